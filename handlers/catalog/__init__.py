@@ -1,0 +1,1 @@
+"""The Vietnamese message catalog: every user-facing text lives in this package."""

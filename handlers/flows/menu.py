@@ -1,0 +1,50 @@
+"""The main menu (what this member's role can do) and the help text."""
+
+from __future__ import annotations
+
+from handlers.catalog import core as t
+from handlers.dialog import Ctx, Input
+from handlers.messages import Reply
+from handlers.services.authz import Actor, can_summarise
+
+
+def menu_choices(actor: Actor) -> list[tuple[str, str]]:
+    choices = [
+        (t.MENU_REGISTER, "register"),
+        (t.MENU_PROGRESS, "progress"),
+        (t.MENU_PLEDGES, "pledges"),
+    ]
+    if can_summarise(actor):
+        choices.append((t.MENU_SUMMARY, "summary"))
+    choices.append((t.MENU_HELP, "help"))
+    return choices
+
+
+def help_text(actor: Actor) -> str:
+    text = t.HELP_MEMBER
+    if can_summarise(actor):
+        text += t.HELP_SECRETARY if actor.role.leads_cell else t.HELP_COMMITTEE
+    return text + t.HELP_ROLE.format(role=t.ROLE_NAMES[actor.role.value])
+
+
+class MenuFlow:
+    name = "menu"
+
+    async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
+        return [ctx.ask("main", t.MENU_PROMPT, menu_choices(ctx.actor), cancel=False)]
+
+    async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        if inp.value and inp.value in ctx.flows:
+            return await ctx.start(inp.value)
+        return await self.begin(ctx, "")
+
+
+class HelpFlow:
+    name = "help"
+
+    async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
+        ctx.finish()
+        return [Reply(help_text(ctx.actor)), *await ctx.start("menu")]
+
+    async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        return await self.begin(ctx, "")

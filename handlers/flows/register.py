@@ -1,0 +1,79 @@
+"""/dangky: register a commitment (deed, measures, deadline, confirm)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.catalog import core as t
+from handlers.dialog import Ctx, Input
+from handlers.flows.deadline import ask_deadline, read_deadline
+from handlers.messages import Reply
+from handlers.services.commitments import Draft, register_commitment
+from handlers.services.validation import CONTENT_MAX, CONTENT_MIN, MEASURES_MAX, MEASURES_MIN, checked_text
+from handlers.text import fmt_date
+
+CONFIRM_CHOICES = [
+    (t.CONFIRM, "confirm"),
+    (t.EDIT_CONTENT, "edit_content"),
+    (t.EDIT_MEASURES, "edit_measures"),
+    (t.EDIT_DEADLINE, "edit_deadline"),
+]
+
+
+class RegisterFlow:
+    name = "register"
+
+    async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
+        replies = []
+        theme = await ctx.uow.themes.get(ctx.today.year)
+        if theme is not None:
+            replies.append(Reply(t.THEME_OF_YEAR.format(year=theme.year, title=theme.title)))
+        replies.append(ctx.ask("content", t.ASK_CONTENT))
+        return replies
+
+    async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        data = ctx.state.data
+        step = ctx.state.step
+        if step == "content":
+            data["content"] = checked_text(inp.text, CONTENT_MIN, CONTENT_MAX)
+            return [self._next_after_edit(ctx) or ctx.ask("measures", t.ASK_MEASURES)]
+        if step == "measures":
+            data["measures"] = checked_text(inp.text, MEASURES_MIN, MEASURES_MAX)
+            return [self._next_after_edit(ctx) or ask_deadline(ctx, "deadline")]
+        if step == "deadline":
+            data["deadline"] = read_deadline(ctx, inp).isoformat()
+            return [self._confirm(ctx)]
+        if step == "confirm":
+            return await self._on_confirm(ctx, inp)
+        return await self.begin(ctx, "")
+
+    def _next_after_edit(self, ctx: Ctx) -> Reply | None:
+        """After fixing one field from the confirmation screen, go straight back to it."""
+        if ctx.state.data.get("deadline"):
+            return self._confirm(ctx)
+        return None
+
+    def _confirm(self, ctx: Ctx) -> Reply:
+        data = ctx.state.data
+        text = t.CONFIRM_REGISTRATION.format(
+            content=data["content"],
+            measures=data["measures"],
+            deadline=fmt_date(date.fromisoformat(data["deadline"])),
+        )
+        return ctx.ask("confirm", text, CONFIRM_CHOICES)
+
+    async def _on_confirm(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        if inp.value == "edit_content":
+            return [ctx.ask("content", t.ASK_NEW_CONTENT)]
+        if inp.value == "edit_measures":
+            return [ctx.ask("measures", t.ASK_NEW_MEASURES)]
+        if inp.value == "edit_deadline":
+            return [ask_deadline(ctx, "deadline", t.ASK_NEW_DEADLINE)]
+        if inp.value != "confirm":
+            reply = ctx.state.current_reply()
+            return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]
+        data = ctx.state.data
+        draft = Draft(data["content"], data["measures"], date.fromisoformat(data["deadline"]))
+        commitment, number = await register_commitment(ctx.uow, ctx.actor, draft, ctx.today, ctx.now)
+        ctx.finish()
+        return [Reply(t.REGISTERED.format(number=number, year=commitment.year)), *await ctx.start("menu")]

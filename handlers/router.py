@@ -1,0 +1,234 @@
+"""The one entry point of the conversation: an incoming message in, replies out.
+
+Each update is handled in one transaction: it is claimed in the update log (a redelivery is
+skipped), the dialog state is loaded, the step runs, and state and effects commit together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.catalog import core as t
+from handlers.clock import Clock
+from handlers.dialog import CANCEL_VALUE, Ctx, DialogState, Flow, Input
+from handlers.flows.consent import ConsentFlow
+from handlers.flows.menu import HelpFlow, MenuFlow
+from handlers.flows.pledges import PledgesFlow
+from handlers.flows.progress import ProgressFlow
+from handlers.flows.register import RegisterFlow
+from handlers.flows.summary import SummaryFlow
+from handlers.messages import Incoming, Reply
+from handlers.services.authz import load_actor
+from handlers.services.errors import UserError
+from handlers.services.linking import link_account, looks_like_code
+from handlers.text import clean, fold
+from storage.models import ChatAccount, DialogStateRow, Member
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+FlowRegistry = dict[str, Flow]
+
+COMMANDS = {
+    "start": "start",
+    "dangky": "register",
+    "register": "register",
+    "capnhat": "progress",
+    "progress": "progress",
+    "camket": "pledges",
+    "pledges": "pledges",
+    "tonghop": "summary",
+    "summary": "summary",
+    "trogiup": "help",
+    "help": "help",
+    "huy": "cancel",
+    "cancel": "cancel",
+    "menu": "menu",
+}
+# Typed without a slash (Zalo has no command menu): the folded words of a whole message.
+BARE_COMMANDS = {
+    "dang ky": "register",
+    "cap nhat": "progress",
+    "cam ket": "pledges",
+    "tong hop": "summary",
+    "tro giup": "help",
+    "huong dan": "help",
+    "huy": "cancel",
+    "menu": "menu",
+}
+
+
+def default_flows() -> FlowRegistry:
+    flows: list[Flow] = [
+        ConsentFlow(),
+        MenuFlow(),
+        HelpFlow(),
+        RegisterFlow(),
+        ProgressFlow(),
+        PledgesFlow(),
+        SummaryFlow(),
+    ]
+    return {flow.name: flow for flow in flows}
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    if text.startswith("/"):
+        head, _, arg = text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        return COMMANDS.get(name, "menu"), arg.strip()
+    bare = BARE_COMMANDS.get(fold(text))
+    return (bare, "") if bare else None
+
+
+class Router:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        tz: ZoneInfo,
+        flows: FlowRegistry | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.tz = tz
+        self.flows = flows or default_flows()
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            if not await uow.updates.claim(msg.platform, msg.update_key, now):
+                log.info("duplicate update skipped platform=%s key=%s", msg.platform, msg.update_key)
+                return []
+            replies = await self._dispatch(uow, msg, now)
+            await uow.commit()
+        return replies
+
+    async def _dispatch(self, uow: UnitOfWork, msg: Incoming, now: datetime) -> list[Reply]:
+        text = clean(msg.text)
+        command = parse_command(text) if text and not msg.payload else None
+        account = await uow.accounts.find(msg.platform, msg.account_id)
+        member = await uow.members.get(account.member_id) if account else None
+        if account is None or member is None or not member.active:
+            return await self._stranger(uow, msg, text, command, now)
+        account.last_seen_at = now
+        row = await uow.dialogs.load(account.id)
+        state = self._state_of(row)
+        ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
+        replies = await self._converse(ctx, msg, text, command)
+        await self._save_state(uow, account, row, ctx.state, now)
+        return replies
+
+    async def _stranger(
+        self, uow: UnitOfWork, msg: Incoming, text: str, command: tuple[str, str] | None, now: datetime
+    ) -> list[Reply]:
+        code = command[1] if command and command[0] == "start" else ("" if command else text)
+        if not code or not looks_like_code(code):
+            return [Reply(t.STRANGER)]
+        try:
+            account, member = await link_account(uow, msg.platform, msg.account_id, code, now)
+        except UserError as error:
+            return [Reply(error.message)]
+        log.info("account linked platform=%s member_id=%s", msg.platform, member.id)
+        cell = await uow.units.get(member.cell_id) if member.cell_id else None
+        greeting = Reply(t.LINKED.format(name=member.full_name, cell=cell.name if cell else ""))
+        state = DialogState()
+        ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
+        replies = await ctx.start("consent") if member.consent_at is None else await ctx.start("menu")
+        await self._save_state(uow, account, None, ctx.state, now)
+        return [greeting, *replies]
+
+    async def _converse(
+        self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None
+    ) -> list[Reply]:
+        if ctx.member.consent_at is None:
+            return await self._consent_gate(ctx, msg, text, command)
+        if command is not None:
+            return await self._command(ctx, *command)
+        if msg.payload is not None:
+            return await self._pressed(ctx, msg.payload)
+        if not text:
+            return self._with_current([Reply(t.NOT_TEXT)], ctx.state)
+        if ctx.state.flow is None:
+            return await ctx.start("menu")
+        value = ctx.state.match_typed(text)
+        return await self._step(ctx, Input(text="" if value else text, value=value))
+
+    async def _consent_gate(
+        self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None
+    ) -> list[Reply]:
+        """Until the member consents, the notice is all the bot offers."""
+        if ctx.state.flow != "consent" or command is not None:
+            return await ctx.start("consent")
+        if msg.payload is not None:
+            return await self._pressed(ctx, msg.payload)
+        return await self._step(ctx, Input(text=text, value=ctx.state.match_typed(text)))
+
+    async def _command(self, ctx: Ctx, name: str, arg: str) -> list[Reply]:
+        if name == "cancel":
+            had_flow = ctx.state.flow not in (None, "menu")
+            ctx.finish()
+            return [Reply(t.CANCELLED if had_flow else t.NOTHING_TO_CANCEL), *await ctx.start("menu")]
+        if name == "start":
+            if arg and looks_like_code(arg):
+                return [Reply(t.ALREADY_LINKED.format(name=ctx.member.full_name)), *await ctx.start("menu")]
+            return await ctx.start("menu")
+        return await self._guarded(ctx, lambda: ctx.start(name, arg))
+
+    async def _pressed(self, ctx: Ctx, payload: str) -> list[Reply]:
+        nonce, _, value = payload.partition("|")
+        state = ctx.state
+        if state.flow is None or nonce != str(state.nonce):
+            return self._with_current([Reply(t.STALE_CHOICE)], state) if state.flow else [
+                Reply(t.STALE_CHOICE),
+                *await ctx.start("menu"),
+            ]
+        if not state.has_value(value):  # a forged payload: only offered choices are accepted
+            return self._with_current([Reply(t.INVALID_CHOICE)], state)
+        return await self._step(ctx, Input(value=value))
+
+    async def _step(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        if inp.value == CANCEL_VALUE:
+            return await self._command(ctx, "cancel", "")
+        flow = self.flows.get(ctx.state.flow or "")
+        if flow is None:
+            return await ctx.start("menu")
+        return await self._guarded(ctx, lambda: flow.on_input(ctx, inp))
+
+    async def _guarded(self, ctx: Ctx, run: Callable[[], object]) -> list[Reply]:
+        """Run a step; on a user error restore the state so the same question is asked again."""
+        before = DialogState.from_row(ctx.state.flow, ctx.state.step, ctx.state.nonce, ctx.state.to_json())
+        try:
+            result = run()
+            replies: list[Reply] = await result  # type: ignore[misc]
+            return replies
+        except UserError as error:
+            ctx.state = before
+            if before.flow is None:
+                return [Reply(error.message), *await ctx.start("menu")]
+            return self._with_current([Reply(error.message)], before)
+
+    @staticmethod
+    def _with_current(replies: list[Reply], state: DialogState) -> list[Reply]:
+        current = state.current_reply()
+        return [*replies, current] if current else replies
+
+    @staticmethod
+    def _state_of(row: DialogStateRow | None) -> DialogState:
+        if row is None:
+            return DialogState()
+        return DialogState.from_row(row.flow, row.step, row.nonce, row.data or {})
+
+    @staticmethod
+    async def _save_state(
+        uow: UnitOfWork, account: ChatAccount, row: DialogStateRow | None, state: DialogState, now: datetime
+    ) -> None:
+        row = row or DialogStateRow(account_id=account.id)
+        row.flow, row.step, row.nonce = state.flow, state.step, state.nonce
+        row.data, row.updated_at = state.to_json(), now
+        await uow.dialogs.save(row)
+
+
+__all__ = ["Member", "Router", "default_flows", "parse_command"]

@@ -1,0 +1,67 @@
+"""One-time invite codes for linking a chat account, per unit or per member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers.catalog import admin as a
+from handlers.services.errors import InvalidInput, NotFound
+from handlers.services.linking import new_invite_code
+from storage.models import Member
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class InviteLine:
+    member_code: str
+    full_name: str
+    unit_name: str
+    code: str
+    linked_platforms: tuple[str, ...]
+
+
+async def members_for_invites(
+    uow: UnitOfWork, unit_name: str | None, member_code: str | None
+) -> list[Member]:
+    if member_code:
+        member = await uow.members.by_code(member_code.strip())
+        if member is None or not member.active:
+            raise NotFound(a.MEMBER_UNKNOWN.format(code=member_code))
+        return [member]
+    if unit_name:
+        units = await uow.units.find_by_name(unit_name.strip())
+        if not units:
+            raise NotFound(a.UNIT_UNKNOWN.format(name=unit_name))
+        if len(units) > 1:
+            raise InvalidInput(a.UNIT_AMBIGUOUS.format(name=unit_name, count=len(units)))
+        return await uow.members.in_subtree(units[0])
+    roots = [unit for unit in await uow.units.all() if unit.parent_id is None]
+    members: list[Member] = []
+    for root in roots:
+        members.extend(await uow.members.in_subtree(root))
+    return members
+
+
+async def issue_invites(
+    uow: UnitOfWork, now: datetime, unit_name: str | None = None, member_code: str | None = None
+) -> list[InviteLine]:
+    """Each member's unused code (a new one where there is none). The caller commits."""
+    members = await members_for_invites(uow, unit_name, member_code)
+    unused = await uow.invites.unused_for([m.id for m in members])
+    lines = []
+    for member in members:
+        invite = unused.get(member.id) or await uow.invites.add(await _fresh_code(uow), member.id, now)
+        unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
+        platforms = tuple(sorted({acc.platform for acc in await uow.accounts.for_member(member.id)}))
+        lines.append(
+            InviteLine(member.code, member.full_name, unit.name if unit else "", invite.code, platforms)
+        )
+    return lines
+
+
+async def _fresh_code(uow: UnitOfWork) -> str:
+    while True:
+        code = new_invite_code()
+        if await uow.invites.by_code(code) is None:
+            return code

@@ -1,0 +1,60 @@
+"""Linking a chat account to a member with a one-time invite code, and recording consent."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+from handlers.catalog import core as t
+from handlers.services.errors import InvalidInput
+from storage.models import ChatAccount, Member
+from storage.uow import UnitOfWork
+
+CONSENT_NOTICE_VERSION = "2026-01"
+# No 0/O, 1/I/L: easy to read aloud and to type on a small phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+_CODE_SHAPE = re.compile(rf"^[A-Za-z0-9]{{{CODE_LENGTH}}}$")
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def looks_like_code(text: str) -> bool:
+    return bool(_CODE_SHAPE.match(text.strip().replace(" ", "").replace("-", "")))
+
+
+def normalise_code(text: str) -> str:
+    return text.strip().replace(" ", "").replace("-", "").upper()
+
+
+async def link_account(
+    uow: UnitOfWork, platform: str, external_id: str, code: str, now: datetime
+) -> tuple[ChatAccount, Member]:
+    """Spend an invite code: the chat account now belongs to the code's member."""
+    code = normalise_code(code)
+    invite = await uow.invites.by_code(code)
+    member = await uow.members.get(invite.member_id) if invite else None
+    if invite is None or invite.used_at is not None or member is None or not member.active:
+        raise InvalidInput(t.CODE_UNKNOWN.format(code=code[:16]))
+    account = await uow.accounts.add(platform, external_id, member.id, now)
+    invite.used_at = now
+    invite.used_by_account_id = account.id
+    return account, member
+
+
+async def link_console(uow: UnitOfWork, member: Member, now: datetime) -> ChatAccount:
+    """The operator's own terminal: linked directly, no code needed."""
+    account = await uow.accounts.find("console", member.code)
+    return account or await uow.accounts.add("console", member.code, member.id, now)
+
+
+async def give_consent(uow: UnitOfWork, member: Member, now: datetime) -> None:
+    member.consent_at = now
+    await uow.members.record_consent(member, "given", CONSENT_NOTICE_VERSION, now)
+
+
+async def decline_consent(uow: UnitOfWork, member: Member, now: datetime) -> None:
+    await uow.members.record_consent(member, "declined", CONSENT_NOTICE_VERSION, now)

@@ -1,0 +1,67 @@
+"""Text helpers: cleaning input, matching typed words, splitting long replies, Vietnamese formats."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def clean(text: str | None) -> str:
+    """NFC, no control characters, no trailing spaces on lines, no surrounding blank space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, for matching what a user typed ("dang ky" == "Đăng ký")."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split on line boundaries into pieces of at most `limit` characters."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single over-long line: cut it hard
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def fmt_date(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def fmt_percent(part: int, whole: int) -> str:
+    """'62,5%' with a Vietnamese decimal comma; '0%' of nothing."""
+    if whole <= 0:
+        return "0%"
+    value = round(100 * part / whole, 1)
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text.replace('.', ',')}%"
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,296 @@
+"""Repositories: queries and additions. They flush when they must but never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.enums import CommitmentStatus, Platform, UnitKind
+from storage.models import (
+    ChatAccount,
+    Commitment,
+    ConsentEvent,
+    DialogStateRow,
+    InviteCode,
+    Member,
+    MemberMove,
+    ProcessedUpdate,
+    ProgressEntry,
+    Theme,
+    Unit,
+)
+
+
+class _Repo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _scalars(self, stmt: Select[Any]) -> list[Any]:
+        return list((await self.session.scalars(stmt)).all())
+
+
+class UnitRepository(_Repo):
+    async def get(self, unit_id: int) -> Unit | None:
+        return await self.session.get(Unit, unit_id)
+
+    async def child(self, parent_id: int | None, name: str) -> Unit | None:
+        parent_match = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
+        return (await self.session.scalars(select(Unit).where(parent_match, Unit.name == name))).first()
+
+    async def add(self, name: str, kind: UnitKind, parent: Unit | None, now: datetime) -> Unit:
+        unit = Unit(name=name, kind=kind.value, parent_id=parent.id if parent else None, created_at=now)
+        self.session.add(unit)
+        await self.session.flush()
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        await self.session.flush()
+        return unit
+
+    async def find_by_name(self, name: str) -> list[Unit]:
+        stmt = select(Unit).where(func.lower(Unit.name) == name.lower())
+        return await self._scalars(stmt.order_by(Unit.id))
+
+    async def cells_in_subtree(self, unit: Unit) -> list[Unit]:
+        stmt = select(Unit).where(
+            Unit.path.startswith(unit.path), Unit.kind == UnitKind.CELL.value, Unit.active.is_(True)
+        )
+        return await self._scalars(stmt.order_by(Unit.path))
+
+    async def ancestors(self, unit: Unit) -> list[Unit]:
+        ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+        rows = await self._scalars(select(Unit).where(Unit.id.in_(ids)))
+        by_id = {row.id: row for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def all(self) -> list[Unit]:
+        return await self._scalars(select(Unit).order_by(Unit.path))
+
+
+class MemberRepository(_Repo):
+    async def get(self, member_id: int) -> Member | None:
+        return await self.session.get(Member, member_id)
+
+    async def by_code(self, code: str) -> Member | None:
+        return (await self.session.scalars(select(Member).where(Member.code == code))).first()
+
+    async def by_codes(self, codes: Iterable[str]) -> dict[str, Member]:
+        rows = await self._scalars(select(Member).where(Member.code.in_(list(codes))))
+        return {row.code: row for row in rows}
+
+    async def add(self, member: Member) -> Member:
+        self.session.add(member)
+        await self.session.flush()
+        return member
+
+    async def in_cells(self, cell_ids: Sequence[int]) -> list[Member]:
+        stmt = select(Member).where(Member.cell_id.in_(cell_ids), Member.active.is_(True))
+        return await self._scalars(stmt.order_by(Member.full_name, Member.code))
+
+    async def in_subtree(self, unit: Unit) -> list[Member]:
+        """Active members whose cell, or the unit they administer, lies in the subtree."""
+        units = select(Unit.id).where(Unit.path.startswith(unit.path))
+        stmt = select(Member).where(
+            or_(Member.cell_id.in_(units), Member.scope_unit_id.in_(units)), Member.active.is_(True)
+        )
+        return await self._scalars(stmt.order_by(Member.code))
+
+    async def record_move(self, member: Member, to_unit_id: int | None, now: datetime) -> None:
+        self.session.add(
+            MemberMove(member_id=member.id, from_unit_id=member.cell_id, to_unit_id=to_unit_id, moved_at=now)
+        )
+
+    async def record_consent(self, member: Member, action: str, version: str, now: datetime) -> None:
+        self.session.add(ConsentEvent(member_id=member.id, action=action, notice_version=version, at=now))
+
+    async def consent_events(self, member_id: int) -> list[ConsentEvent]:
+        stmt = select(ConsentEvent).where(ConsentEvent.member_id == member_id).order_by(ConsentEvent.id)
+        return await self._scalars(stmt)
+
+
+class AccountRepository(_Repo):
+    async def find(self, platform: str, external_id: str) -> ChatAccount | None:
+        stmt = select(ChatAccount).where(
+            ChatAccount.platform == platform, ChatAccount.external_id == external_id
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def add(self, platform: str, external_id: str, member_id: int, now: datetime) -> ChatAccount:
+        account = ChatAccount(
+            platform=platform, external_id=external_id, member_id=member_id, linked_at=now, last_seen_at=now
+        )
+        self.session.add(account)
+        await self.session.flush()
+        return account
+
+    async def for_member(self, member_id: int) -> list[ChatAccount]:
+        return await self._scalars(select(ChatAccount).where(ChatAccount.member_id == member_id))
+
+
+class InviteRepository(_Repo):
+    async def by_code(self, code: str) -> InviteCode | None:
+        return (await self.session.scalars(select(InviteCode).where(InviteCode.code == code))).first()
+
+    async def unused_for(self, member_ids: Sequence[int]) -> dict[int, InviteCode]:
+        stmt = select(InviteCode).where(InviteCode.member_id.in_(member_ids), InviteCode.used_at.is_(None))
+        return {row.member_id: row for row in await self._scalars(stmt.order_by(InviteCode.id))}
+
+    async def add(self, code: str, member_id: int, now: datetime) -> InviteCode:
+        invite = InviteCode(code=code, member_id=member_id, created_at=now)
+        self.session.add(invite)
+        await self.session.flush()
+        return invite
+
+
+class ThemeRepository(_Repo):
+    async def get(self, year: int) -> Theme | None:
+        return await self.session.get(Theme, year)
+
+    async def set(self, year: int, title: str, now: datetime) -> Theme:
+        theme = await self.get(year)
+        if theme is None:
+            theme = Theme(year=year, title=title, set_at=now)
+            self.session.add(theme)
+        else:
+            theme.title, theme.set_at = title, now
+        await self.session.flush()
+        return theme
+
+
+class CommitmentRepository(_Repo):
+    async def get(self, commitment_id: int) -> Commitment | None:
+        return await self.session.get(Commitment, commitment_id)
+
+    async def add(self, commitment: Commitment) -> Commitment:
+        self.session.add(commitment)
+        await self.session.flush()
+        return commitment
+
+    async def active_for(self, member_id: int) -> list[Commitment]:
+        stmt = select(Commitment).where(
+            Commitment.member_id == member_id, Commitment.status == CommitmentStatus.ACTIVE.value
+        )
+        return await self._scalars(stmt.order_by(Commitment.year, Commitment.id))
+
+    async def add_progress(self, entry: ProgressEntry) -> ProgressEntry:
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    async def progress_of(self, commitment_id: int) -> list[ProgressEntry]:
+        stmt = select(ProgressEntry).where(ProgressEntry.commitment_id == commitment_id)
+        return await self._scalars(stmt.order_by(ProgressEntry.created_at, ProgressEntry.id))
+
+
+class DialogRepository(_Repo):
+    async def load(self, account_id: int) -> DialogStateRow | None:
+        # FOR UPDATE serialises two instances working on one chat (PostgreSQL); SQLite's
+        # BEGIN IMMEDIATE already does.
+        stmt = select(DialogStateRow).where(DialogStateRow.account_id == account_id).with_for_update()
+        return (await self.session.scalars(stmt)).first()
+
+    async def save(self, row: DialogStateRow) -> None:
+        self.session.add(row)
+        await self.session.flush()
+
+
+class UpdateLog(_Repo):
+    async def claim(self, platform: str, update_key: str, now: datetime) -> bool:
+        """Record an incoming update; False when it was already recorded (a redelivery)."""
+        values = {"platform": platform, "update_key": update_key, "processed_at": now}
+        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(ProcessedUpdate).values(**values).on_conflict_do_nothing()
+        result = await self.session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def prune(self, before: datetime) -> int:
+        rows = await self._scalars(select(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
+        for row in rows:
+            await self.session.delete(row)
+        return len(rows)
+
+
+@dataclass(frozen=True)
+class CellCounts:
+    cell_id: int
+    members: int = 0
+    linked: int = 0
+    registered: int = 0
+    updated: int = 0
+    commitments: int = 0
+    completed: int = 0
+
+
+class StatsRepository(_Repo):
+    """Aggregates for summaries, computed in SQL (one query per figure, grouped by cell)."""
+
+    async def cell_counts(self, cell_ids: Sequence[int], year: int, since: datetime) -> dict[int, CellCounts]:
+        in_scope = and_(Member.cell_id.in_(cell_ids), Member.active.is_(True), Member.exempt.is_(False))
+        active = and_(Commitment.status == CommitmentStatus.ACTIVE.value, Commitment.year == year)
+        members = await self._grouped(select(Member.cell_id, func.count(Member.id)).where(in_scope))
+        linked = await self._grouped(
+            select(Member.cell_id, func.count(distinct(Member.id)))
+            .join(ChatAccount, ChatAccount.member_id == Member.id)
+            .where(in_scope, ChatAccount.platform != Platform.CONSOLE.value)
+        )
+        with_commitments = select(Member.cell_id).join(Commitment, Commitment.member_id == Member.id)
+        registered = await self._grouped(
+            with_commitments.add_columns(func.count(distinct(Member.id))).where(in_scope, active)
+        )
+        updated = await self._grouped(
+            with_commitments.add_columns(func.count(distinct(Member.id))).where(
+                in_scope, active, Commitment.last_progress_at >= since
+            )
+        )
+        done = case((Commitment.percent >= 100, 1), else_=0)
+        stmt = with_commitments.add_columns(func.count(Commitment.id), func.sum(done)).where(in_scope, active)
+        totals = {row[0]: (int(row[1]), int(row[2] or 0)) for row in await self._rows(stmt)}
+        return {
+            cell_id: CellCounts(
+                cell_id=cell_id,
+                members=members.get(cell_id, 0),
+                linked=linked.get(cell_id, 0),
+                registered=registered.get(cell_id, 0),
+                updated=updated.get(cell_id, 0),
+                commitments=totals.get(cell_id, (0, 0))[0],
+                completed=totals.get(cell_id, (0, 0))[1],
+            )
+            for cell_id in cell_ids
+        }
+
+    async def members_without_commitment(self, cell_id: int, year: int) -> list[Member]:
+        has = select(Commitment.id).where(
+            Commitment.member_id == Member.id,
+            Commitment.status == CommitmentStatus.ACTIVE.value,
+            Commitment.year == year,
+        )
+        stmt = select(Member).where(*self._in_cell(cell_id), ~has.exists())
+        return await self._scalars(stmt.order_by(Member.full_name))
+
+    async def members_not_updated(self, cell_id: int, year: int, since: datetime) -> list[Member]:
+        commitment_of_member = and_(
+            Commitment.member_id == Member.id,
+            Commitment.status == CommitmentStatus.ACTIVE.value,
+            Commitment.year == year,
+        )
+        has_any = select(Commitment.id).where(commitment_of_member)
+        has_recent = select(Commitment.id).where(commitment_of_member, Commitment.last_progress_at >= since)
+        stmt = select(Member).where(*self._in_cell(cell_id), has_any.exists(), ~has_recent.exists())
+        return await self._scalars(stmt.order_by(Member.full_name))
+
+    @staticmethod
+    def _in_cell(cell_id: int) -> tuple[Any, ...]:
+        return (Member.cell_id == cell_id, Member.active.is_(True), Member.exempt.is_(False))
+
+    async def _rows(self, stmt: Select[Any]) -> Sequence[Any]:
+        rows: Sequence[Any] = (await self.session.execute(stmt.group_by(Member.cell_id))).all()
+        return rows
+
+    async def _grouped(self, stmt: Select[Any, Any]) -> dict[int, int]:
+        return {row[0]: int(row[1]) for row in await self._rows(stmt)}

@@ -1,0 +1,67 @@
+"""The unit of work: one transaction; `async with uow:` rolls back unless `commit()` was called."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    AccountRepository,
+    CommitmentRepository,
+    DialogRepository,
+    InviteRepository,
+    MemberRepository,
+    StatsRepository,
+    ThemeRepository,
+    UnitRepository,
+    UpdateLog,
+)
+
+
+class UnitOfWork:
+    units: UnitRepository
+    members: MemberRepository
+    accounts: AccountRepository
+    invites: InviteRepository
+    themes: ThemeRepository
+    commitments: CommitmentRepository
+    dialogs: DialogRepository
+    updates: UpdateLog
+    stats: StatsRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        session = self._session = self._sessions()
+        self.units = UnitRepository(session)
+        self.members = MemberRepository(session)
+        self.accounts = AccountRepository(session)
+        self.invites = InviteRepository(session)
+        self.themes = ThemeRepository(session)
+        self.commitments = CommitmentRepository(session)
+        self.dialogs = DialogRepository(session)
+        self.updates = UpdateLog(session)
+        self.stats = StatsRepository(session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        assert self._session is not None, "commit() outside 'async with uow:'"
+        await self._session.commit()
+
+    async def rollback(self) -> None:
+        assert self._session is not None
+        await self._session.rollback()

@@ -1,0 +1,99 @@
+"""Shared test helpers: databases (SQLite file, PostgreSQL when TEST_DATABASE_URL is set) and a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from storage.models import Base
+from storage.uow import UnitOfWork
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CSV = ROOT / "examples" / "roster.csv"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@dataclass
+class FakeClock:
+    """A clock the test moves by hand. Default: 10:00 on 23/11/2026 in Hà Nội (03:00 UTC)."""
+
+    current: datetime = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += timedelta(**kwargs)
+
+
+_template: dict[str, Path] = {}
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def fresh_sqlite(tmp_path: Path) -> str:
+    """A migrated SQLite file for one test (copied from a template migrated once per session)."""
+    if "file" not in _template:
+        folder = Path(os.environ.get("PYTEST_TMPDIR_TEMPLATE", "/tmp")) / f"lamtheo-template-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        template = folder / "template.db"
+        template.unlink(missing_ok=True)
+        upgrade(sqlite_url(template))
+        _template["file"] = template
+    target = tmp_path / "lamtheo.db"
+    shutil.copyfile(_template["file"], target)
+    return sqlite_url(target)
+
+
+_pg_migrated: set[str] = set()
+
+
+def fresh_postgres() -> str:
+    """The CI PostgreSQL database, migrated once, emptied before each test."""
+    if PG_URL not in _pg_migrated:
+        asyncio.run(_drop_everything(PG_URL))
+        upgrade(PG_URL)
+        _pg_migrated.add(PG_URL)
+    asyncio.run(_truncate(PG_URL))
+    return PG_URL
+
+
+async def _drop_everything(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+class Database:
+    """An engine plus a UnitOfWork factory for one test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.sessions = session_factory(self.engine)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
