@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine as AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -57,3 +58,19 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URLs operators write and return one with an async driver; ValueError if unusable."""
+    try:
+        parsed = make_url(url.strip())
+    except Exception as error:  # sqlalchemy raises ArgumentError with a technical text
+        raise ValueError("không đọc được địa chỉ cơ sở dữ liệu / not a database URL") from error
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif backend == "postgresql":
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    else:
+        raise ValueError("chỉ hỗ trợ SQLite và PostgreSQL / only sqlite and postgresql are supported")
+    return parsed.render_as_string(hide_password=False)

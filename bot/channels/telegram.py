@@ -1,0 +1,165 @@
+"""Telegram: python-telegram-bot 22 in, platform-neutral messages to the router, replies out.
+
+Handler order (the whole wiring of this channel is here):
+  1. a pressed inline button          -> Incoming(payload=...)
+  2. any text, commands included      -> Incoming(text=...)
+  3. anything else in a private chat  -> Incoming(text=None) (the router asks for text)
+  errors                              -> logged without message text; the user gets a polite notice
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from handlers.catalog import core as t
+from handlers.messages import Incoming, Reply
+from handlers.router import Router
+from handlers.text import split_text
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+BOT_COMMANDS = [
+    ("dangky", "Đăng ký nội dung làm theo"),
+    ("capnhat", "Cập nhật tiến độ"),
+    ("camket", "Xem các nội dung đã đăng ký"),
+    ("tonghop", "Tổng hợp (bí thư, cấp ủy)"),
+    ("trogiup", "Hướng dẫn"),
+    ("huy", "Hủy thao tác đang làm"),
+]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """One big button per row: easy to hit on a small screen."""
+    if not reply.choices:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(c.label, callback_data=c.payload)] for c in reply.choices])
+
+
+class TelegramChannel:
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    def install(self, app: Application) -> None:  # type: ignore[type-arg]
+        private = filters.ChatType.PRIVATE
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other))
+        app.add_error_handler(self.on_error)
+
+    def _key(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        return f"{context.bot.id}:{update.update_id}"
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), text=message.text)
+        await self.send(context, message.chat_id, await self.router.handle(incoming))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), text=None)
+        await self.send(context, message.chat_id, await self.router.handle(incoming))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        await query.answer()
+        chat_id = query.message.chat.id if query.message else user.id
+        incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), payload=query.data or "")
+        await self.send(context, chat_id, await self.router.handle(incoming))
+
+    async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            for index, piece in enumerate(pieces):
+                markup = keyboard(reply) if index == len(pieces) - 1 else None
+                await context.bot.send_message(chat_id, piece, reply_markup=markup)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        log.error(
+            "error while handling an update: %s",
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await context.bot.send_message(update.effective_chat.id, t.INTERNAL_ERROR)
+            except Exception:  # the notice is best effort; the error is logged above
+                log.warning("could not send the error notice")
+
+
+def build_application(
+    token: str,
+    base_url: str,
+    router: Router,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+    on_shutdown: Callable[[], Awaitable[None]] | None = None,
+) -> Application:  # type: ignore[type-arg]
+    builder = ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
+    if on_shutdown is not None:
+        shutdown = on_shutdown
+
+        async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
+            await shutdown()
+
+        builder = builder.post_shutdown(post_shutdown)
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    TelegramChannel(router).install(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    try:
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in BOT_COMMANDS])
+        log.info("running as @%s", app.bot.username)
+    except Exception:  # the command menu is a convenience; the bot works without it
+        log.warning("could not set the bot's command menu")
+
+
+def run_polling(app: Application) -> None:  # type: ignore[type-arg]
+    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+
+
+async def bot_username(token: str, base_url: str) -> str | None:
+    """The bot's @username from getMe, for invite links; None when Telegram cannot be reached."""
+    from telegram import Bot
+
+    try:
+        async with Bot(token, base_url=base_url) as bot:
+            return bot.username
+    except Exception:
+        log.warning("could not ask Telegram for the bot's username")
+        return None
+
+
+def invite_link(username: str, code: str) -> str:
+    return f"https://t.me/{username}?start={code}"

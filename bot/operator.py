@@ -1,0 +1,110 @@
+"""The operator's tasks behind the CLI: roster import, invite codes, the year's theme."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from bot.settings import Settings
+from bot.wiring import Core
+from handlers.catalog import admin as a
+from handlers.catalog import roster as r
+from handlers.services.invites import issue_invites
+from handlers.services.roster import import_roster
+from handlers.services.roster_file import RosterFileError, read_roster
+from handlers.services.themes import set_theme as set_theme_service
+
+EXIT_ROW_ERRORS = 3
+PROGRESS_FROM_ROWS = 200  # smaller files finish before a bar would be worth drawing
+
+
+async def import_roster_file(core: Core, path: Path, dry_run: bool) -> int:
+    try:
+        roster = await asyncio.to_thread(read_roster, path)
+    except RosterFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    disable = len(roster.rows) < PROGRESS_FROM_ROWS or None  # None: only on a terminal
+    with tqdm(total=len(roster.rows), desc=a.IMPORT_PROGRESS, unit=" dòng", disable=disable, file=sys.stderr) as bar:
+        async with core.uow() as uow:
+            report = await import_roster(uow, roster.rows, core.clock.now(), on_row=lambda: _tick(bar))
+            if not dry_run:
+                await uow.commit()
+    report.errors = sorted([*roster.errors, *report.errors], key=lambda e: e.row_number)
+    if dry_run:
+        print(r.IMPORT_DRY_RUN)
+        print(a.DRY_RUN_CHANGES)
+        for change in report.changes:
+            print(f"  {change}")
+    else:
+        print(r.IMPORT_DONE)
+    if report.errors:
+        print(a.ROSTER_ERRORS, file=sys.stderr)
+        for row_error in report.errors:
+            print(f"  {row_error.reason}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_ROW_ERRORS if report.errors else 0
+
+
+def _tick(bar: "tqdm[Any]") -> None:
+    bar.update(1)
+
+
+async def print_invites(core: Core, settings: Settings, unit: str | None, member: str | None) -> int:
+    async with core.uow() as uow:
+        lines = await issue_invites(uow, core.clock.now(), unit_name=unit, member_code=member)
+        await uow.commit()
+    username = await _username(settings)
+    if username is None:
+        print(a.INVITE_NO_USERNAME, file=sys.stderr)
+    print(a.INVITE_HEADER)
+    for line in lines:
+        link = _link(username, line.code) if username else ""
+        linked = a.INVITE_LINKED.format(platforms=", ".join(line.linked_platforms)) if line.linked_platforms else ""
+        print(
+            a.INVITE_LINE.format(
+                member_code=line.member_code,
+                full_name=line.full_name,
+                unit=line.unit_name,
+                code=line.code,
+                link=link,
+                linked=linked,
+            )
+        )
+    print(a.INVITE_COUNT.format(count=len(lines)))
+    return 0
+
+
+async def _username(settings: Settings) -> str | None:
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username.lstrip("@")
+    if settings.telegram_bot_token is None:
+        return None
+    from bot.channels.telegram import bot_username
+
+    return await bot_username(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
+
+
+def _link(username: str, code: str) -> str:
+    from bot.channels.telegram import invite_link
+
+    return invite_link(username, code)
+
+
+async def set_theme(core: Core, year: int, title: str) -> int:
+    async with core.uow() as uow:
+        theme = await set_theme_service(uow, year, title, core.clock.now())
+        await uow.commit()
+    print(a.THEME_SET.format(year=theme.year, title=theme.title))
+    return 0
+
+
+async def show_theme(core: Core, year: int) -> int:
+    async with core.uow() as uow:
+        theme = await uow.themes.get(year)
+    print(a.THEME_SET.format(year=year, title=theme.title) if theme else a.THEME_NONE.format(year=year))
+    return 0
