@@ -116,11 +116,17 @@ class Ctx:
         text: str,
         choices: list[tuple[str, str]] | None = None,
         *,
-        numbered: bool = True,
+        numbered: bool | None = None,
         cancel: bool = True,
     ) -> Reply:
-        """Move to `step`, remember the question, and return it as a reply."""
+        """Move to `step`, remember the question, and return it as a reply.
+
+        A question without choices of its own expects typed text: its only choice, "Hủy", is then
+        offered as a word to type (a button on Telegram) rather than as number 1.
+        """
         options = list(choices or [])
+        if numbered is None:
+            numbered = bool(options)
         if cancel:
             options.append((t.CANCEL, CANCEL_VALUE))
         self.state.step, self.state.prompt = step, text

@@ -28,11 +28,11 @@ class Reply:
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     numbered: bool = True  # False: the choices are examples of what to type (a percent), not numbered
 
-    def as_plain_text(self, number_hint: str) -> str:
+    def as_plain_text(self, number_hint: str, typed_hint: str = "") -> str:
         """The reply with its choices as numbered lines, for channels without buttons (Zalo, console)."""
         if not self.choices:
             return self.text
         if not self.numbered:
-            return f"{self.text}\n\n" + " · ".join(choice.label for choice in self.choices)
+            return f"{self.text}\n\n" + typed_hint + " · ".join(choice.label for choice in self.choices)
         lines = [f"{i}. {choice.label}" for i, choice in enumerate(self.choices, start=1)]
         return "\n".join([self.text, "", *lines, "", number_hint])

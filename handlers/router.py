@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
@@ -31,6 +31,8 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 FlowRegistry = dict[str, Flow]
+# "Last seen" is for the operator (who uses the bot); minute precision is not needed and saves a write.
+LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 
 COMMANDS = {
     "start": "start",
@@ -109,12 +111,11 @@ class Router:
     async def _dispatch(self, uow: UnitOfWork, msg: Incoming, now: datetime) -> list[Reply]:
         text = clean(msg.text)
         command = parse_command(text) if text and not msg.payload else None
-        account = await uow.accounts.find(msg.platform, msg.account_id)
-        member = await uow.members.get(account.member_id) if account else None
+        account, member, row = await uow.dialogs.load_for(msg.platform, msg.account_id)
         if account is None or member is None or not member.active:
             return await self._stranger(uow, msg, text, command, now)
-        account.last_seen_at = now
-        row = await uow.dialogs.load(account.id)
+        if now - account.last_seen_at > LAST_SEEN_GRANULARITY:
+            account.last_seen_at = now
         state = self._state_of(row)
         ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
         replies = await self._converse(ctx, msg, text, command)

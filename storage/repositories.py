@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,8 +54,11 @@ class UnitRepository(_Repo):
         return unit
 
     async def find_by_name(self, name: str) -> list[Unit]:
-        stmt = select(Unit).where(func.lower(Unit.name) == name.lower())
-        return await self._scalars(stmt.order_by(Unit.id))
+        # Compared in Python: SQLite's lower() folds ASCII only ("Đ", "Â" stay), so SQL would miss
+        # "chi bộ đồng tâm" for "Chi bộ Đồng Tâm". The unit table is small.
+        wanted = unicodedata.normalize("NFC", name).casefold()
+        units = await self._scalars(select(Unit).order_by(Unit.id))
+        return [unit for unit in units if unicodedata.normalize("NFC", unit.name).casefold() == wanted]
 
     async def cells_in_subtree(self, unit: Unit) -> list[Unit]:
         stmt = select(Unit).where(
@@ -188,6 +192,22 @@ class CommitmentRepository(_Repo):
 
 
 class DialogRepository(_Repo):
+    async def load_for(
+        self, platform: str, external_id: str
+    ) -> tuple[ChatAccount | None, Member | None, DialogStateRow | None]:
+        """Account, its member and its dialog state in one round trip (the hot path of every update)."""
+        stmt = (
+            select(ChatAccount, Member, DialogStateRow)
+            .join(Member, Member.id == ChatAccount.member_id)
+            .outerjoin(DialogStateRow, DialogStateRow.account_id == ChatAccount.id)
+            .where(ChatAccount.platform == platform, ChatAccount.external_id == external_id)
+            .with_for_update(of=ChatAccount)
+        )
+        row = (await self.session.execute(stmt)).first()
+        if row is None:
+            return None, None, None
+        return row[0], row[1], row[2]
+
     async def load(self, account_id: int) -> DialogStateRow | None:
         # FOR UPDATE serialises two instances working on one chat (PostgreSQL); SQLite's
         # BEGIN IMMEDIATE already does.

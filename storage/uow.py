@@ -52,11 +52,10 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         assert self._session is not None
-        try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
-            self._session = None
+        # close() rolls back whatever was not committed and detaches the objects with their loaded
+        # values intact (rollback() would expire them, and a caller reading one afterwards would fail).
+        await self._session.close()
+        self._session = None
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside 'async with uow:'"

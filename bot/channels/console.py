@@ -16,7 +16,7 @@ Switch = Callable[[str], Awaitable[str | None]]
 
 
 def render(reply: Reply) -> str:
-    return reply.as_plain_text(t.CHOOSE_BY_NUMBER)
+    return reply.as_plain_text(t.CHOOSE_BY_NUMBER, t.OR_TYPE)
 
 
 class ConsoleChannel:

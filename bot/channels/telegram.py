@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -82,7 +83,10 @@ class TelegramChannel:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
-        await query.answer()
+        try:
+            await query.answer()  # only stops the button's spinner: never let it cost the press itself
+        except TelegramError as error:  # e.g. "query is too old" for presses queued while the bot was down
+            log.warning("could not answer a button press: %s", type(error).__name__)
         chat_id = query.message.chat.id if query.message else user.id
         incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), payload=query.data or "")
         await self.send(context, chat_id, await self.router.handle(incoming))

@@ -59,8 +59,7 @@ class PledgesFlow:
             for i, c in enumerate(commitments, start=1)
         ]
         listing = "\n".join([t.PLEDGES_HEADER, *lines])
-        choices = [(f"{i}. {shorten(c.content, BUTTON_TEXT)}", str(c.id))
-                   for i, c in enumerate(commitments, 1)]
+        choices = [(shorten(c.content, BUTTON_TEXT), str(c.id)) for c in commitments]
         choices.append((t.REGISTER_MORE, "new"))
         return [Reply(listing), ctx.ask("list", t.PLEDGES_CHOOSE, choices)]
 

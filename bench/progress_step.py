@@ -1,0 +1,208 @@
+"""Benchmark: the progress-logging step through the real PTB Application, beside a bare PTB handler.
+
+Both applications are fed the same kind of Update through `Application.process_update` with an
+in-process recording request (no network), in one run, on a SQLite file. One "cycle" of ours is
+the whole flow a member goes through: /capnhat -> "60" (percent) -> "Bỏ qua" (no note); each of
+its three updates is timed on its own. The bare handler replies "ok" to every text.
+
+Run: make bench   (writes the results into docs/PERFORMANCE.md)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.channels.telegram import build_application
+from bot.settings import Settings
+from bot.wiring import Core, build_core
+from handlers.services.authz import load_actor
+from handlers.services.commitments import Draft, register_commitment
+from handlers.services.linking import give_consent
+from handlers.services.roster import import_roster
+from handlers.services.roster_file import read_roster
+from storage.migrate import upgrade
+from tests.fakes.recording_request import RecordingRequest, make_text_update
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:BENCH-TOKEN"
+USER_ID = 4242
+MARK_START, MARK_END = "<!-- bench:progress_step:start -->", "<!-- bench:progress_step:end -->"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def prepare(url: str, settings: Settings) -> Application:  # type: ignore[type-arg]
+    core = build_core(settings, url)
+    async with core.uow() as uow:
+        await import_roster(uow, read_roster(ROOT / "examples" / "roster.csv").rows, core.clock.now())
+        member = await uow.members.by_code("DV001")
+        assert member is not None
+        await uow.accounts.add("telegram", str(USER_ID), member.id, core.clock.now())
+        await give_consent(uow, member, core.clock.now())
+        draft = Draft("Vận động 5 hộ phân loại rác tại nguồn", "Họp tổ, đến từng nhà", date(2026, 12, 31))
+        await register_commitment(uow, await load_actor(uow, member), draft, date(2026, 11, 23), core.clock.now())
+        await uow.commit()
+    return build_application(
+        TOKEN,
+        "http://offline.invalid/bot",
+        core.router,
+        request=RecordingRequest(),
+        get_updates_request=RecordingRequest(),
+        rate_limiter=False,
+        on_shutdown=core.close,
+    )
+
+
+def bare_application(core: Core | None = None) -> Application:  # type: ignore[type-arg]
+    """A handler that only replies; with `core`, it first records the update in one transaction
+    (the floor of any handler that must process each update once on this stack)."""
+
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        if core is not None:
+            async with core.uow() as uow:
+                await uow.updates.claim("bench", str(update.update_id), core.clock.now())
+                await uow.commit()
+        await context.bot.send_message(update.effective_message.chat_id, "ok")
+
+    app = ApplicationBuilder().token(TOKEN).request(RecordingRequest()).get_updates_request(RecordingRequest()).build()
+    app.add_handler(MessageHandler(filters.TEXT, reply))
+    return app
+
+
+async def timed(app: Application, texts: list[str], cycles: int, first_id: int) -> dict[str, list[float]]:  # type: ignore[type-arg]
+    samples: dict[str, list[float]] = {text: [] for text in texts}
+    update_id = first_id
+    for _ in range(cycles):
+        for text in texts:
+            update_id += 1
+            update = make_text_update(update_id, USER_ID, text, app.bot)
+            start = time.perf_counter()
+            await app.process_update(update)
+            samples[text].append(time.perf_counter() - start)
+        request = app.bot.request
+        if isinstance(request, RecordingRequest):
+            request.clear()
+    return samples
+
+
+def describe(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "per_s": len(values) / sum(values),
+        "mean_ms": statistics.fmean(values) * 1000,
+        "p50_ms": percentile(values, 0.50) * 1000,
+        "p95_ms": percentile(values, 0.95) * 1000,
+    }
+
+
+async def run(cycles: int, warmup: int) -> dict[str, dict[str, float]]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/bench.db"
+        await asyncio.to_thread(upgrade, url)
+        settings = Settings(database_url=url)
+        floor_core = build_core(settings, url)
+        ours, bare, floor = await prepare(url, settings), bare_application(), bare_application(floor_core)
+        flow = ["/capnhat", "60", "Bỏ qua"]
+        async with ours, bare, floor:
+            await timed(ours, flow, warmup, 1)
+            await timed(bare, ["xin chào"], warmup * 3, 1)
+            await timed(floor, ["xin chào"], warmup * 3, 1)
+            ours_samples = await timed(ours, flow, cycles, 1_000_000)
+            bare_samples = await timed(bare, ["xin chào"], cycles * 3, 1_000_000)
+            floor_samples = await timed(floor, ["xin chào"], cycles * 3, 2_000_000)
+        await floor_core.close()
+    results = {f"ours: {text}": describe(values) for text, values in ours_samples.items()}
+    results["ours: all three steps"] = describe([v for values in ours_samples.values() for v in values])
+    results["bare PTB handler"] = describe(bare_samples["xin chào"])
+    results["bare handler + one write transaction (floor)"] = describe(floor_samples["xin chào"])
+    return results
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def report(results: dict[str, dict[str, float]], cycles: int) -> str:
+    ours, bare = results["ours: all three steps"], results["bare PTB handler"]
+    floor = results["bare handler + one write transaction (floor)"]
+    ratio = ours["mean_ms"] / bare["mean_ms"]
+    floor_ratio = ours["mean_ms"] / floor["mean_ms"]
+    rows = [
+        "| what | updates | updates/s | mean ms | p50 ms | p95 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        rows.append(
+            f"| {name} | {r['n']:.0f} | {r['per_s']:.0f} | {r['mean_ms']:.2f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} |"
+        )
+    verdict_ratio = "met" if ratio <= 3 else "NOT met"
+    verdict_p95 = "met" if ours["p95_ms"] <= 5 else "NOT met"
+    return "\n".join(
+        [
+            MARK_START,
+            f"Command: `make bench` (`python -m bench.progress_step --cycles {cycles}`), {time.strftime('%Y-%m-%d')}",
+            f"Machine: {machine()}",
+            "",
+            *rows,
+            "",
+            f"Cost per update, ours ÷ bare handler (means): **{ratio:.2f}×** (target ≤ 3×: {verdict_ratio}).",
+            f"p95 of our steps: **{ours['p95_ms']:.2f} ms** (target ≤ 5 ms: {verdict_p95}).",
+            f"Ours ÷ the floor (a bare handler that records the update in one SQLite transaction): {floor_ratio:.2f}×.",
+            MARK_END,
+        ]
+    )
+
+
+def write_into(doc: Path, section: str) -> None:
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    if MARK_START in text and MARK_END in text:
+        before, rest = text.split(MARK_START, 1)
+        after = rest.split(MARK_END, 1)[1]
+        text = before + section + after
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cycles", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    results = asyncio.run(run(args.cycles, args.warmup))
+    section = report(results, args.cycles)
+    out(section)
+    if not args.no_write:
+        write_into(args.doc, section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

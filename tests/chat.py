@@ -1,0 +1,158 @@
+"""A recording chat partner for flow tests: it talks to a Router like a channel would.
+
+    chat = Chat(router)
+    await chat.link_as("DV001", roster_db, clock)   # invite, /start CODE, consent
+    await chat.say("/dangky")
+    await chat.press(t.CONFIRM)
+    chat.assert_said(t.REGISTERED.format(number=1, year=2026))
+
+Every `say`/`press` sends a new, globally unique update key (update keys are unique per platform,
+so two Chat objects on one platform must never share one); `send(..., key=...)` re-sends a chosen key
+to simulate a redelivery.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from handlers.catalog import core as t
+from handlers.messages import Incoming, Reply
+from handlers.services.invites import issue_invites
+
+if TYPE_CHECKING:
+    from handlers.router import Router
+    from tests.support import Database, FakeClock
+
+_keys = itertools.count(1)
+
+
+def new_key() -> str:
+    return f"u{next(_keys)}"
+
+
+class Chat:
+    def __init__(self, router: Router, platform: str = "telegram", user_id: str = "111") -> None:
+        self.router = router
+        self.platform = platform
+        self.user_id = user_id
+        self.last_replies: list[Reply] = []
+        self.transcript: list[tuple[str, list[Reply]]] = []  # (what was sent, what came back)
+        self.last_key = ""
+
+    # --- sending -------------------------------------------------------------------------------------
+    async def send(self, text: str | None = None, payload: str | None = None, key: str | None = None) -> list[Reply]:
+        self.last_key = key or new_key()
+        incoming = Incoming(self.platform, self.user_id, self.last_key, text, payload)
+        replies = await self.router.handle(incoming)
+        self.last_replies = replies
+        self.transcript.append((text if payload is None else f"[{payload}]", replies))
+        return replies
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self.send(text=text)
+
+    async def press_payload(self, payload: str) -> list[Reply]:
+        return await self.send(payload=payload)
+
+    async def press(self, label: str) -> list[Reply]:
+        """Press the button with exactly this label among the last replies' buttons."""
+        return await self.press_payload(self.payload_of(label))
+
+    def payload_of(self, label: str) -> str:
+        for reply in reversed(self.last_replies):
+            for choice in reply.choices:
+                if choice.label == label:
+                    return choice.payload
+        raise AssertionError(f"no button {label!r}; buttons: {self.all_choices}")
+
+    # --- reading -------------------------------------------------------------------------------------
+    @property
+    def all_texts(self) -> list[str]:
+        """The texts of the last batch of replies."""
+        return [reply.text for reply in self.last_replies]
+
+    @property
+    def last_text(self) -> str:
+        assert self.last_replies, "the bot said nothing"
+        return self.last_replies[-1].text
+
+    @property
+    def question(self) -> Reply:
+        """The last reply that offers choices (the question the bot is waiting on)."""
+        for reply in reversed(self.last_replies):
+            if reply.choices:
+                return reply
+        raise AssertionError(f"no reply with choices in {self.all_texts}")
+
+    @property
+    def choices(self) -> list[str]:
+        """Labels of the last reply with choices."""
+        return [choice.label for choice in self.question.choices]
+
+    @property
+    def all_choices(self) -> list[str]:
+        return [choice.label for reply in self.last_replies for choice in reply.choices]
+
+    @property
+    def nonce(self) -> str:
+        """The nonce of the current question's buttons."""
+        return self.question.choices[0].payload.split("|", 1)[0]
+
+    def said(self, fragment: str) -> bool:
+        return any(fragment in text for text in self.all_texts)
+
+    def assert_said(self, fragment: str) -> None:
+        assert self.said(fragment), f"{fragment!r} not in {self.all_texts}"
+
+    def assert_not_said(self, fragment: str) -> None:
+        assert not self.said(fragment), f"{fragment!r} unexpectedly in {self.all_texts}"
+
+    def assert_menu(self) -> None:
+        """The main menu is the question now on screen."""
+        assert self.question.text == t.MENU_PROMPT, self.all_texts
+
+    # --- setting up ----------------------------------------------------------------------------------
+    async def link_as(
+        self, member_code: str, roster_db: Database, clock: FakeClock, consent: bool = True
+    ) -> str:
+        """Issue an invite for the member, send /start CODE and answer the consent notice."""
+        code = await invite_code(roster_db, clock, member_code)
+        await self.say(f"/start {code}")
+        assert self.question.text == t.CONSENT_NOTICE, self.all_texts
+        await self.press(t.CONSENT_YES if consent else t.CONSENT_NO)
+        return code
+
+
+# --- database helpers --------------------------------------------------------------------------------
+async def invite_code(db: Database, clock: FakeClock, member_code: str) -> str:
+    async with db.uow() as uow:
+        lines = await issue_invites(uow, clock.now(), member_code=member_code)
+        await uow.commit()
+    return lines[0].code
+
+
+async def member_id(db: Database, code: str) -> int:
+    async with db.uow() as uow:
+        found = await uow.members.by_code(code)
+        assert found is not None, code
+        return found.id
+
+
+@dataclass(frozen=True)
+class DialogSnapshot:
+    flow: str | None
+    step: str | None
+    nonce: int
+    values: dict[str, Any]
+
+
+async def dialog(db: Database, platform: str = "telegram", user_id: str = "111") -> DialogSnapshot:
+    """Where the chat account stands in the conversation, as stored."""
+    async with db.uow() as uow:
+        account = await uow.accounts.find(platform, user_id)
+        assert account is not None, (platform, user_id)
+        row = await uow.dialogs.load(account.id)
+        assert row is not None
+        return DialogSnapshot(row.flow, row.step, row.nonce, dict((row.data or {}).get("values") or {}))

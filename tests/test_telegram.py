@@ -1,0 +1,602 @@
+"""The Telegram channel with the real python-telegram-bot Application, fed Updates in-process.
+
+No network: every Bot API call goes to a RecordingRequest, which answers like Telegram and
+records what the bot sent. Each test drives `app.process_update` and checks both the messages
+sent and what ended up in the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from telegram import Update
+from telegram.constants import MessageLimit
+from telegram.ext import AIORateLimiter, Application
+
+from bot.channels.telegram import TelegramChannel, build_application
+from handlers.catalog import core as t
+from handlers.dialog import Ctx, Input
+from handlers.flows.register import RegisterFlow
+from handlers.messages import Choice, Incoming, Reply
+from handlers.router import Router, default_flows
+from handlers.services.invites import issue_invites
+from handlers.services.roster import import_roster
+from handlers.services.roster_file import read_roster
+from storage.models import Commitment, DialogStateRow, Member, ProcessedUpdate
+from tests.conftest import TZ
+from tests.fakes.fake_telegram import chat_object, user_object
+from tests.fakes.recording_request import RecordingRequest, make_callback_update, make_text_update
+from tests.support import EXAMPLE_CSV, Database, FakeClock
+
+TOKEN = "123456:TEST-TOKEN"
+BASE_URL = "http://offline.invalid/bot"
+USER = 4242  # a private chat's id is the user's id
+SECRETARY = 4343
+PAYLOAD = re.compile(r"^\d+\|[a-z0-9_]+$")
+
+
+# ---- harness -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Chat:
+    """The real PTB Application plus helpers to talk to it as one user."""
+
+    app: Application  # type: ignore[type-arg]
+    request: RecordingRequest
+    next_update_id: int = 1
+    handled: list[Update] = field(default_factory=list)
+
+    def _new_id(self) -> int:
+        update_id = self.next_update_id
+        self.next_update_id += 1
+        return update_id
+
+    def text_update(self, text: str, user: int = USER) -> Update:
+        return make_text_update(self._new_id(), user, text, self.app.bot)
+
+    def button_update(self, data: str, user: int = USER) -> Update:
+        return make_callback_update(self._new_id(), user, data, self.app.bot)
+
+    async def process(self, update: Update, user: int = USER) -> list[str]:
+        """Handle one update; return the texts sent to `user`'s chat because of it."""
+        before = len(self.request.sent_texts(user))
+        await self.app.process_update(update)
+        self.handled.append(update)
+        return self.request.sent_texts(user)[before:]
+
+    async def say(self, text: str, user: int = USER) -> list[str]:
+        return await self.process(self.text_update(text, user), user)
+
+    async def press(self, data: str, user: int = USER) -> list[str]:
+        return await self.process(self.button_update(data, user), user)
+
+    def buttons(self, user: int = USER) -> list[tuple[str, str]]:
+        """(label, callback_data) of the inline keyboard of the last message sent to `user`."""
+        markup = self.request.last_markup(user) or {}
+        return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
+
+    def data_of(self, label: str, user: int = USER) -> str:
+        for text, data in self.buttons(user):
+            if text == label:
+                return data
+        raise AssertionError(f"no button {label!r} on the last message; buttons: {self.buttons(user)}")
+
+    async def press_label(self, label: str, user: int = USER) -> list[str]:
+        return await self.press(self.data_of(label, user), user)
+
+
+async def start_app(router: Router, *, rate_limiter: bool = False) -> Chat:
+    request = RecordingRequest()
+    app = build_application(
+        TOKEN,
+        BASE_URL,
+        router,
+        request=request,
+        get_updates_request=RecordingRequest(),
+        rate_limiter=rate_limiter,
+    )
+    await app.initialize()
+    return Chat(app, request)
+
+
+@pytest.fixture
+async def chat(router: Router) -> AsyncIterator[Chat]:
+    harness = await start_app(router)
+    try:
+        yield harness
+    finally:
+        await harness.app.shutdown()
+
+
+async def invite_code(database: Database, clock: FakeClock, member_code: str) -> str:
+    async with database.uow() as uow:
+        [line] = await issue_invites(uow, clock.now(), member_code=member_code)
+        await uow.commit()
+    return line.code
+
+
+async def member(database: Database, code: str) -> Member:
+    async with database.sessions() as session:
+        found = await session.scalar(select(Member).where(Member.code == code))
+    assert found is not None
+    return found
+
+
+async def commitments_of(database: Database, code: str) -> list[Commitment]:
+    owner = await member(database, code)
+    async with database.sessions() as session:
+        rows = await session.scalars(select(Commitment).where(Commitment.member_id == owner.id))
+        return list(rows)
+
+
+async def processed_keys(database: Database) -> set[str]:
+    async with database.sessions() as session:
+        return set(await session.scalars(select(ProcessedUpdate.update_key)))
+
+
+async def dialog_rows(database: Database) -> list[tuple[Any, ...]]:
+    async with database.sessions() as session:
+        rows = await session.scalars(select(DialogStateRow).order_by(DialogStateRow.account_id))
+        return [(r.account_id, r.flow, r.step, r.nonce, r.data) for r in rows]
+
+
+async def link_and_consent(chat: Chat, database: Database, clock: FakeClock, code: str, user: int = USER) -> None:
+    invite = await invite_code(database, clock, code)
+    await chat.say(f"/start {invite}", user)
+    sent = await chat.press_label(t.CONSENT_YES, user)
+    assert sent[-1] == t.MENU_PROMPT
+
+
+async def register(chat: Chat, content: str, measures: str) -> list[str]:
+    assert (await chat.say("/dangky"))[-1] == t.ASK_CONTENT
+    assert await chat.say(content) == [t.ASK_MEASURES]
+    assert await chat.say(measures) == [t.ASK_DEADLINE]
+    [confirm] = await chat.press(chat.buttons()[0][1])  # the first deadline button: end of the quarter
+    assert confirm.startswith("Xin đồng chí kiểm tra lại bản đăng ký")
+    return await chat.press_label(t.CONFIRM)
+
+
+# ---- linking and consent -----------------------------------------------------------------------
+
+
+async def test_start_with_code_links_and_shows_the_consent_notice(
+    chat: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    update = chat.text_update(f"/start {code}")
+
+    sent = await chat.process(update)
+
+    assert sent == [
+        t.LINKED.format(name="Nguyễn Văn An", cell="Chi bộ thôn Đồng Tâm"),
+        t.CONSENT_NOTICE,
+    ]
+    buttons = chat.buttons()
+    assert [label for label, _ in buttons] == [t.CONSENT_YES, t.CONSENT_NO]
+    assert all(PAYLOAD.match(data) for _, data in buttons)
+    yes, no = (data for _, data in buttons)
+    assert yes.endswith("|yes") and no.endswith("|no")
+    assert yes.split("|")[0] == no.split("|")[0]  # one nonce for the whole question
+    # only the last message of the reply carries the keyboard
+    first = chat.request.calls_of("sendMessage")[0]
+    assert "reply_markup" not in first.params
+    # the dedup key is "<bot id>:<update_id>", the bot id coming from getMe
+    assert chat.app.bot.id == chat.request.bot_id == 123456
+    assert f"123456:{update.update_id}" in await processed_keys(roster_db)
+    # the account belongs to DV001 now and the code is spent
+    owner = await member(roster_db, "DV001")
+    async with roster_db.uow() as uow:
+        account = await uow.accounts.find("telegram", str(USER))
+        assert account is not None
+        assert account.member_id == owner.id
+        invite = await uow.invites.by_code(code)
+        assert invite is not None and invite.used_at is not None
+
+
+async def test_unknown_user_without_code_is_asked_for_one(chat: Chat, roster_db: Database) -> None:
+    assert await chat.say("xin chào") == [t.STRANGER]
+    assert chat.buttons() == []
+    async with roster_db.uow() as uow:
+        assert await uow.accounts.find("telegram", str(USER)) is None
+
+
+async def test_pressing_consent_answers_the_query_and_sends_the_menu(
+    chat: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    await chat.say(f"/start {code}")
+    yes = chat.data_of(t.CONSENT_YES)
+    update = chat.button_update(yes)
+
+    sent = await chat.process(update)
+
+    [answer] = chat.request.calls_of("answerCallbackQuery")
+    assert answer.params["callback_query_id"] == update.callback_query.id  # type: ignore[union-attr]
+    assert sent == [t.CONSENT_GIVEN.format(time="10:00 23/11/2026"), t.MENU_PROMPT]
+    assert [label for label, _ in chat.buttons()] == [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_HELP]
+    assert all(PAYLOAD.match(data) for _, data in chat.buttons())
+    assert (await member(roster_db, "DV001")).consent_at is not None
+
+
+async def test_a_press_whose_answer_fails_is_still_handled(
+    chat: Chat, roster_db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """answerCallbackQuery fails for presses queued while the bot was down (> ~15 min): the press counts."""
+    code = await invite_code(roster_db, clock, "DV001")
+    await chat.say(f"/start {code}")
+    too_old = "Bad Request: query is too old and response timeout expired or query id is invalid"
+    chat.request.fail_next.append((400, {"ok": False, "error_code": 400, "description": too_old}))
+
+    with caplog.at_level(logging.WARNING):
+        sent = await chat.press_label(t.CONSENT_YES)
+
+    assert chat.request.calls_of("answerCallbackQuery")[0].status == 400
+    assert sent == [t.CONSENT_GIVEN.format(time="10:00 23/11/2026"), t.MENU_PROMPT]
+    assert t.INTERNAL_ERROR not in chat.request.sent_texts(USER)
+    assert (await member(roster_db, "DV001")).consent_at is not None
+    assert any("could not answer a button press" in r.getMessage() for r in caplog.records)
+
+
+async def test_rate_limited_application_links_and_consents(
+    router: Router, roster_db: Database, clock: FakeClock
+) -> None:
+    harness = await start_app(router, rate_limiter=True)
+    try:
+        assert isinstance(harness.app.bot.rate_limiter, AIORateLimiter)
+        code = await invite_code(roster_db, clock, "DV001")
+        sent = await harness.say(f"/start {code}")
+        assert sent[-1] == t.CONSENT_NOTICE
+        sent = await harness.press_label(t.CONSENT_YES)
+        assert sent[-1] == t.MENU_PROMPT
+        assert len(harness.request.calls_of("answerCallbackQuery")) == 1
+    finally:
+        await harness.app.shutdown()
+    assert (await member(roster_db, "DV001")).consent_at is not None
+
+
+# ---- registering and logging progress ------------------------------------------------------------
+
+
+async def test_register_a_commitment_with_buttons(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await link_and_consent(chat, roster_db, clock, "DV001")
+
+    assert (await chat.say("/dangky"))[-1] == t.ASK_CONTENT
+    assert await chat.say("Vận động 5 hộ trong thôn phân loại rác") == [t.ASK_MEASURES]
+    assert await chat.say("Họp tổ dân cư, đến từng nhà hướng dẫn") == [t.ASK_DEADLINE]
+    # 23/11/2026: the end of the quarter is the end of the year, so one date button (+ cancel)
+    assert [label for label, _ in chat.buttons()] == [t.DEADLINE_QUARTER.format(date="31/12/2026"), t.CANCEL]
+    [confirm] = await chat.press_label(t.DEADLINE_QUARTER.format(date="31/12/2026"))
+    assert confirm == t.CONFIRM_REGISTRATION.format(
+        content="Vận động 5 hộ trong thôn phân loại rác",
+        measures="Họp tổ dân cư, đến từng nhà hướng dẫn",
+        deadline="31/12/2026",
+    )
+    assert [label for label, _ in chat.buttons()] == [
+        t.CONFIRM,
+        t.EDIT_CONTENT,
+        t.EDIT_MEASURES,
+        t.EDIT_DEADLINE,
+        t.CANCEL,
+    ]
+    sent = await chat.press_label(t.CONFIRM)
+
+    assert sent == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
+    [saved] = await commitments_of(roster_db, "DV001")
+    assert saved.content == "Vận động 5 hộ trong thôn phân loại rác"
+    assert saved.measures == "Họp tổ dân cư, đến từng nhà hướng dẫn"
+    assert saved.deadline == date(2026, 12, 31)
+    assert saved.year == 2026 and saved.percent == 0
+    assert len(chat.request.calls_of("answerCallbackQuery")) == 3  # consent, deadline, confirm
+
+
+async def test_log_progress_with_percent_button_and_skipped_note(
+    chat: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    await link_and_consent(chat, roster_db, clock, "DV001")
+    await register(chat, "Vận động 5 hộ trong thôn phân loại rác", "Họp tổ dân cư, đến từng nhà")
+    clock.advance(days=3)
+
+    [ask] = await chat.say("/capnhat")
+    assert ask == t.ASK_PERCENT.format(content="Vận động 5 hộ trong thôn phân loại rác", percent=0)
+    assert [label for label, _ in chat.buttons()] == ["25%", "50%", "75%", "100%", t.CANCEL]
+    assert await chat.press_label("50%") == [t.ASK_NOTE]
+    sent = await chat.press_label(t.SKIP)
+
+    assert sent[0] == t.PROGRESS_SAVED.format(
+        percent=50, content="Vận động 5 hộ trong thôn phân loại rác", time="10:00 26/11/2026"
+    )
+    assert sent[-1] == t.MENU_PROMPT
+    [saved] = await commitments_of(roster_db, "DV001")
+    assert saved.percent == 50
+    assert saved.last_progress_at == clock.now()
+    async with roster_db.uow() as uow:
+        entries = [(e.percent, e.note) for e in await uow.commitments.progress_of(saved.id)]
+    assert entries == [(50, None)]
+
+
+# ---- buttons that are not the current question's -----------------------------------------------
+
+
+async def test_stale_button_re_asks_the_current_question(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await link_and_consent(chat, roster_db, clock, "DV001")
+    old_register = chat.data_of(t.MENU_REGISTER)  # the menu's buttons, about to go stale
+    await chat.say("/dangky")
+    await chat.say("Vận động 5 hộ trong thôn phân loại rác")
+    current = chat.buttons()
+    state_before = await dialog_rows(roster_db)
+
+    sent = await chat.press(old_register)
+
+    assert sent == [t.STALE_CHOICE, t.ASK_MEASURES]
+    assert chat.buttons() == current  # the same question with the same (current) buttons
+    assert await dialog_rows(roster_db) == state_before
+    assert await chat.say("Họp tổ dân cư, đến từng nhà") == [t.ASK_DEADLINE]  # the dialog goes on
+
+
+async def test_forged_button_data_is_refused(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await link_and_consent(chat, roster_db, clock, "DV001")
+    await chat.say("/dangky")
+    await chat.say("Vận động 5 hộ trong thôn phân loại rác")
+    await chat.say("Họp tổ dân cư, đến từng nhà")
+    nonce = chat.buttons()[0][1].split("|")[0]
+    current = chat.buttons()
+
+    sent = await chat.press(f"{nonce}|2099-01-01")
+
+    assert sent == [t.INVALID_CHOICE, t.ASK_DEADLINE]
+    assert chat.buttons() == current
+    assert await commitments_of(roster_db, "DV001") == []
+    [confirm] = await chat.press(current[0][1])  # the real button still works
+    assert "31/12/2026" in confirm
+
+
+# ---- duplicates, non-text, groups ---------------------------------------------------------------------
+
+
+async def test_the_same_update_twice_is_handled_once(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await link_and_consent(chat, roster_db, clock, "DV001")
+    await chat.say("/dangky")
+    typed = chat.text_update("Vận động 5 hộ trong thôn phân loại rác")
+    assert await chat.process(typed) == [t.ASK_MEASURES]
+    state = await dialog_rows(roster_db)
+    keys = await processed_keys(roster_db)
+    sends = len(chat.request.calls_of("sendMessage"))
+
+    assert await chat.process(typed) == []
+
+    assert len(chat.request.calls_of("sendMessage")) == sends
+    assert await dialog_rows(roster_db) == state
+    assert await processed_keys(roster_db) == keys
+
+    # a redelivered confirm button must not register the commitment twice
+    await chat.say("Họp tổ dân cư, đến từng nhà")
+    await chat.press(chat.buttons()[0][1])
+    confirm = chat.button_update(chat.data_of(t.CONFIRM))
+    assert (await chat.process(confirm))[0] == t.REGISTERED.format(number=1, year=2026)
+    sends = len(chat.request.calls_of("sendMessage"))
+    assert await chat.process(confirm) == []
+    assert len(chat.request.calls_of("sendMessage")) == sends
+    assert len(await commitments_of(roster_db, "DV001")) == 1
+
+
+def photo_update(update_id: int, user: int, chat: Chat) -> Update:
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": chat_object(user),
+        "from": user_object(user),
+        "photo": [{"file_id": "PHOTO-1", "file_unique_id": "UPH1", "width": 90, "height": 90}],
+        "caption": "ảnh họp chi bộ",
+    }
+    return Update.de_json({"update_id": update_id, "message": message}, chat.app.bot)
+
+
+def sticker_update(update_id: int, user: int, chat: Chat) -> Update:
+    sticker = {
+        "file_id": "STICKER-1",
+        "file_unique_id": "UST1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
+    }
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": chat_object(user),
+        "from": user_object(user),
+        "sticker": sticker,
+    }
+    return Update.de_json({"update_id": update_id, "message": message}, chat.app.bot)
+
+
+async def test_non_text_messages_get_the_not_text_notice(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    # a stranger's photo: the bot only explains how to join
+    assert await chat.process(photo_update(chat._new_id(), USER, chat)) == [t.STRANGER]
+
+    await link_and_consent(chat, roster_db, clock, "DV001")
+    menu = chat.buttons()
+    sent = await chat.process(sticker_update(chat._new_id(), USER, chat))
+    assert sent == [t.NOT_TEXT, t.MENU_PROMPT]
+    assert chat.buttons() == menu
+
+    await chat.say("/dangky")
+    sent = await chat.process(photo_update(chat._new_id(), USER, chat))
+    assert sent == [t.NOT_TEXT, t.ASK_CONTENT]
+    assert await commitments_of(roster_db, "DV001") == []
+
+
+async def test_group_messages_are_ignored(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await link_and_consent(chat, roster_db, clock, "DV001")
+    calls = len(chat.request.calls)
+    keys = await processed_keys(roster_db)
+    state = await dialog_rows(roster_db)
+    group = -1001234567890
+    for update_id, body in ((9001, {"text": "/dangky"}), (9002, {"text": "xin chào chi bộ"}),
+                            (9003, {"photo": [{"file_id": "P", "file_unique_id": "U", "width": 1, "height": 1}]})):
+        message = {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": chat_object(group),
+            "from": user_object(USER),
+            **body,
+        }
+        await chat.app.process_update(Update.de_json({"update_id": update_id, "message": message}, chat.app.bot))
+
+    assert chat.request.calls[calls:] == []
+    assert await processed_keys(roster_db) == keys
+    assert await dialog_rows(roster_db) == state
+
+
+# ---- long replies ----------------------------------------------------------------------------------------
+
+
+async def test_send_splits_a_long_reply_and_puts_the_keyboard_on_the_last_piece(chat: Chat, router: Router) -> None:
+    lines = [f"Dòng {i:04d}: " + "nội dung làm theo " * 5 for i in range(200)]
+    text = "\n".join(lines)
+    assert len(text) > 2 * MessageLimit.MAX_TEXT_LENGTH
+    reply = Reply(text, (Choice("Có", "7|yes"), Choice("Không", "7|no")))
+    short = Reply("Tiếp theo", (Choice("Tiếp", "8|next"),))
+    context = SimpleNamespace(bot=chat.app.bot)
+
+    await TelegramChannel(router).send(context, USER, [reply, short])  # type: ignore[arg-type]
+
+    calls = chat.request.calls_of("sendMessage")
+    pieces, last = calls[:-1], calls[-1]
+    assert len(pieces) >= 3
+    assert all(len(c.params["text"]) <= MessageLimit.MAX_TEXT_LENGTH for c in pieces)
+    assert "\n".join(c.params["text"] for c in pieces) == text  # split on line boundaries, nothing lost
+    assert [("reply_markup" in c.params) for c in pieces] == [False] * (len(pieces) - 1) + [True]
+    buttons = pieces[-1].params["reply_markup"]["inline_keyboard"]
+    assert buttons == [[{"text": "Có", "callback_data": "7|yes"}], [{"text": "Không", "callback_data": "7|no"}]]
+    assert last.params["text"] == "Tiếp theo"
+    assert last.params["reply_markup"]["inline_keyboard"] == [[{"text": "Tiếp", "callback_data": "8|next"}]]
+
+
+async def test_committee_summary_of_many_cells_is_sent_in_pieces(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    roster_file = tmp_path / "many_cells.csv"
+    with EXAMPLE_CSV.open(encoding="utf-8-sig", newline="") as source:
+        header, *rows = list(csv.reader(source))
+    committee = next(row for row in rows if row[0] == "DV025")
+    party = committee[3]
+    extra = [
+        [f"DV{100 + i}", f"Đảng viên Số {i}", f"Chi bộ thôn Số {i:03d} Thanh Sơn mở rộng", party, "", "đảng viên", ""]
+        for i in range(90)
+    ]
+    with roster_file.open("w", encoding="utf-8", newline="") as target:
+        csv.writer(target).writerows([header, committee, *extra])
+    roster = read_roster(roster_file)
+    assert not roster.errors
+    async with db.uow() as uow:
+        await import_roster(uow, roster.rows, clock.now())
+        await uow.commit()
+
+    harness = await start_app(Router(db.uow, clock, TZ))
+    try:
+        await link_and_consent(harness, db, clock, "DV025")
+        before = len(harness.request.calls_of("sendMessage"))
+        sent = await harness.say("/tonghop")
+        calls = harness.request.calls_of("sendMessage")[before:]
+    finally:
+        await harness.app.shutdown()
+
+    assert len(sent) >= 2
+    assert all(len(piece) <= MessageLimit.MAX_TEXT_LENGTH for piece in sent)
+    whole = "\n".join(sent)
+    assert whole.startswith("Tổng hợp Đảng bộ xã Thanh Sơn")
+    assert all(f"Chi bộ thôn Số {i:03d} Thanh Sơn mở rộng" in whole for i in range(90))
+    assert "Tổng cộng 90 chi bộ, 90 đảng viên trong diện" in sent[-1]
+    assert not any("reply_markup" in c.params for c in calls[:-1])
+
+
+# ---- errors --------------------------------------------------------------------------------------------
+
+
+class ExplodingRegister(RegisterFlow):
+    async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        raise RuntimeError("the storage went away")
+
+
+async def test_error_in_the_router_sends_a_notice_and_logs_no_message_text(
+    roster_db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    flows = {**default_flows(), "register": ExplodingRegister()}
+    harness = await start_app(Router(roster_db.uow, clock, TZ, flows))
+    secret_text = "Bí mật của đồng chí An 0912345678"
+    try:
+        await link_and_consent(harness, roster_db, clock, "DV001")
+        await harness.say("/dangky")
+        state = await dialog_rows(roster_db)
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG):
+            sent = await harness.say(secret_text)
+    finally:
+        await harness.app.shutdown()
+
+    assert sent == [t.INTERNAL_ERROR]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors, "the error must be logged"
+    assert any(r.name == "bot.channels.telegram" and "RuntimeError" in r.getMessage() for r in errors)
+    assert any(r.exc_info for r in errors)  # with the traceback, for the operator
+    for record in caplog.records:
+        assert secret_text not in record.getMessage()
+        assert "0912345678" not in record.getMessage()
+    assert "0912345678" not in caplog.text  # nor in a formatted traceback
+    # the failed step rolled back: the dialog is where it was
+    assert await dialog_rows(roster_db) == state
+
+
+async def test_error_notice_failure_is_only_logged(
+    roster_db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    class ExplodingRouter(Router):
+        async def handle(self, msg: Incoming) -> list[Reply]:
+            raise RuntimeError("boom")
+
+    harness = await start_app(ExplodingRouter(roster_db.uow, clock, TZ))
+    harness.request.fail_next.append(
+        (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+    )
+    try:
+        with caplog.at_level(logging.INFO):
+            assert await harness.say("tin nhắn riêng 777") == []
+    finally:
+        await harness.app.shutdown()
+    [attempt] = harness.request.calls_of("sendMessage")
+    assert attempt.status == 403 and attempt.params["text"] == t.INTERNAL_ERROR
+    assert any("could not send the error notice" in r.getMessage() for r in caplog.records)
+    assert "tin nhắn riêng 777" not in caplog.text
+    assert await processed_keys(roster_db) == set()
+
+
+async def test_secretary_summary_counts_registered_members(
+    chat: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    await link_and_consent(chat, roster_db, clock, "DV001")
+    await register(chat, "Vận động 5 hộ trong thôn phân loại rác", "Họp tổ dân cư, đến từng nhà")
+    await link_and_consent(chat, roster_db, clock, "DV002", SECRETARY)
+
+    [summary] = await chat.say("/tonghop", SECRETARY)
+
+    assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — ngày 23/11/2026")
+    assert "Đã đăng ký làm theo năm 2026: 1/6" in summary
+    assert "Đã liên kết với bot: 2/6" in summary
+    assert "Nguyễn Văn An" not in summary.split("Chưa đăng ký", 1)[1].split("\n")[0]
+    # the member cannot see it
+    assert (await chat.say("/tonghop"))[0] == t.SUMMARY_FORBIDDEN
