@@ -50,7 +50,7 @@ async def import_roster_file(core: Core, path: Path, dry_run: bool) -> int:
     return EXIT_ROW_ERRORS if report.errors else 0
 
 
-def _tick(bar: "tqdm[Any]") -> None:
+def _tick(bar: tqdm[Any]) -> None:
     bar.update(1)
 
 

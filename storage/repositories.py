@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy import Select, and_, case, delete, distinct, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -230,10 +230,9 @@ class UpdateLog(_Repo):
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def prune(self, before: datetime) -> int:
-        rows = await self._scalars(select(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
-        for row in rows:
-            await self.session.delete(row)
-        return len(rows)
+        """Forget update keys older than `before` (platforms stop redelivering long before)."""
+        result = await self.session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ Handler order (the whole wiring of this channel is here):
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
@@ -29,11 +30,13 @@ from telegram.request import BaseRequest
 from handlers.catalog import core as t
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
+from handlers.services.maintenance import prune_update_log
 from handlers.text import split_text
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
+HOUSEKEEPING_EVERY_S = 3600
 BOT_COMMANDS = [
     ("dangky", "Đăng ký nội dung làm theo"),
     ("capnhat", "Cập nhật tiến độ"),
@@ -138,7 +141,19 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
     TelegramChannel(router).install(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_housekeeping(router), interval=HOUSEKEEPING_EVERY_S, first=60)
     return app
+
+
+def _housekeeping(router: Router) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    async def prune(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        async with router.uow_factory() as uow:
+            removed = await prune_update_log(uow, router.clock.now())
+            await uow.commit()
+        log.info("pruned %d processed-update keys", removed)
+
+    return prune
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]

@@ -28,6 +28,11 @@ def _configure(connection: Connection) -> None:
 async def _run_async(url: str) -> None:
     ensure_sqlite_dir(url)
     engine = create_async_engine(url, poolclass=pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        # Leave the file in WAL from the start. Switching later takes an exclusive lock, and two processes
+        # opening a fresh file at once (storage.db sets WAL on connect) could fail with "database is locked".
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     async with engine.connect() as connection:
         await connection.run_sync(_configure)
     await engine.dispose()
