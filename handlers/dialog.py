@@ -69,6 +69,8 @@ class DialogState:
         if self.numbered and stripped.isdigit():
             index = int(stripped)
             return self.choices[index - 1][1] if 1 <= index <= len(self.choices) else None
+        if not self.numbered and any(ch.isdigit() for ch in stripped):
+            return None  # a typed value (a percent) is read by the flow: fold("-50") must not pick "50%"
         folded = fold(text)
         for label, value in self.choices:
             if folded and folded == fold(label):

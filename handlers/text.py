@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -27,19 +28,33 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Split on line boundaries into pieces of at most `limit` characters."""
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: most emoji count twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int, length: Callable[[str], int]) -> int:
+    """How many characters of `line` fit in `limit`."""
+    end = min(len(line), limit)
+    while end > 1 and length(line[:end]) > limit:
+        end -= 1
+    return end
+
+
+def split_text(text: str, limit: int, length: Callable[[str], int] = len) -> list[str]:
+    """Split on line boundaries into pieces of at most `limit` (as measured by `length`)."""
     pieces: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single over-long line: cut it hard
+        while length(line) > limit:  # a single over-long line: cut it hard
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            end = _cut(line, limit, length)
+            pieces.append(line[:end])
+            line = line[end:]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if length(candidate) > limit:
             pieces.append(current)
             current = line
         else:

@@ -81,7 +81,9 @@ class MemberRepository(_Repo):
         return await self.session.get(Member, member_id)
 
     async def by_code(self, code: str) -> Member | None:
-        return (await self.session.scalars(select(Member).where(Member.code == code))).first()
+        """Codes are stored in upper case (the roster reader does that); lookups accept any case."""
+        stmt = select(Member).where(Member.code == code.strip().upper())
+        return (await self.session.scalars(stmt)).first()
 
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Member]:
         rows = await self._scalars(select(Member).where(Member.code.in_(list(codes))))

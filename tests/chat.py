@@ -13,16 +13,29 @@ to simulate a redelivery.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import shutil
+import tempfile
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from handlers.catalog import core as t
+from handlers.clock import local_today
 from handlers.messages import Incoming, Reply
+from handlers.services.authz import load_actor
+from handlers.services.commitments import Draft, log_progress, register_commitment
 from handlers.services.invites import issue_invites
+from storage.models import Commitment, ProgressEntry
 
 if TYPE_CHECKING:
     from handlers.router import Router
+    from storage.uow import UnitOfWork
     from tests.support import Database, FakeClock
 
 _keys = itertools.count(1)
@@ -125,6 +138,31 @@ class Chat:
         return code
 
 
+# --- a fast roster database ----------------------------------------------------------------------------
+_roster_template: dict[str, Path] = {}
+
+
+async def roster_copy(tmp_path: Path) -> Database:
+    """The same database as conftest's `roster_db` (examples/roster.csv imported at the default FakeClock
+    time), copied from a file imported once per session: most of a flow test's time was the import."""
+    from tests.conftest import load_example_roster
+    from tests.support import Database, FakeClock, fresh_sqlite, sqlite_url
+
+    if "file" not in _roster_template:
+        folder = Path(tempfile.mkdtemp(prefix="lamtheo-roster-"))
+        url = await asyncio.to_thread(fresh_sqlite, folder)
+        template = Database(url)
+        await load_example_roster(template, FakeClock())
+        await template.close()
+        _roster_template["file"] = folder / "lamtheo.db"
+    source = _roster_template["file"]
+    target = tmp_path / "lamtheo.db"
+    for suffix in ("", "-wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    return Database(sqlite_url(target))
+
+
 # --- database helpers --------------------------------------------------------------------------------
 async def invite_code(db: Database, clock: FakeClock, member_code: str) -> str:
     async with db.uow() as uow:
@@ -156,3 +194,49 @@ async def dialog(db: Database, platform: str = "telegram", user_id: str = "111")
         row = await uow.dialogs.load(account.id)
         assert row is not None
         return DialogSnapshot(row.flow, row.step, row.nonce, dict((row.data or {}).get("values") or {}))
+
+
+SNAP_FIELDS = ("id", "member_id", "year", "content", "measures", "deadline", "status", "percent",
+               "last_progress_at", "updated_at", "withdrawn_at")
+MEASURES = "Họp tổ, đến từng nhà hướng dẫn"
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+async def mid(uow: UnitOfWork, code: str) -> int:
+    """A member's id, inside an open unit of work (never open a second one: SQLite would wait)."""
+    found = await uow.members.by_code(code)
+    assert found is not None, code
+    return found.id
+
+
+async def everything(db: Database) -> list[dict[str, Any]]:
+    """Every commitment and progress entry as plain values: for 'nothing changed' checks."""
+    async with db.sessions() as session:
+        rows = (await session.scalars(select(Commitment).order_by(Commitment.id))).all()
+        entries = (await session.scalars(select(ProgressEntry).order_by(ProgressEntry.id))).all()
+        snap = [{name: getattr(c, name) for name in SNAP_FIELDS} for c in rows]
+        return [
+            *snap,
+            *({"entry": e.id, "of": e.commitment_id, "percent": e.percent, "note": e.note} for e in entries),
+        ]
+
+
+async def add_commitment(
+    db: Database,
+    clock: FakeClock,
+    code: str,
+    content: str,
+    deadline: date = date(2026, 12, 31),
+    percent: int | None = None,
+) -> int:
+    """A commitment saved through the service as the member, optionally with progress; returns its id."""
+    async with db.uow() as uow:
+        found = await uow.members.by_code(code)
+        assert found is not None, code
+        actor = await load_actor(uow, found)
+        today = local_today(clock.now(), HANOI)
+        saved, _ = await register_commitment(uow, actor, Draft(content, MEASURES, deadline), today, clock.now())
+        if percent is not None:
+            await log_progress(uow, actor, saved.id, percent, None, clock.now())
+        await uow.commit()
+        return saved.id

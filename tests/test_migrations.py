@@ -7,6 +7,7 @@ session); it drops the schema first and always leaves it migrated to head, as fr
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,17 @@ def test_upgrade_downgrade_upgrade_and_models_match(empty_url: str) -> None:
     assert state["tables"] == MODEL_TABLES
     assert state["version"] == [head]
     assert state["diffs"] == []
+
+
+def test_a_new_sqlite_file_is_left_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    upgrade(sqlite_url(path))
+    plain = sqlite3.connect(path)
+    try:
+        assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert plain.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+    finally:
+        plain.close()
 
 
 def test_step_by_step_through_every_revision(empty_url: str) -> None:

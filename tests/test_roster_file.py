@@ -288,7 +288,12 @@ def test_bad_codes(tmp_path: Path, code: str) -> None:
 def test_good_code_characters(tmp_path: Path) -> None:
     result = read_rows(tmp_path, [with_values(code="ĐV-2025_01.a")])
     assert result.errors == []
-    assert result.rows[0].code == "ĐV-2025_01.a"
+    assert result.rows[0].code == "ĐV-2025_01.A"  # codes are kept in upper case
+
+
+def test_codes_are_upper_cased_so_case_never_makes_a_second_member(tmp_path: Path) -> None:
+    result = read_rows(tmp_path, [with_values(code="dv001")])
+    assert result.rows[0].code == "DV001"
 
 
 # --- whole-file problems --------------------------------------------------------------------------

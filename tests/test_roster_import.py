@@ -146,9 +146,17 @@ async def test_importing_twice_changes_nothing(any_db: Database, clock: FakeCloc
     report = await run_import(any_db, example_rows(), clock)
     assert (report.created, report.updated, report.moved, report.unchanged) == (0, 0, 0, 25)
     assert report.units_created == [] and report.errors == [] and report.changes == []
-    assert await counts(any_db) == before == {
-        "units": 8, "members": 25, "member_moves": 0, "commitments": 0, "progress_entries": 0,
-    }
+    assert (
+        await counts(any_db)
+        == before
+        == {
+            "units": 8,
+            "members": 25,
+            "member_moves": 0,
+            "commitments": 0,
+            "progress_entries": 0,
+        }
+    )
     async with any_db.uow() as uow:  # untouched rows keep their timestamps
         stamps = {m.updated_at for m in (await uow.members.by_codes(CELL_OF)).values()}
         assert stamps == {clock.now() - timedelta(days=1)}
@@ -181,9 +189,16 @@ async def test_a_moved_member_keeps_commitments_and_progress(any_db: Database, c
         assert member is not None
         pledge = await uow.commitments.add(
             Commitment(
-                member_id=member.id, year=2026, content="Trồng 50 cây xanh", measures="Cùng đoàn thanh niên",
-                deadline=date(2026, 12, 31), status=CommitmentStatus.ACTIVE.value, percent=30,
-                last_progress_at=clock.now(), created_at=clock.now(), updated_at=clock.now(),
+                member_id=member.id,
+                year=2026,
+                content="Trồng 50 cây xanh",
+                measures="Cùng đoàn thanh niên",
+                deadline=date(2026, 12, 31),
+                status=CommitmentStatus.ACTIVE.value,
+                percent=30,
+                last_progress_at=clock.now(),
+                created_at=clock.now(),
+                updated_at=clock.now(),
             )
         )
         await uow.commitments.add_progress(
@@ -209,7 +224,8 @@ async def test_a_moved_member_keeps_commitments_and_progress(any_db: Database, c
             (member_id, units[DONG_TAM].id, units[TAN_LAP].id, clock.now())
         ]
         assert {m.code for m in await uow.members.in_cells([units[TAN_LAP].id])} == {
-            *(code for code, cell in CELL_OF.items() if cell == TAN_LAP), "DV005"
+            *(code for code, cell in CELL_OF.items() if cell == TAN_LAP),
+            "DV005",
         }
         counts_now = await uow.stats.cell_counts([units[DONG_TAM].id, units[TAN_LAP].id], 2026, clock.now())
         assert (counts_now[units[DONG_TAM].id].members, counts_now[units[TAN_LAP].id].members) == (5, 6)
@@ -224,7 +240,11 @@ async def test_dry_run_leaves_the_database_empty(any_db: Database, clock: FakeCl
     report = await run_import(any_db, example_rows(), clock, commit=False)
     assert report.created == 25 and len(report.units_created) == 8  # the report still says what would happen
     assert await counts(any_db) == {
-        "units": 0, "members": 0, "member_moves": 0, "commitments": 0, "progress_entries": 0,
+        "units": 0,
+        "members": 0,
+        "member_moves": 0,
+        "commitments": 0,
+        "progress_entries": 0,
     }
     real = await run_import(any_db, example_rows(), clock)  # and a real import afterwards is unaffected
     assert real.created == 25 and (await counts(any_db))["members"] == 25
@@ -266,9 +286,7 @@ async def test_cell_named_like_a_committee_is_a_row_error(any_db: Database, cloc
         assert await count(uow, Member) == 26
 
 
-async def test_a_clash_with_a_unit_from_an_earlier_import_is_a_row_error(
-    any_db: Database, clock: FakeClock
-) -> None:
+async def test_a_clash_with_a_unit_from_an_earlier_import_is_a_row_error(any_db: Database, clock: FakeClock) -> None:
     await run_import(any_db, example_rows(), clock)
     clash = dataclasses.replace(example_rows()[0], row_number=2, code="DV900", cell=WARD, committee_path=(PROVINCE,))
     report = await run_import(any_db, [clash], clock)
@@ -287,8 +305,15 @@ def write_big_roster(path: Path, committees: int, cells: int, per_cell: int) -> 
                     n += 1
                     role = "bí thư" if i == 0 else "phó bí thư" if i == 1 else "đảng viên"
                     writer.writerow(
-                        [f"G{n:05d}", f"Đảng viên Số {n}", f"Chi bộ {k}-{c}", f"Tỉnh Lớn / Xã {k}",
-                         "Nông dân", role, f"09{n:08d}"]
+                        [
+                            f"G{n:05d}",
+                            f"Đảng viên Số {n}",
+                            f"Chi bộ {k}-{c}",
+                            f"Tỉnh Lớn / Xã {k}",
+                            "Nông dân",
+                            role,
+                            f"09{n:08d}",
+                        ]
                     )
     return path
 

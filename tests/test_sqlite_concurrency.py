@@ -8,6 +8,7 @@ interleaved between the read and the write, one would fail (a lost update on the
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -24,8 +25,7 @@ from tests.support import ROOT, Database, fresh_sqlite
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 CHILD = (
-    "import asyncio, sys; from tests.test_sqlite_concurrency import child_main; "
-    "asyncio.run(child_main(*sys.argv[1:]))"
+    "import asyncio, sys; from tests.test_sqlite_concurrency import child_main; asyncio.run(child_main(*sys.argv[1:]))"
 )
 
 
@@ -70,7 +70,7 @@ async def history(db: Database) -> list[tuple[int, str]]:
 
 
 def switches(writers: list[str]) -> int:
-    return sum(1 for a, b in zip(writers, writers[1:], strict=False) if a != b)
+    return sum(1 for a, b in itertools.pairwise(writers) if a != b)
 
 
 @pytest.fixture
@@ -82,17 +82,40 @@ async def two_engines(tmp_path: Path) -> Any:
     await second.close()
 
 
+def journal_mode(path: str) -> str:
+    plain = sqlite3.connect(path)
+    try:
+        return str(plain.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        plain.close()
+
+
 async def test_journal_mode_is_wal_and_pragmas_are_set(two_engines: tuple[Database, Database]) -> None:
     db, _ = two_engines
+    path = db.engine.url.database
+    assert path
+    # Already WAL straight from the migrations, before any engine connects: two processes opening a fresh
+    # file at once must not race to switch it (that switch needs an exclusive lock and can fail).
+    assert journal_mode(path) == "wal"
     async with db.engine.connect() as conn:
         assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
         assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 15_000
         assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
-    path = db.engine.url.database
-    assert path
-    with sqlite3.connect(path) as plain:  # WAL is a property of the file: any other opener sees it
-        assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert journal_mode(path) == "wal"  # WAL is a property of the file: any other opener sees it
+
+
+async def test_a_file_in_rollback_mode_is_switched_to_wal_on_connect(tmp_path: Path) -> None:
+    url = await asyncio.to_thread(fresh_sqlite, tmp_path)
+    path = str(tmp_path / "lamtheo.db")
+    plain = sqlite3.connect(path)
+    assert plain.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
     plain.close()
+    db = Database(url)
+    try:
+        assert await bump(db, "a") == 1
+    finally:
+        await db.close()
+    assert journal_mode(path) == "wal"
 
 
 @pytest.mark.parametrize(("tasks", "per_task"), [(1, 50), (4, 12)])
@@ -175,8 +198,16 @@ async def test_a_second_os_process_writing_at_the_same_time(two_engines: tuple[D
     db, _ = two_engines
     count = 60
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CHILD, str(db.url), "child", str(count),
-        cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-c",
+        CHILD,
+        str(db.url),
+        "child",
+        str(count),
+        cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert child.stdin is not None and child.stdout is not None
     try:

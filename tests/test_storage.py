@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import StatementError
 
 from storage.enums import CommitmentStatus, Platform, Role, UnitKind
-from storage.models import ChatAccount, Commitment, DialogStateRow, Member, ProcessedUpdate, Theme, Unit
+from storage.models import Commitment, DialogStateRow, Member, ProcessedUpdate, Unit
 from storage.uow import UnitOfWork
 from tests.support import Database, FakeClock
 
@@ -96,9 +96,7 @@ async def test_uow_rolls_back_when_the_block_raises(any_db: Database, clock: Fak
         assert await count(uow, Unit) == 0
 
 
-async def test_commit_persists_and_later_work_in_the_block_is_rolled_back(
-    any_db: Database, clock: FakeClock
-) -> None:
+async def test_commit_persists_and_later_work_in_the_block_is_rolled_back(any_db: Database, clock: FakeClock) -> None:
     with pytest.raises(RuntimeError):
         async with any_db.uow() as uow:
             await uow.units.add("Đảng bộ đã lưu", UnitKind.COMMITTEE, None, clock.now())
@@ -297,8 +295,7 @@ async def test_dialog_state_round_trips_json_with_vietnamese_text(any_db: Databa
         account = await uow.accounts.add("telegram", "4242", owner.id, now)
         assert await uow.dialogs.load(account.id) is None
         await uow.dialogs.save(
-            DialogStateRow(account_id=account.id, flow="register", step="measures", data=data, nonce=3,
-                           updated_at=now)
+            DialogStateRow(account_id=account.id, flow="register", step="measures", data=data, nonce=3, updated_at=now)
         )
         await uow.commit()
 
@@ -412,7 +409,13 @@ async def test_stats_on_a_hand_built_dataset(any_db: Database, clock: FakeClock)
         assert (b.members, b.linked, b.registered, b.updated, b.commitments, b.completed) == (2, 1, 1, 1, 2, 1)
         c = counts[cell_c.id]
         assert (c.cell_id, c.members, c.linked, c.registered, c.updated, c.commitments, c.completed) == (
-            cell_c.id, 0, 0, 0, 0, 0, 0,
+            cell_c.id,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
         )
 
         async def without(cell: Unit) -> list[str]:

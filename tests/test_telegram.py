@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.constants import MessageLimit
 from telegram.ext import AIORateLimiter, Application
 
-from bot.channels.telegram import TelegramChannel, build_application
+from bot.channels.telegram import HOUSEKEEPING_EVERY_S, TelegramChannel, build_application
 from handlers.catalog import core as t
 from handlers.dialog import Ctx, Input
 from handlers.flows.register import RegisterFlow
@@ -446,8 +446,11 @@ async def test_group_messages_are_ignored(chat: Chat, roster_db: Database, clock
     keys = await processed_keys(roster_db)
     state = await dialog_rows(roster_db)
     group = -1001234567890
-    for update_id, body in ((9001, {"text": "/dangky"}), (9002, {"text": "xin chào chi bộ"}),
-                            (9003, {"photo": [{"file_id": "P", "file_unique_id": "U", "width": 1, "height": 1}]})):
+    for update_id, body in (
+        (9001, {"text": "/dangky"}),
+        (9002, {"text": "xin chào chi bộ"}),
+        (9003, {"photo": [{"file_id": "P", "file_unique_id": "U", "width": 1, "height": 1}]}),
+    ):
         message = {
             "message_id": update_id,
             "date": int(time.time()),
@@ -585,9 +588,7 @@ async def test_error_notice_failure_is_only_logged(
     assert await processed_keys(roster_db) == set()
 
 
-async def test_secretary_summary_counts_registered_members(
-    chat: Chat, roster_db: Database, clock: FakeClock
-) -> None:
+async def test_secretary_summary_counts_registered_members(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
     await link_and_consent(chat, roster_db, clock, "DV001")
     await register(chat, "Vận động 5 hộ trong thôn phân loại rác", "Họp tổ dân cư, đến từng nhà")
     await link_and_consent(chat, roster_db, clock, "DV002", SECRETARY)
@@ -600,3 +601,22 @@ async def test_secretary_summary_counts_registered_members(
     assert "Nguyễn Văn An" not in summary.split("Chưa đăng ký", 1)[1].split("\n")[0]
     # the member cannot see it
     assert (await chat.say("/tonghop"))[0] == t.SUMMARY_FORBIDDEN
+
+
+# ---- housekeeping ------------------------------------------------------------------------------------------
+
+
+async def test_housekeeping_job_prunes_old_update_keys(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    assert chat.app.job_queue is not None
+    [job] = chat.app.job_queue.jobs()
+    assert job.job.trigger.interval.total_seconds() == HOUSEKEEPING_EVERY_S == 3600
+    await chat.say("xin chào")  # a stranger's message: its key is recorded all the same
+    assert await processed_keys(roster_db) == {"123456:1"}
+
+    clock.advance(days=1)
+    await job.callback(SimpleNamespace(bot=chat.app.bot, job=job))  # type: ignore[arg-type]
+    assert await processed_keys(roster_db) == {"123456:1"}  # recent: kept against redelivery
+
+    clock.advance(days=7)
+    await job.callback(SimpleNamespace(bot=chat.app.bot, job=job))  # type: ignore[arg-type]
+    assert await processed_keys(roster_db) == set()

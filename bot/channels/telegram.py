@@ -31,7 +31,7 @@ from handlers.catalog import core as t
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
 from handlers.services.maintenance import prune_update_log
-from handlers.text import split_text
+from handlers.text import split_text, utf16_length
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class TelegramChannel:
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:
         for reply in replies:
-            pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, utf16_length)
             for index, piece in enumerate(pieces):
                 markup = keyboard(reply) if index == len(pieces) - 1 else None
                 await context.bot.send_message(chat_id, piece, reply_markup=markup)

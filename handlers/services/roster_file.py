@@ -300,7 +300,8 @@ def _build_row(number: int, values: Mapping[str, str], problems: list[str]) -> R
 
 
 def _code(text: str, problems: list[str]) -> str:
-    code = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()  # invisible pasted marks
+    # invisible pasted marks go; codes are identifiers, kept in upper case so "dv001" is DV001
+    code = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip().upper()
     if not code:
         problems.append(msg.missing_field(msg.COL_CODE))
         return code

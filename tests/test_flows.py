@@ -1,0 +1,1138 @@
+"""Every step of every conversation, driven through Router.handle, checking the reply and the database.
+
+Replies are compared with the catalog constants (handlers/catalog/core.py), never with copied strings.
+Unless a test moves it, the clock stands at 10:00 on 23/11/2026 in Hà Nội: the quarter and the year
+both end on 31/12/2026 and the latest allowed deadline is 31/12/2027.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.catalog import core as t
+from handlers.flows.pledges import DETAIL_CHOICES
+from handlers.router import Router
+from handlers.services.authz import load_actor
+from handlers.services.commitments import withdraw_commitment
+from handlers.services.linking import CONSENT_NOTICE_VERSION
+from storage.models import ChatAccount, Commitment, ConsentEvent, ProgressEntry
+from tests.chat import MEASURES, SNAP_FIELDS, Chat, add_commitment, dialog, everything, invite_code, mid, roster_copy
+from tests.conftest import TZ
+from tests.support import Database, FakeClock
+
+AN = "Nguyễn Văn An"  # DV001, plain member of Chi bộ thôn Đồng Tâm
+DONG_TAM = "Chi bộ thôn Đồng Tâm"
+NOW_TEXT = "10:00 23/11/2026"
+QUARTER = t.DEADLINE_QUARTER.format(date="31/12/2026")
+MEMBER_MENU = [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_HELP]
+LEADER_MENU = [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_SUMMARY, t.MENU_HELP]
+CONTENT = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+@pytest.fixture
+async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """conftest's roster_db, from a copied file instead of a fresh import (see tests.chat.roster_copy)."""
+    database = await roster_copy(tmp_path)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def chat(router: Router) -> Chat:
+    return Chat(router)
+
+
+@pytest.fixture
+async def an(chat: Chat, roster_db: Database, clock: FakeClock) -> Chat:
+    """DV001 linked on Telegram user 111, consent given, at the main menu."""
+    await chat.link_as("DV001", roster_db, clock)
+    chat.assert_menu()
+    return chat
+
+
+async def active(db: Database, code: str) -> list[dict[str, Any]]:
+    """The member's active commitments, as plain values."""
+    async with db.uow() as uow:
+        rows = await uow.commitments.active_for(await mid(uow, code))
+        return [{name: getattr(c, name) for name in SNAP_FIELDS} for c in rows]
+
+
+async def commitment(db: Database, commitment_id: int) -> dict[str, Any]:
+    async with db.uow() as uow:
+        row = await uow.commitments.get(commitment_id)
+        assert row is not None
+        return {name: getattr(row, name) for name in SNAP_FIELDS}
+
+
+async def progress(db: Database, commitment_id: int) -> list[tuple[int, str | None, datetime]]:
+    async with db.uow() as uow:
+        return [(p.percent, p.note, p.created_at) for p in await uow.commitments.progress_of(commitment_id)]
+
+
+async def table_counts(db: Database) -> dict[str, int]:
+    async with db.sessions() as session:
+        return {
+            model.__tablename__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (Commitment, ProgressEntry, ChatAccount, ConsentEvent)
+        }
+
+
+async def register_by_chat(chat: Chat, content: str = CONTENT, deadline: str = "31/12/2026") -> None:
+    await chat.say("/dangky")
+    await chat.say(content)
+    await chat.say(MEASURES)
+    await chat.say(deadline)
+    await chat.press(t.CONFIRM)
+    assert chat.all_texts[0].startswith(t.REGISTERED.split("{")[0]), chat.all_texts
+
+
+def confirmation(content: str = CONTENT, measures: str = MEASURES, deadline: str = "31/12/2026") -> str:
+    return t.CONFIRM_REGISTRATION.format(content=content, measures=measures, deadline=deadline)
+
+
+def detail(content: str = CONTENT, measures: str = MEASURES, deadline: str = "31/12/2026", percent: int = 0,
+           updated: str = t.PLEDGE_NEVER_UPDATED) -> str:
+    return t.PLEDGE_DETAIL.format(content=content, measures=measures, deadline=deadline, percent=percent,
+                                  updated=updated)
+
+
+# --- linking ------------------------------------------------------------------------------------------------
+async def test_link_with_start_code(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    await chat.say(f"/start {code}")
+    assert chat.all_texts == [t.LINKED.format(name=AN, cell=DONG_TAM), t.CONSENT_NOTICE]
+    assert chat.choices == [t.CONSENT_YES, t.CONSENT_NO]
+    async with roster_db.uow() as uow:
+        account = await uow.accounts.find("telegram", "111")
+        invite = await uow.invites.by_code(code)
+        member = await uow.members.get(await mid(uow, "DV001"))
+        assert account is not None and invite is not None and member is not None
+        assert account.member_id == member.id and account.linked_at == clock.now()
+        assert invite.used_at == clock.now() and invite.used_by_account_id == account.id
+        assert member.consent_at is None
+    assert (await dialog(roster_db)).flow == "consent"
+
+
+@pytest.mark.parametrize("shape", ["lower_spaced", "dashed", "padded"])
+async def test_link_by_typing_the_code(chat: Chat, roster_db: Database, clock: FakeClock, shape: str) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    typed = {
+        "lower_spaced": f"{code[:4].lower()} {code[4:].lower()}",
+        "dashed": f"{code[:4]}-{code[4:]}",
+        "padded": f"   {code.lower()}   ",
+    }[shape]
+    await chat.say(typed)
+    assert chat.all_texts == [t.LINKED.format(name=AN, cell=DONG_TAM), t.CONSENT_NOTICE]
+    async with roster_db.uow() as uow:
+        account = await uow.accounts.find("telegram", "111")
+        assert account is not None and account.member_id == await mid(uow, "DV001")
+
+
+async def test_a_used_code_is_refused(router: Router, roster_db: Database, clock: FakeClock) -> None:
+    first, second = Chat(router, user_id="111"), Chat(router, user_id="222")
+    code = await first.link_as("DV001", roster_db, clock)
+    await second.say(f"/start {code}")
+    assert second.all_texts == [t.CODE_UNKNOWN.format(code=code)]
+    await second.say(code.lower())
+    assert second.all_texts == [t.CODE_UNKNOWN.format(code=code)]
+    async with roster_db.uow() as uow:
+        assert await uow.accounts.find("telegram", "222") is None
+        linked = await uow.accounts.for_member(await mid(uow, "DV001"))
+        assert [(a.platform, a.external_id) for a in linked] == [("telegram", "111")]
+
+
+@pytest.mark.parametrize("text", ["/start ZZZZ2222", "zzzz 2222", "ZZZZ-2222"])
+async def test_an_unknown_code_is_refused(chat: Chat, roster_db: Database, text: str) -> None:
+    await chat.say(text)
+    assert chat.all_texts == [t.CODE_UNKNOWN.format(code="ZZZZ2222")]
+    assert (await table_counts(roster_db))["chat_accounts"] == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["xin chào", "/start", "/dangky", "/tonghop", "1", "Đăng ký", "huy", "abc", "/start xin-chao-cac-dong-chi"]
+)
+async def test_a_stranger_only_gets_the_stranger_text(chat: Chat, roster_db: Database, text: str) -> None:
+    await chat.say(text)
+    assert chat.all_texts == [t.STRANGER]
+    assert chat.all_choices == []
+    assert (await table_counts(roster_db))["chat_accounts"] == 0
+
+
+async def test_a_stranger_pressing_a_button_gets_the_stranger_text(chat: Chat, roster_db: Database) -> None:
+    await chat.press_payload("1|register")
+    assert chat.all_texts == [t.STRANGER]
+    assert (await table_counts(roster_db))["chat_accounts"] == 0
+
+
+async def test_a_linked_member_sending_a_code_again(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    other = await invite_code(roster_db, clock, "DV003")
+    await an.say(f"/start {other}")
+    assert an.all_texts == [t.ALREADY_LINKED.format(name=AN), t.MENU_PROMPT]
+    async with roster_db.uow() as uow:
+        invite = await uow.invites.by_code(other)
+        assert invite is not None and invite.used_at is None  # DV003's code is still unspent
+        account = await uow.accounts.find("telegram", "111")
+        assert account is not None and account.member_id == await mid(uow, "DV001")
+
+
+# --- consent -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("how", ["button", "number", "words"])
+async def test_consent_yes_is_recorded_with_its_time(
+    chat: Chat, roster_db: Database, clock: FakeClock, how: str
+) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    await chat.say(f"/start {code}")
+    clock.advance(minutes=5)
+    if how == "button":
+        await chat.press(t.CONSENT_YES)
+    else:
+        await chat.say("1" if how == "number" else "toi dong y")
+    assert chat.all_texts == [t.CONSENT_GIVEN.format(time="10:05 23/11/2026"), t.MENU_PROMPT]
+    assert chat.choices == MEMBER_MENU
+    async with roster_db.uow() as uow:
+        member = await uow.members.get(await mid(uow, "DV001"))
+        assert member is not None and member.consent_at == clock.now()
+        events = await uow.members.consent_events(member.id)
+        assert [(e.action, e.notice_version, e.at) for e in events] == [("given", CONSENT_NOTICE_VERSION, clock.now())]
+    assert (await dialog(roster_db)).flow == "menu"
+
+
+async def test_consent_no_offers_nothing_else(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await chat.link_as("DV001", roster_db, clock, consent=False)
+    assert chat.all_texts == [t.CONSENT_DECLINED]
+    assert chat.all_choices == []
+    for attempt in ["/dangky", "dang ky", CONTENT, "/capnhat", "/camket", "/trogiup", "/tonghop", "/huy"]:
+        await chat.say(attempt)
+        # a command shows the notice; other text is told the notice must be answered first
+        expected = [t.CONSENT_NOTICE] if attempt.startswith("/") or attempt == "dang ky" else [
+            t.CONSENT_REQUIRED, t.CONSENT_NOTICE]
+        assert chat.all_texts == expected, attempt
+        assert chat.choices == [t.CONSENT_YES, t.CONSENT_NO]
+    await chat.say("không rõ")  # an answer that is neither yes nor no
+    assert chat.all_texts == [t.CONSENT_REQUIRED, t.CONSENT_NOTICE]
+    await chat.say("2")  # no, once more
+    assert chat.all_texts == [t.CONSENT_DECLINED]
+    async with roster_db.uow() as uow:
+        member = await uow.members.get(await mid(uow, "DV001"))
+        assert member is not None and member.consent_at is None
+        events = await uow.members.consent_events(member.id)
+        assert [e.action for e in events] == ["declined", "declined"]
+        assert await uow.commitments.active_for(member.id) == []
+    assert (await table_counts(roster_db))["commitments"] == 0
+
+
+async def test_changing_ones_mind_after_declining(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await chat.link_as("DV001", roster_db, clock, consent=False)
+    await chat.say("/start")
+    assert chat.all_texts == [t.CONSENT_NOTICE]
+    await chat.press(t.CONSENT_YES)
+    assert chat.all_texts == [t.CONSENT_GIVEN.format(time=NOW_TEXT), t.MENU_PROMPT]
+    async with roster_db.uow() as uow:
+        events = await uow.members.consent_events(await mid(uow, "DV001"))
+        assert [e.action for e in events] == ["declined", "given"]
+
+
+# --- menu, help, commands ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["xin chào", "abc", "12345", "?", "cảm ơn"])
+async def test_any_text_outside_a_flow_shows_the_main_menu(an: Chat, roster_db: Database, text: str) -> None:
+    await an.say(text)
+    assert an.all_texts == [t.MENU_PROMPT]
+    assert an.choices == MEMBER_MENU
+    await an.say("/camket")  # no commitments: the flow ends with no question pending
+    assert an.all_texts == [t.NO_COMMITMENTS]
+    assert (await dialog(roster_db)).flow is None
+    await an.say(text)
+    assert an.all_texts == [t.MENU_PROMPT]
+    assert (await dialog(roster_db)).flow == "menu"
+
+
+@pytest.mark.parametrize("how", ["button", "number", "words"])
+async def test_the_menu_starts_each_flow(an: Chat, how: str) -> None:
+    if how == "button":
+        await an.press(t.MENU_REGISTER)
+    else:
+        await an.say("1" if how == "number" else "dang ky noi dung lam theo")
+    assert an.all_texts == [t.ASK_CONTENT]
+
+
+@pytest.mark.parametrize(
+    ("code", "extra", "role", "menu"),
+    [
+        ("DV001", "", "member", MEMBER_MENU),
+        ("DV002", t.HELP_SECRETARY, "secretary", LEADER_MENU),
+        ("DV025", t.HELP_COMMITTEE, "committee", LEADER_MENU),
+    ],
+)
+async def test_help_per_role(
+    chat: Chat, roster_db: Database, clock: FakeClock, code: str, extra: str, role: str, menu: list[str]
+) -> None:
+    await chat.link_as(code, roster_db, clock)
+    assert chat.choices == menu
+    await chat.say("/trogiup")
+    expected = t.HELP_MEMBER + extra + t.HELP_ROLE.format(role=t.ROLE_NAMES[role])
+    assert chat.all_texts == [expected, t.MENU_PROMPT]
+    assert ("/tonghop" in chat.all_texts[0]) is (role != "member")
+    await chat.press(t.MENU_HELP)
+    assert chat.all_texts == [expected, t.MENU_PROMPT]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dang ky", [t.ASK_CONTENT]),
+        ("Đăng ký", [t.ASK_CONTENT]),
+        ("ĐĂNG KÝ.", [t.ASK_CONTENT]),
+        ("/DangKy", [t.ASK_CONTENT]),
+        ("/dangky@lamtheo_bot", [t.ASK_CONTENT]),
+        ("tro giup", [t.HELP_MEMBER + t.HELP_ROLE.format(role=t.ROLE_NAMES["member"]), t.MENU_PROMPT]),
+        ("Hướng dẫn", [t.HELP_MEMBER + t.HELP_ROLE.format(role=t.ROLE_NAMES["member"]), t.MENU_PROMPT]),
+        ("cam ket", [t.NO_COMMITMENTS]),
+        ("cập nhật", [t.NO_COMMITMENTS]),
+        ("menu", [t.MENU_PROMPT]),
+        ("/lenhla", [t.MENU_PROMPT]),
+        ("huy", [t.NOTHING_TO_CANCEL, t.MENU_PROMPT]),
+        ("Hủy", [t.NOTHING_TO_CANCEL, t.MENU_PROMPT]),
+    ],
+)
+async def test_commands_with_and_without_slash(an: Chat, text: str, expected: list[str]) -> None:
+    await an.say(text)
+    assert an.all_texts == expected
+
+
+async def test_bare_cancel_inside_a_flow(an: Chat, roster_db: Database) -> None:
+    await an.say("dang ky")
+    await an.say(CONTENT)
+    await an.say("huy")
+    assert an.all_texts == [t.CANCELLED, t.MENU_PROMPT]
+    assert (await active(roster_db, "DV001")) == []
+
+
+async def test_a_message_without_text_repeats_the_question(an: Chat) -> None:
+    await an.say("/dangky")
+    await an.send(text=None)  # e.g. a photo or a sticker
+    assert an.all_texts == [t.NOT_TEXT, t.ASK_CONTENT]
+    await an.say("   ")
+    assert an.all_texts == [t.NOT_TEXT, t.ASK_CONTENT]
+
+
+async def test_a_member_asking_for_the_summary_is_refused(an: Chat) -> None:
+    await an.say("/tonghop")
+    assert an.all_texts == [t.SUMMARY_FORBIDDEN, t.MENU_PROMPT]
+    await an.say("tong hop")
+    assert an.all_texts == [t.SUMMARY_FORBIDDEN, t.MENU_PROMPT]
+
+
+# --- registering ----------------------------------------------------------------------------------------------
+async def test_register_with_buttons(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    async with roster_db.uow() as uow:
+        await uow.themes.set(2026, "Học tập và làm theo về ý chí tự lực, tự cường", clock.now())
+        await uow.commit()
+    await an.press(t.MENU_REGISTER)
+    title = "Học tập và làm theo về ý chí tự lực, tự cường"
+    assert an.all_texts == [t.THEME_OF_YEAR.format(year=2026, title=title), t.ASK_CONTENT]
+    assert an.choices == [t.CANCEL]
+    await an.say(CONTENT)
+    assert an.all_texts == [t.ASK_MEASURES]
+    await an.say(MEASURES)
+    assert an.all_texts == [t.ASK_DEADLINE]
+    assert an.choices == [QUARTER, t.CANCEL]  # in Q4 the quarter and the year end on the same day
+    await an.press(QUARTER)
+    assert an.all_texts == [confirmation()]
+    assert an.choices == [t.CONFIRM, t.EDIT_CONTENT, t.EDIT_MEASURES, t.EDIT_DEADLINE, t.CANCEL]
+    assert await active(roster_db, "DV001") == []  # nothing saved before the confirmation
+    await an.press(t.CONFIRM)
+    assert an.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
+    [saved] = await active(roster_db, "DV001")
+    assert (saved["content"], saved["measures"], saved["deadline"]) == (CONTENT, MEASURES, date(2026, 12, 31))
+    assert (saved["year"], saved["status"], saved["percent"], saved["last_progress_at"]) == (2026, "active", 0, None)
+    async with roster_db.uow() as uow:
+        row = await uow.commitments.get(saved["id"])
+        assert row is not None and row.created_at == clock.now()
+    state = await dialog(roster_db)
+    assert (state.flow, state.values) == ("menu", {})
+
+
+async def test_register_with_typed_numbers_only(an: Chat, roster_db: Database) -> None:
+    await an.say("1")
+    assert an.all_texts == [t.ASK_CONTENT]
+    await an.say(CONTENT)
+    await an.say(MEASURES)
+    await an.say("1")
+    assert an.all_texts == [confirmation()]
+    await an.say("1")
+    assert an.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
+    await an.say("1")  # and a second one, numbered 2
+    await an.say("Giúp đỡ 2 hộ nghèo trong thôn")
+    await an.say(MEASURES)
+    await an.say("15/12/2026")
+    await an.say("1")
+    assert an.all_texts == [t.REGISTERED.format(number=2, year=2026), t.MENU_PROMPT]
+    saved = await active(roster_db, "DV001")
+    assert [(c["content"], c["deadline"]) for c in saved] == [
+        (CONTENT, date(2026, 12, 31)),
+        ("Giúp đỡ 2 hộ nghèo trong thôn", date(2026, 12, 15)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("button", "question", "typed", "fixed"),
+    [
+        (t.EDIT_CONTENT, t.ASK_NEW_CONTENT, "Trồng 20 cây xanh ở nhà", {"content": "Trồng 20 cây xanh ở nhà"}),
+        (t.EDIT_MEASURES, t.ASK_NEW_MEASURES, "Góp công, góp cây giống", {"measures": "Góp công, góp cây giống"}),
+        (t.EDIT_DEADLINE, t.ASK_NEW_DEADLINE, "15/12/2026", {"deadline": "15/12/2026"}),
+    ],
+)
+async def test_confirmation_edits_return_to_the_confirmation(
+    an: Chat, roster_db: Database, button: str, question: str, typed: str, fixed: dict[str, str]
+) -> None:
+    await an.say("/dangky")
+    await an.say(CONTENT)
+    await an.say(MEASURES)
+    await an.say("31/12/2026")
+    await an.press(button)
+    assert an.all_texts == [question]
+    await an.say("ab")  # too short for any field, not a date: the same question comes back
+    assert an.all_texts[-1] == question
+    await an.say(typed)
+    assert an.all_texts == [confirmation(**fixed)]
+    assert an.choices == [t.CONFIRM, t.EDIT_CONTENT, t.EDIT_MEASURES, t.EDIT_DEADLINE, t.CANCEL]
+    await an.press(t.CONFIRM)
+    [saved] = await active(roster_db, "DV001")
+    expected = {"content": CONTENT, "measures": MEASURES, "deadline": date(2026, 12, 31)}
+    expected.update({k: (date(2026, 12, 15) if k == "deadline" else v) for k, v in fixed.items()})
+    assert {k: saved[k] for k in expected} == expected
+
+
+async def test_an_unrecognised_answer_on_the_confirmation_screen(an: Chat, roster_db: Database) -> None:
+    await an.say("/dangky")
+    await an.say(CONTENT)
+    await an.say(MEASURES)
+    await an.say("31/12/2026")
+    await an.say("có lẽ")
+    assert an.all_texts == [t.INVALID_CHOICE, confirmation()]
+    assert await active(roster_db, "DV001") == []
+    assert (await dialog(roster_db)).step == "confirm"
+
+
+# --- the deadline ----------------------------------------------------------------------------------------
+async def _at_deadline(chat: Chat) -> None:
+    await chat.say("/dangky")
+    await chat.say(CONTENT)
+    await chat.say(MEASURES)
+    assert chat.all_texts == [t.ASK_DEADLINE]
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("31/02/2026", t.DATE_INVALID.format(text="31/02/2026")),
+        ("31/11/2026", t.DATE_INVALID.format(text="31/11/2026")),
+        ("22/11/2026", t.DATE_PAST.format(today="23/11/2026")),
+        ("01/01/2025", t.DATE_PAST.format(today="23/11/2026")),
+        ("01/01/2028", t.DATE_TOO_FAR.format(limit="31/12/2027")),
+        ("31/12/2099", t.DATE_TOO_FAR.format(limit="31/12/2027")),
+        ("ngày mai", t.DATE_FORMAT),
+        ("31/12", t.DATE_FORMAT),
+        ("31/12/26", t.DATE_FORMAT),
+        ("2026-12-31", t.DATE_FORMAT),
+        ("cuối năm", t.DATE_FORMAT),
+    ],
+)
+async def test_a_bad_deadline_is_refused_and_asked_again(
+    an: Chat, roster_db: Database, typed: str, error: str
+) -> None:
+    await _at_deadline(an)
+    await an.say(typed)
+    assert an.all_texts == [error, t.ASK_DEADLINE]
+    assert an.choices == [QUARTER, t.CANCEL]
+    state = await dialog(roster_db)
+    assert (state.flow, state.step) == ("register", "deadline")
+    assert "deadline" not in state.values
+    await an.say("20/12/2026")  # the question still works
+    assert an.all_texts == [confirmation(deadline="20/12/2026")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "deadline"),
+    [
+        ("23/11/2026", date(2026, 11, 23)),  # today is allowed
+        ("31/12/2027", date(2027, 12, 31)),  # the latest allowed
+        ("5-1-2027", date(2027, 1, 5)),
+        ("05.01.2027", date(2027, 1, 5)),
+        (" 5 / 1 / 2027 ", date(2027, 1, 5)),
+        ("29/02/2028", None),  # a real day, but past the limit
+    ],
+)
+async def test_typed_deadlines_accepted(an: Chat, roster_db: Database, typed: str, deadline: date | None) -> None:
+    await _at_deadline(an)
+    await an.say(typed)
+    if deadline is None:
+        assert an.all_texts == [t.DATE_TOO_FAR.format(limit="31/12/2027"), t.ASK_DEADLINE]
+        return
+    assert an.all_texts == [confirmation(deadline=deadline.strftime("%d/%m/%Y"))]
+    await an.press(t.CONFIRM)
+    assert [c["deadline"] for c in await active(roster_db, "DV001")] == [deadline]
+
+
+async def test_end_of_quarter_and_end_of_year_in_the_first_quarter(
+    chat: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    clock.current = datetime(2026, 2, 10, 3, 0, tzinfo=UTC)
+    await chat.link_as("DV001", roster_db, clock)
+    await _at_deadline(chat)
+    quarter, year = t.DEADLINE_QUARTER.format(date="31/03/2026"), t.DEADLINE_YEAR.format(date="31/12/2026")
+    assert chat.choices == [quarter, year, t.CANCEL]
+    await chat.press(quarter)
+    assert chat.all_texts == [confirmation(deadline="31/03/2026")]
+    await chat.press(t.EDIT_DEADLINE)
+    await chat.say("2")  # typed number of the end-of-year choice
+    assert chat.all_texts == [confirmation(deadline="31/12/2026")]
+    await chat.say("1")
+    assert [c["deadline"] for c in await active(roster_db, "DV001")] == [date(2026, 12, 31)]
+
+
+# --- content --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("abc", t.TEXT_TOO_SHORT.format(minimum=5)),
+        ("1", t.TEXT_TOO_SHORT.format(minimum=5)),  # a number is not the cancel choice here
+        ("x" * 5000, t.TEXT_TOO_LONG.format(length=5000, maximum=1000)),
+        ("x" * 1001, t.TEXT_TOO_LONG.format(length=1001, maximum=1000)),
+        ("   ", t.NOT_TEXT),  # blank: nothing to read, the question again
+    ],
+)
+async def test_bad_content_is_refused(an: Chat, roster_db: Database, typed: str, error: str) -> None:
+    await an.say("/dangky")
+    await an.say(typed)
+    assert an.all_texts == [error, t.ASK_CONTENT]
+    state = await dialog(roster_db)
+    assert (state.flow, state.step, state.values) == ("register", "content", {})
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Trồng 20 cây xanh 🌳🌱 quanh nhà văn hóa 🇻🇳 ❤️",
+        "<b>x</b>",
+        "<script>alert(1)</script> & 'quote' \"double\"",
+        "x" * 1000,
+        "Dòng một\nDòng hai\n\nDòng bốn",
+        "*in đậm* _nghiêng_ `code` [link](http://x)",
+    ],
+)
+async def test_content_is_kept_verbatim(an: Chat, roster_db: Database, content: str) -> None:
+    await an.say("/dangky")
+    await an.say(content)
+    assert an.all_texts == [t.ASK_MEASURES]
+    await an.say(MEASURES)
+    await an.say("31/12/2026")
+    assert an.all_texts == [confirmation(content=content)]
+    await an.press(t.CONFIRM)
+    assert [c["content"] for c in await active(roster_db, "DV001")] == [content]
+    await an.say("/camket")
+    await an.say("1")
+    assert an.all_texts == [detail(content=content)]
+
+
+async def test_measures_too_short(an: Chat, roster_db: Database) -> None:
+    await an.say("/dangky")
+    await an.say(CONTENT)
+    await an.say("ab")
+    assert an.all_texts == [t.TEXT_TOO_SHORT.format(minimum=3), t.ASK_MEASURES]
+    assert (await dialog(roster_db)).values == {"content": CONTENT}
+
+
+# --- progress --------------------------------------------------------------------------------------------
+def ask_percent(content: str = CONTENT, percent: int = 0) -> str:
+    return t.ASK_PERCENT.format(content=content, percent=percent)
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("150", t.PERCENT_RANGE.format(value=150)),
+        ("101", t.PERCENT_RANGE.format(value=101)),
+        ("-5", t.PERCENT_RANGE.format(value=-5)),
+        ("-50", t.PERCENT_RANGE.format(value=-50)),
+        ("abc", t.PERCENT_FORMAT),
+        ("50.5", t.PERCENT_FORMAT),
+        ("năm mươi", t.PERCENT_FORMAT),
+    ],
+)
+async def test_a_bad_percent_is_refused(
+    an: Chat, roster_db: Database, clock: FakeClock, typed: str, error: str
+) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/capnhat")
+    assert an.all_texts == [ask_percent()]
+    assert an.choices == ["25%", "50%", "75%", "100%", t.CANCEL]
+    await an.say(typed)
+    assert an.all_texts == [error, ask_percent()]
+    assert (await commitment(roster_db, cid))["percent"] == 0
+    assert await progress(roster_db, cid) == []
+    assert (await dialog(roster_db)).step == "percent"
+
+
+@pytest.mark.parametrize(
+    ("how", "percent"),
+    [("50%", 50), ("50", 50), (" 60 % ", 60), ("1", 1), ("0", 0), ("button:75%", 75)],
+)
+async def test_percent_typed_or_pressed(
+    an: Chat, roster_db: Database, clock: FakeClock, how: str, percent: int
+) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/capnhat")
+    if how.startswith("button:"):
+        await an.press(how.split(":", 1)[1])
+    else:
+        await an.say(how)
+    assert an.all_texts == [t.ASK_NOTE]
+    assert an.choices == [t.SKIP, t.CANCEL]
+    assert (await dialog(roster_db)).values == {"commitment_id": cid, "percent": percent}
+    await an.press(t.SKIP)
+    saved = t.PROGRESS_SAVED.format(percent=percent, content=CONTENT, time=NOW_TEXT)
+    assert an.all_texts == [saved, t.MENU_PROMPT]
+    assert (await commitment(roster_db, cid))["percent"] == percent
+
+
+async def test_one_hundred_percent_completes(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/capnhat")
+    await an.say("100")
+    await an.say("Đã vận động đủ 5 hộ")
+    saved = t.PROGRESS_SAVED.format(percent=100, content=CONTENT, time=NOW_TEXT)
+    assert an.all_texts == [saved, t.PROGRESS_DONE, t.MENU_PROMPT]
+    row = await commitment(roster_db, cid)
+    assert (row["percent"], row["last_progress_at"], row["status"]) == (100, clock.now(), "active")
+    assert await progress(roster_db, cid) == [(100, "Đã vận động đủ 5 hộ", clock.now())]
+
+
+@pytest.mark.parametrize("how", ["typed", "button", "number", "words"])
+async def test_note_typed_or_skipped(an: Chat, roster_db: Database, clock: FakeClock, how: str) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/capnhat")
+    await an.press("50%")
+    if how == "typed":
+        await an.say("Đã vận động được 3 hộ; còn 2 hộ 🙂")
+    elif how == "button":
+        await an.press(t.SKIP)
+    else:
+        await an.say("1" if how == "number" else "bo qua")
+    assert an.all_texts == [t.PROGRESS_SAVED.format(percent=50, content=CONTENT, time=NOW_TEXT), t.MENU_PROMPT]
+    note = "Đã vận động được 3 hộ; còn 2 hộ 🙂" if how == "typed" else None
+    assert await progress(roster_db, cid) == [(50, note, clock.now())]
+    row = await commitment(roster_db, cid)
+    assert (row["percent"], row["last_progress_at"]) == (50, clock.now())
+    state = await dialog(roster_db)
+    assert (state.flow, state.values) == ("menu", {})
+
+
+async def test_a_note_too_long_is_refused(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/capnhat")
+    await an.say("40")
+    await an.say("g" * 5000)
+    assert an.all_texts == [t.TEXT_TOO_LONG.format(length=5000, maximum=1000), t.ASK_NOTE]
+    assert await progress(roster_db, cid) == []
+    await an.say("Ghi chú ngắn")
+    assert await progress(roster_db, cid) == [(40, "Ghi chú ngắn", clock.now())]
+
+
+async def test_progress_with_several_commitments(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    first = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    second = await add_commitment(roster_db, clock, "DV001", "Giúp đỡ 2 hộ nghèo trong thôn")
+    third = await add_commitment(roster_db, clock, "DV001", "Tham gia đầy đủ sinh hoạt chi bộ")
+    await an.say("/capnhat")
+    assert an.all_texts == [t.CHOOSE_COMMITMENT]
+    assert an.choices == [CONTENT, "Giúp đỡ 2 hộ nghèo trong thôn", "Tham gia đầy đủ sinh hoạt chi bộ", t.CANCEL]
+    await an.say("7")  # no such number
+    assert an.all_texts == [t.INVALID_CHOICE, t.CHOOSE_COMMITMENT]
+    await an.say("2")  # by number
+    assert an.all_texts == [ask_percent("Giúp đỡ 2 hộ nghèo trong thôn")]
+    await an.say("30")
+    await an.press(t.SKIP)
+    await an.say("/capnhat")
+    await an.say("tham gia day du sinh hoat chi bo")  # by words, without diacritics
+    assert an.all_texts == [ask_percent("Tham gia đầy đủ sinh hoạt chi bộ")]
+    await an.say("100")
+    await an.say("bỏ qua")
+    assert an.all_texts[1] == t.PROGRESS_DONE
+    await an.say("/capnhat")
+    await an.press(CONTENT)  # by button
+    assert an.all_texts == [ask_percent(CONTENT)]
+    assert [(await commitment(roster_db, c))["percent"] for c in (first, second, third)] == [0, 30, 100]
+    assert await progress(roster_db, first) == []
+    assert [p[0] for p in await progress(roster_db, second)] == [30]
+    assert [p[0] for p in await progress(roster_db, third)] == [100]
+
+
+async def test_progress_and_pledges_with_no_commitment(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await an.say("/capnhat")
+    assert an.all_texts == [t.NO_COMMITMENTS]
+    assert (await dialog(roster_db)).flow is None
+    await an.say("/camket")
+    assert an.all_texts == [t.NO_COMMITMENTS]
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    async with roster_db.uow() as uow:
+        found = await uow.members.by_code("DV001")
+        assert found is not None
+        await withdraw_commitment(uow, await load_actor(uow, found), cid, clock.now())
+        await uow.commit()
+    await an.say("/capnhat")  # a withdrawn commitment does not count
+    assert an.all_texts == [t.NO_COMMITMENTS]
+    assert (await table_counts(roster_db))["progress_entries"] == 0
+
+
+# --- /camket -----------------------------------------------------------------------------------------------
+async def test_pledges_listing_with_statuses(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await add_commitment(roster_db, clock, "DV001", "Giúp đỡ 2 hộ nghèo trong thôn", percent=100)
+    await add_commitment(roster_db, clock, "DV001", "Dọn vệ sinh đường làng", deadline=date(2026, 11, 30), percent=20)
+    clock.advance(days=10)  # 03/12/2026: the third is now late
+    await an.say("/camket")
+    lines = [
+        t.PLEDGE_LINE.format(number=1, content=CONTENT, deadline="31/12/2026", percent=0,
+                             status=f"{t.PLEDGE_STATUS_ONGOING}, {t.PLEDGE_NEVER_UPDATED}"),
+        t.PLEDGE_LINE.format(number=2, content="Giúp đỡ 2 hộ nghèo trong thôn", deadline="31/12/2026", percent=100,
+                             status=f"{t.PLEDGE_STATUS_DONE}, {t.PLEDGE_LAST_UPDATE.format(date='23/11/2026')}"),
+        t.PLEDGE_LINE.format(number=3, content="Dọn vệ sinh đường làng", deadline="30/11/2026", percent=20,
+                             status=f"{t.PLEDGE_STATUS_LATE}, {t.PLEDGE_LAST_UPDATE.format(date='23/11/2026')}"),
+    ]
+    assert an.all_texts == ["\n".join([t.PLEDGES_HEADER, *lines]), t.PLEDGES_CHOOSE]
+    assert an.choices == [
+        CONTENT, "Giúp đỡ 2 hộ nghèo trong thôn", "Dọn vệ sinh đường làng", t.REGISTER_MORE, t.CANCEL
+    ]
+    await an.say("3")
+    assert an.all_texts == [detail("Dọn vệ sinh đường làng", deadline="30/11/2026", percent=20,
+                                   updated=t.PLEDGE_LAST_UPDATE.format(date="23/11/2026"))]
+    assert an.choices == [label for label, _ in DETAIL_CHOICES]
+
+
+async def test_pledges_list_long_content_is_shortened_on_the_button(
+    an: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    long = "Vận động " + "bà con " * 30 + "giữ gìn vệ sinh"
+    await add_commitment(roster_db, clock, "DV001", long)
+    await an.say("/camket")
+    [label] = an.choices[:1]
+    assert label.startswith("Vận động bà con") and label.endswith("…") and len(label) <= 60
+    assert long in an.all_texts[0]  # the listing itself shows it whole
+    await an.press(label)
+    assert an.all_texts == [detail(long)]
+
+
+async def test_pledges_register_more_and_back(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/camket")
+    await an.press(CONTENT)
+    await an.press(t.BACK)
+    assert an.all_texts[-1] == t.PLEDGES_CHOOSE
+    await an.press(t.REGISTER_MORE)
+    assert an.all_texts == [t.ASK_CONTENT]
+    assert (await dialog(roster_db)).flow == "register"
+
+
+async def test_pledges_detail_to_progress(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await add_commitment(roster_db, clock, "DV001", "Giúp đỡ 2 hộ nghèo trong thôn")
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/camket")
+    await an.say("2")
+    await an.press(t.MENU_PROGRESS)
+    assert an.all_texts == [ask_percent(CONTENT)]
+    await an.say("75")
+    await an.press(t.SKIP)
+    assert (await commitment(roster_db, cid))["percent"] == 75
+
+
+@pytest.mark.parametrize(
+    ("button", "question", "bad", "error", "good", "field", "stored"),
+    [
+        (t.EDIT_CONTENT, t.ASK_NEW_CONTENT, "abc", t.TEXT_TOO_SHORT.format(minimum=5),
+         "Trồng 20 cây xanh ở nhà văn hóa", "content", "Trồng 20 cây xanh ở nhà văn hóa"),
+        (t.EDIT_MEASURES, t.ASK_NEW_MEASURES, "ab", t.TEXT_TOO_SHORT.format(minimum=3),
+         "Góp công, góp cây giống", "measures", "Góp công, góp cây giống"),
+        (t.EDIT_DEADLINE, t.ASK_NEW_DEADLINE, "31/02/2026", t.DATE_INVALID.format(text="31/02/2026"),
+         "15/12/2026", "deadline", date(2026, 12, 15)),
+        (t.EDIT_DEADLINE, t.ASK_NEW_DEADLINE, "01/01/2020", t.DATE_PAST.format(today="23/11/2026"),
+         "1", "deadline", date(2026, 12, 31)),
+    ],
+)
+async def test_pledges_edit(
+    an: Chat, roster_db: Database, clock: FakeClock,
+    button: str, question: str, bad: str, error: str, good: str, field: str, stored: Any,
+) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT, deadline=date(2026, 12, 20))
+    before = await commitment(roster_db, cid)
+    await an.say("/camket")
+    await an.say("1")
+    await an.press(button)
+    assert an.all_texts == [question]
+    await an.say(bad)
+    assert an.all_texts == [error, question]
+    assert await commitment(roster_db, cid) == before
+    clock.advance(minutes=1)
+    await an.say(good)
+    after = await commitment(roster_db, cid)
+    assert after[field] == stored
+    assert after["updated_at"] == clock.now()
+    assert {k: v for k, v in after.items() if k not in (field, "updated_at")} == {
+        k: v for k, v in before.items() if k not in (field, "updated_at")
+    }
+    shown = {"content": CONTENT, "measures": MEASURES, "deadline": "20/12/2026"}
+    shown[field] = stored.strftime("%d/%m/%Y") if isinstance(stored, date) else stored
+    assert an.all_texts == [t.SAVED_CHANGE, detail(**shown)]
+    assert an.choices == [label for label, _ in DETAIL_CHOICES]
+
+
+async def test_pledges_withdraw_with_back_and_confirm(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT, percent=40)
+    await an.say("/camket")
+    await an.say("1")
+    await an.press(t.WITHDRAW)
+    assert an.all_texts == [t.CONFIRM_WITHDRAW.format(content=CONTENT)]
+    assert an.choices == [t.WITHDRAW_YES, t.BACK]
+    await an.press(t.BACK)
+    updated = t.PLEDGE_LAST_UPDATE.format(date="23/11/2026")
+    assert an.all_texts == [detail(percent=40, updated=updated)]
+    assert (await commitment(roster_db, cid))["status"] == "active"
+    await an.say("5")  # the withdraw choice by its number
+    assert an.all_texts == [t.CONFIRM_WITHDRAW.format(content=CONTENT)]
+    clock.advance(minutes=2)
+    await an.say("1")
+    assert an.all_texts == [t.WITHDRAWN.format(content=CONTENT), t.MENU_PROMPT]
+    row = await commitment(roster_db, cid)
+    assert (row["status"], row["withdrawn_at"], row["percent"]) == ("withdrawn", clock.now(), 40)
+    assert await active(roster_db, "DV001") == []
+    assert [p[0] for p in await progress(roster_db, cid)] == [40]  # history kept
+    await an.say("/camket")
+    assert an.all_texts == [t.NO_COMMITMENTS]
+
+
+# --- /huy everywhere ----------------------------------------------------------------------------------------
+Step = Callable[[Chat], Awaitable[Any]]
+
+
+def _says(*texts: str) -> list[Step]:
+    return [lambda chat, text=text: chat.say(text) for text in texts]
+
+
+def _press(label: str) -> Step:
+    return lambda chat: chat.press(label)
+
+
+POSITIONS: dict[str, tuple[list[Step], tuple[str, str]]] = {
+    "register/content": (_says("/dangky"), ("register", "content")),
+    "register/measures": (_says("/dangky", CONTENT), ("register", "measures")),
+    "register/deadline": (_says("/dangky", CONTENT, MEASURES), ("register", "deadline")),
+    "register/confirm": (_says("/dangky", CONTENT, MEASURES, "31/12/2026"), ("register", "confirm")),
+    "register/edit_content": (
+        [*_says("/dangky", CONTENT, MEASURES, "31/12/2026"), _press(t.EDIT_CONTENT)], ("register", "content")
+    ),
+    "progress/choose": (_says("/capnhat"), ("progress", "choose")),
+    "progress/percent": (_says("/capnhat", "1"), ("progress", "percent")),
+    "progress/note": (_says("/capnhat", "1", "50"), ("progress", "note")),
+    "pledges/list": (_says("/camket"), ("pledges", "list")),
+    "pledges/detail": (_says("/camket", "1"), ("pledges", "detail")),
+    "pledges/edit_content": ([*_says("/camket", "1"), _press(t.EDIT_CONTENT)], ("pledges", "edit_content")),
+    "pledges/edit_measures": ([*_says("/camket", "1"), _press(t.EDIT_MEASURES)], ("pledges", "edit_measures")),
+    "pledges/edit_deadline": ([*_says("/camket", "1"), _press(t.EDIT_DEADLINE)], ("pledges", "edit_deadline")),
+    "pledges/withdraw": ([*_says("/camket", "1"), _press(t.WITHDRAW)], ("pledges", "withdraw")),
+}
+NO_CANCEL_BUTTON = {"pledges/detail", "pledges/withdraw"}
+CANCEL_CASES = [
+    (position, way)
+    for position in POSITIONS
+    for way in ("/huy", "huy", "Hủy", "button")
+    if not (way == "button" and position in NO_CANCEL_BUTTON)
+]
+
+
+@pytest.mark.parametrize(("position", "way"), CANCEL_CASES)
+async def test_cancel_in_the_middle_of_every_flow(
+    an: Chat, roster_db: Database, clock: FakeClock, position: str, way: str
+) -> None:
+    await add_commitment(roster_db, clock, "DV001", "Giúp đỡ 2 hộ nghèo trong thôn")
+    await add_commitment(roster_db, clock, "DV001", "Tham gia đầy đủ sinh hoạt chi bộ", percent=10)
+    steps, where = POSITIONS[position]
+    for step in steps:
+        await step(an)
+    state = await dialog(roster_db)
+    assert (state.flow, state.step) == where
+    before = await everything(roster_db)
+    if way == "button":
+        await an.press(t.CANCEL)
+    else:
+        await an.say(way)
+    assert an.all_texts == [t.CANCELLED, t.MENU_PROMPT]
+    assert an.choices == MEMBER_MENU
+    assert await everything(roster_db) == before
+    state = await dialog(roster_db)
+    assert (state.flow, state.step, state.values) == ("menu", "main", {})
+
+
+@pytest.mark.parametrize("position", sorted(NO_CANCEL_BUTTON))
+async def test_steps_without_a_cancel_button(an: Chat, roster_db: Database, clock: FakeClock, position: str) -> None:
+    await add_commitment(roster_db, clock, "DV001", CONTENT)
+    for step in POSITIONS[position][0]:
+        await step(an)
+    assert t.CANCEL not in an.choices
+    assert t.BACK in an.choices  # there is always a way back
+
+
+async def test_cancel_before_consent_shows_the_notice(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    await chat.say(f"/start {code}")
+    await chat.say("/huy")
+    assert chat.all_texts == [t.CONSENT_NOTICE]
+    async with roster_db.uow() as uow:
+        assert await uow.members.consent_events(await mid(uow, "DV001")) == []
+
+
+# --- redelivery, stale and forged buttons, restart -----------------------------------------------------------
+async def test_the_same_update_delivered_twice_is_handled_once(
+    chat: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    first = await chat.send(text=f"/start {code}", key="dup-1")
+    assert first[0].text == t.LINKED.format(name=AN, cell=DONG_TAM)
+    assert await chat.send(text=f"/start {code}", key="dup-1") == []
+    payload = first[-1].choices[0].payload
+    assert first[-1].choices[0].label == t.CONSENT_YES
+    assert (await chat.send(payload=payload, key="dup-2"))[0].text == t.CONSENT_GIVEN.format(time=NOW_TEXT)
+    assert await chat.send(payload=payload, key="dup-2") == []
+    await chat.say("/dangky")
+    await chat.say(CONTENT)
+    await chat.say(MEASURES)
+    await chat.say("31/12/2026")
+    confirm = chat.payload_of(t.CONFIRM)
+    replies = await chat.send(payload=confirm, key="dup-3")
+    assert replies[0].text == t.REGISTERED.format(number=1, year=2026)
+    assert await chat.send(payload=confirm, key="dup-3") == []
+    [saved] = await active(roster_db, "DV001")
+    await chat.say("/capnhat")
+    await chat.say("50")
+    assert (await chat.send(text="Ghi chú", key="dup-4"))[0].text.startswith(t.PROGRESS_SAVED.split("{")[0])
+    assert await chat.send(text="Ghi chú", key="dup-4") == []
+    assert await chat.send(text="Ghi chú", key="dup-4") == []
+    assert await progress(roster_db, saved["id"]) == [(50, "Ghi chú", clock.now())]
+    assert await table_counts(roster_db) == {
+        "commitments": 1, "progress_entries": 1, "chat_accounts": 1, "consent_events": 1
+    }
+    # Update keys are per platform: the same key on Zalo is another update.
+    zalo = Chat(chat.router, platform="zalo", user_id="z-1")
+    assert await zalo.send(text="xin chào", key="dup-4") != []
+
+
+async def test_a_stale_button_repeats_the_current_question(an: Chat, roster_db: Database) -> None:
+    await an.say("/dangky")
+    old_cancel = an.payload_of(t.CANCEL)
+    await an.say(CONTENT)
+    await an.say(MEASURES)
+    assert an.all_texts == [t.ASK_DEADLINE]
+    await an.press_payload(old_cancel)  # a button from the first question: must not cancel
+    assert an.all_texts == [t.STALE_CHOICE, t.ASK_DEADLINE]
+    assert an.choices == [QUARTER, t.CANCEL]
+    state = await dialog(roster_db)
+    assert (state.flow, state.step) == ("register", "deadline")
+    assert state.values == {"content": CONTENT, "measures": MEASURES}
+    await an.press(QUARTER)  # the buttons shown again work
+    confirm = an.payload_of(t.CONFIRM)
+    await an.press_payload(confirm)
+    assert an.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
+    await an.press_payload(confirm)  # pressed again after the flow moved on
+    assert an.all_texts == [t.STALE_CHOICE, t.MENU_PROMPT]
+    assert len(await active(roster_db, "DV001")) == 1
+
+
+async def test_a_stale_button_with_no_flow_shows_the_menu(an: Chat, roster_db: Database) -> None:
+    old_menu = an.payload_of(t.MENU_REGISTER)
+    await an.say("/camket")  # nothing registered: no question pending afterwards
+    assert (await dialog(roster_db)).flow is None
+    await an.press_payload(old_menu)
+    assert an.all_texts == [t.STALE_CHOICE, t.MENU_PROMPT]
+    assert (await dialog(roster_db)).flow == "menu"
+
+
+@pytest.mark.parametrize("value", ["year", "summary", "999", "", "confirm|x", "new"])
+async def test_a_forged_value_with_the_current_nonce_is_refused(an: Chat, roster_db: Database, value: str) -> None:
+    await _at_deadline(an)  # in Q4 "year" is a value the flow knows but does not offer
+    await an.press_payload(f"{an.nonce}|{value}")
+    assert an.all_texts == [t.INVALID_CHOICE, t.ASK_DEADLINE]
+    assert an.choices == [QUARTER, t.CANCEL]
+    state = await dialog(roster_db)
+    assert (state.flow, state.step) == ("register", "deadline")
+    assert "deadline" not in state.values
+
+
+async def test_a_payload_without_separator_is_stale(an: Chat, roster_db: Database) -> None:
+    await an.say("/dangky")
+    await an.press_payload("garbage")
+    assert an.all_texts == [t.STALE_CHOICE, t.ASK_CONTENT]
+    assert (await dialog(roster_db)).step == "content"
+
+
+async def test_a_restart_continues_the_dialog(
+    an: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    await an.say("/dangky")
+    await an.say(CONTENT)
+    await an.say(MEASURES)
+    quarter = an.payload_of(QUARTER)
+    restarted = Chat(Router(roster_db.uow, clock, TZ))  # a new process on the same database
+    await restarted.press_payload(quarter)  # a button shown before the restart still works
+    assert restarted.all_texts == [confirmation()]
+    third = Chat(Router(roster_db.uow, clock, TZ))
+    await third.say("1")
+    assert third.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
+    assert [c["content"] for c in await active(roster_db, "DV001")] == [CONTENT]
+
+
+# --- /tonghop -----------------------------------------------------------------------------------------------
+async def _summary_world(router: Router, db: Database, clock: FakeClock) -> None:
+    """The cells of Đảng bộ xã Thanh Sơn (and one of Hồng Phong) in a known state. Hand count below.
+
+    Chi bộ thôn Đồng Tâm, in scope DV001..DV005 (DV006 exempt):
+      DV001 Nguyễn Văn An      linked (chat), 2 commitments, one at 100% today       registered, updated
+      DV002 Trần Thị Bích Ngọc linked (chat), 1 commitment, no progress               registered, not updated
+      DV003 Lê Văn Cường       not linked, 1 commitment entered with 40% today       registered, updated
+      DV004 Phạm Thị Hạnh      linked (Zalo), only a 2025 commitment                 not registered
+      DV005 Hoàng Văn Dũng     one withdrawn commitment                               not registered
+      DV006 Đỗ Thị Lan         exempt, has a commitment                               out of every count
+      => members 5, linked 3, registered 3 (60%), updated 2 (40%), completed 1/4 (25%)
+    Chi bộ thôn Tân Lập: DV007 linked; DV009 one commitment at 100%
+      => members 5, linked 1, registered 1 (20%), updated 1 (20%), completed 1/1
+    Chi bộ Trường Tiểu học Thanh Sơn: members 4, nothing else.
+    Chi bộ tổ dân phố Hồng Hà (another committee): DV016 linked, DV018 registered: never in Thanh Sơn's totals.
+    """
+    an, ngoc = Chat(router, user_id="111"), Chat(router, user_id="222")
+    await an.link_as("DV001", db, clock)
+    await register_by_chat(an)
+    await register_by_chat(an, "Giúp đỡ 2 hộ nghèo trong thôn")
+    await an.say("/capnhat")
+    await an.say("2")
+    await an.say("100")
+    await an.press(t.SKIP)
+    await ngoc.link_as("DV002", db, clock)
+    await register_by_chat(ngoc, "Gương mẫu đi đầu trong sinh hoạt chi bộ")
+    await add_commitment(db, clock, "DV003", "Sửa đường vào xóm", percent=40)
+    gone = await add_commitment(db, clock, "DV005", "Nuôi ong lấy mật")
+    await add_commitment(db, clock, "DV006", "Dạy chữ cho trẻ")
+    await add_commitment(db, clock, "DV009", "Vệ sinh kênh mương", percent=100)
+    await add_commitment(db, clock, "DV018", "Xây dựng tổ dân phố văn minh", percent=100)
+    async with db.uow() as uow:
+        for code, platform, external in (("DV004", "zalo", "z4"), ("DV007", "telegram", "777"),
+                                         ("DV016", "zalo", "z16")):
+            found = await uow.members.by_code(code)
+            assert found is not None
+            await uow.accounts.add(platform, external, found.id, clock.now())
+        dv004, dv005, dv006 = [await uow.members.by_code(c) for c in ("DV004", "DV005", "DV006")]
+        assert dv004 is not None and dv005 is not None and dv006 is not None
+        dv006.exempt = True
+        await uow.commitments.add(Commitment(
+            member_id=dv004.id, year=2025, content="Nội dung năm trước", measures=MEASURES,
+            deadline=date(2025, 12, 31), status="active", percent=100, created_at=clock.now() - timedelta(days=365),
+            updated_at=clock.now(), last_progress_at=clock.now(),
+        ))
+        await withdraw_commitment(uow, await load_actor(uow, dv005), gone, clock.now())
+        await uow.commit()
+
+
+def cell_summary(date_text: str, updated: int, not_updated: list[str]) -> str:
+    head = t.CELL_SUMMARY.format(
+        cell=DONG_TAM, date=date_text, year=2026, days=30, members=5, linked=3, registered=3, registered_pct="60%",
+        updated=updated, updated_pct=f"{updated * 20}%", completed=1, commitments=4, completed_pct="25%",
+    )
+    missing = t.CELL_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
+    stale = t.CELL_NOT_UPDATED.format(days=30, count=len(not_updated), names=", ".join(not_updated))
+    return "\n".join([head, "", missing, stale])
+
+
+async def test_secretary_summary_of_their_cell(router: Router, roster_db: Database, clock: FakeClock) -> None:
+    await _summary_world(router, roster_db, clock)
+    ngoc = Chat(router, user_id="222")
+    await ngoc.say("/tonghop")
+    assert ngoc.all_texts == [cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])]
+    await ngoc.say("tong hop")
+    assert ngoc.all_texts == [cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])]
+    await ngoc.say("/trogiup")
+    await ngoc.press(t.MENU_SUMMARY)
+    assert ngoc.all_texts == [cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])]
+
+
+async def test_updated_drops_after_thirty_days(router: Router, roster_db: Database, clock: FakeClock) -> None:
+    await _summary_world(router, roster_db, clock)
+    ngoc = Chat(router, user_id="222")
+    clock.advance(days=29)
+    await ngoc.say("/tonghop")
+    assert ngoc.all_texts == [cell_summary("22/12/2026", 2, ["Trần Thị Bích Ngọc"])]
+    clock.advance(days=2)  # 31 days after the last progress
+    await ngoc.say("/tonghop")
+    everyone = ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bích Ngọc"]
+    assert ngoc.all_texts == [cell_summary("24/12/2026", 0, everyone)]
+    an = Chat(router, user_id="111")
+    await an.say("/capnhat")
+    await an.say("1")
+    await an.say("10")
+    await an.press(t.SKIP)
+    await ngoc.say("/tonghop")
+    assert ngoc.all_texts == [cell_summary("24/12/2026", 1, ["Lê Văn Cường", "Trần Thị Bích Ngọc"])]
+
+
+def committee_summary(date_text: str, dong_tam_updated: int, tan_lap_updated: int) -> str:
+    updated = dong_tam_updated + tan_lap_updated
+
+    def pct(part: int, whole: int) -> str:
+        return f"{round(100 * part / whole, 1):g}%".replace(".", ",")
+
+    lines = [
+        t.COMMITTEE_HEADER.format(unit="Đảng bộ xã Thanh Sơn", date=date_text, year=2026, days=30),
+        t.COMMITTEE_GROUP.format(unit="Đảng bộ xã Thanh Sơn"),
+        t.COMMITTEE_LINE.format(cell=DONG_TAM, registered=3, members=5, registered_pct="60%",
+                                updated=dong_tam_updated, updated_pct=pct(dong_tam_updated, 5),
+                                completed=1, commitments=4),
+        t.COMMITTEE_LINE.format(cell="Chi bộ thôn Tân Lập", registered=1, members=5, registered_pct="20%",
+                                updated=tan_lap_updated, updated_pct=pct(tan_lap_updated, 5),
+                                completed=1, commitments=1),
+        t.COMMITTEE_LINE.format(cell="Chi bộ Trường Tiểu học Thanh Sơn", registered=0, members=4,
+                                registered_pct="0%", updated=0, updated_pct="0%", completed=0, commitments=0),
+        t.COMMITTEE_TOTAL.format(cells=3, members=14, days=30, linked=4, registered=4, registered_pct="28,6%",
+                                 updated=updated, updated_pct=pct(updated, 14), completed=2, commitments=5,
+                                 completed_pct="40%"),
+    ]
+    return "\n".join(lines)
+
+
+async def test_committee_summary_lines_per_cell_and_totals(
+    router: Router, roster_db: Database, clock: FakeClock
+) -> None:
+    await _summary_world(router, roster_db, clock)
+    staff = Chat(router, user_id="2525")
+    await staff.link_as("DV025", roster_db, clock)
+    await staff.say("/tonghop")
+    assert staff.all_texts == [committee_summary("23/11/2026", 2, 1)]
+    assert "21,4%" in staff.last_text  # 3 of 14 updated, by hand
+    assert "Hồng Hà" not in staff.last_text and "Hồng Phong" not in staff.last_text
+    clock.advance(days=31)
+    await staff.say("/tonghop")
+    assert staff.all_texts == [committee_summary("24/12/2026", 0, 0)]
+
+
+async def test_a_summary_leaves_no_question_pending(router: Router, roster_db: Database, clock: FakeClock) -> None:
+    ngoc = Chat(router, user_id="222")
+    await ngoc.link_as("DV002", roster_db, clock)
+    await ngoc.say("/dangky")
+    await ngoc.say("/tonghop")  # a command in the middle of a flow replaces it
+    assert ngoc.all_texts[0].startswith(t.CELL_SUMMARY.split("{")[0])
+    state = await dialog(roster_db, user_id="222")
+    assert (state.flow, state.values) == (None, {})
+    await ngoc.say(CONTENT)  # no longer read as the content of a registration
+    assert ngoc.all_texts == [t.MENU_PROMPT]
+    assert await active(roster_db, "DV002") == []
