@@ -150,5 +150,3 @@ def cmd_theme(args: argparse.Namespace, settings: Settings) -> int:
     if args.theme_command == "set":
         return with_core(settings, lambda core: operator.set_theme(core, args.year, args.title))
     return with_core(settings, lambda core: operator.show_theme(core, args.year))
-
-

@@ -30,9 +30,7 @@ async def console_account(core: Core, member_code: str) -> tuple[str, str]:
         account = await link_console(uow, member, core.clock.now())
         unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
         await uow.commit()
-        who = a.CONSOLE_AS.format(
-            name=member.full_name, role=t.ROLE_NAMES[member.role], unit=unit.name if unit else ""
-        )
+        who = a.CONSOLE_AS.format(name=member.full_name, role=t.ROLE_NAMES[member.role], unit=unit.name if unit else "")
         return account.external_id, who
 
 

@@ -141,9 +141,7 @@ class Router:
         await self._save_state(uow, account, None, ctx.state, now)
         return [greeting, *replies]
 
-    async def _converse(
-        self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None
-    ) -> list[Reply]:
+    async def _converse(self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None) -> list[Reply]:
         if ctx.member.consent_at is None:
             return await self._consent_gate(ctx, msg, text, command)
         if command is not None:
@@ -157,9 +155,7 @@ class Router:
         value = ctx.state.match_typed(text)
         return await self._step(ctx, Input(text="" if value else text, value=value))
 
-    async def _consent_gate(
-        self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None
-    ) -> list[Reply]:
+    async def _consent_gate(self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None) -> list[Reply]:
         """Until the member consents, the notice is all the bot offers."""
         if ctx.state.flow != "consent" or command is not None:
             return await ctx.start("consent")
@@ -182,10 +178,14 @@ class Router:
         nonce, _, value = payload.partition("|")
         state = ctx.state
         if state.flow is None or nonce != str(state.nonce):
-            return self._with_current([Reply(t.STALE_CHOICE)], state) if state.flow else [
-                Reply(t.STALE_CHOICE),
-                *await ctx.start("menu"),
-            ]
+            return (
+                self._with_current([Reply(t.STALE_CHOICE)], state)
+                if state.flow
+                else [
+                    Reply(t.STALE_CHOICE),
+                    *await ctx.start("menu"),
+                ]
+            )
         if not state.has_value(value):  # a forged payload: only offered choices are accepted
             return self._with_current([Reply(t.INVALID_CHOICE)], state)
         return await self._step(ctx, Input(value=value))

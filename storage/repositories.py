@@ -121,9 +121,7 @@ class MemberRepository(_Repo):
 
 class AccountRepository(_Repo):
     async def find(self, platform: str, external_id: str) -> ChatAccount | None:
-        stmt = select(ChatAccount).where(
-            ChatAccount.platform == platform, ChatAccount.external_id == external_id
-        )
+        stmt = select(ChatAccount).where(ChatAccount.platform == platform, ChatAccount.external_id == external_id)
         return (await self.session.scalars(stmt)).first()
 
     async def add(self, platform: str, external_id: str, member_id: int, now: datetime) -> ChatAccount:

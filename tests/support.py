@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +45,7 @@ def sqlite_url(path: Path) -> str:
 def fresh_sqlite(tmp_path: Path) -> str:
     """A migrated SQLite file for one test (copied from a template migrated once per session)."""
     if "file" not in _template:
-        folder = Path(os.environ.get("PYTEST_TMPDIR_TEMPLATE", "/tmp")) / f"lamtheo-template-{os.getpid()}"
+        folder = Path(tempfile.gettempdir()) / f"lamtheo-template-{os.getpid()}"
         folder.mkdir(parents=True, exist_ok=True)
         template = folder / "template.db"
         template.unlink(missing_ok=True)

@@ -136,9 +136,7 @@ async def test_exactly_which_cells_each_actor_summarises(
                 await summarise(uow, actor, date(2026, 11, 23), clock.now())
             return
         summary = await summarise(uow, actor, date(2026, 11, 23), clock.now())
-        names = [summary.cell_name] if isinstance(summary, CellSummary) else [
-            line.cell_name for line in summary.lines
-        ]
+        names = [summary.cell_name] if isinstance(summary, CellSummary) else [line.cell_name for line in summary.lines]
         assert sorted(names) == sorted(expected)
 
 

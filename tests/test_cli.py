@@ -31,7 +31,9 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: lamtheo" in capsys.readouterr().out
 
 
-def test_a_bad_setting_is_one_clear_line(env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_setting_is_one_clear_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TIMEZONE", "Mars/Olympus")
     assert main(["db", "upgrade"]) == 2
     err = capsys.readouterr().err.strip()
@@ -92,7 +94,9 @@ def test_invites_codes_are_stable_until_used_and_theme_is_kept(env: Path, capsys
     assert "đạo đức công vụ" in capsys.readouterr().out
 
 
-def test_invite_links_use_the_configured_username(env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invite_links_use_the_configured_username(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "@lamtheo_xa_bot")
     assert main(["import-roster", str(EXAMPLE_CSV)]) == 0
     assert main(["invite", "--member", "DV002"]) == 0
@@ -116,7 +120,9 @@ def test_run_without_token_and_without_a_terminal_advises_and_fails(tmp_path: Pa
     assert "Traceback" not in done.stderr
 
 
-def test_chat_as_a_member_runs_the_flows_by_typing(env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_chat_as_a_member_runs_the_flows_by_typing(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import io
 
     assert main(["import-roster", str(EXAMPLE_CSV)]) == 0

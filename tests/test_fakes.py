@@ -256,11 +256,7 @@ def test_decode_form_value_keeps_strings() -> None:
 async def test_recording_request_process_update() -> None:
     request = RecordingRequest()
     app = (
-        ApplicationBuilder()
-        .token("123456:TEST-TOKEN")
-        .request(request)
-        .get_updates_request(RecordingRequest())
-        .build()
+        ApplicationBuilder().token("123456:TEST-TOKEN").request(request).get_updates_request(RecordingRequest()).build()
     )
     app.add_handler(CommandHandler("start", _start))
     app.add_handler(CallbackQueryHandler(_button))

@@ -65,5 +65,7 @@ def test_the_checker_catches_each_kind_of_violation(tmp_path: Path) -> None:
     probe.write_text("import sqlalchemy\nfrom telegram import Bot\nfrom bot.cli import main\n", encoding="utf-8")
     found = rule_breaks("handlers/probe.py", imported_modules(probe))
     assert len(found) == 3
-    assert rule_breaks("storage/x.py", {"handlers.router"}) == ["storage/x.py: storage imports handlers.router (upward)"]
+    assert rule_breaks("storage/x.py", {"handlers.router"}) == [
+        "storage/x.py: storage imports handlers.router (upward)"
+    ]
     assert rule_breaks("bot/channels/telegram.py", {"telegram", "handlers.router"}) == []

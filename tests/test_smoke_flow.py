@@ -10,7 +10,9 @@ from tests.conftest import load_example_roster
 from tests.support import Database, FakeClock
 
 
-async def test_member_links_registers_logs_progress_and_secretary_summarises(any_db: Database, clock: FakeClock) -> None:
+async def test_member_links_registers_logs_progress_and_secretary_summarises(
+    any_db: Database, clock: FakeClock
+) -> None:
     await load_example_roster(any_db, clock)
     router = Router(any_db.uow, clock, ZoneInfo("Asia/Ho_Chi_Minh"))
     async with any_db.uow() as uow:

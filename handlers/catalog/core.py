@@ -111,7 +111,9 @@ PERCENT_RANGE = "Tiến độ phải từ 0 đến 100%. Đồng chí vừa gõ 
 # --- progress ---------------------------------------------------------------------------------------------
 NO_COMMITMENTS = "Đồng chí chưa có nội dung làm theo nào. Gõ /dangky để đăng ký."
 CHOOSE_COMMITMENT = "Đồng chí cập nhật tiến độ cho nội dung nào?"
-ASK_PERCENT = "Nội dung: {content}\nTiến độ hiện tại: {percent}%.\nĐến nay đồng chí đã thực hiện được bao nhiêu phần trăm?"
+ASK_PERCENT = (
+    "Nội dung: {content}\nTiến độ hiện tại: {percent}%.\nĐến nay đồng chí đã thực hiện được bao nhiêu phần trăm?"
+)
 ASK_NOTE = "Đồng chí có muốn ghi chú kết quả cụ thể không? (Gõ ghi chú, hoặc chọn «Bỏ qua».)"
 PROGRESS_SAVED = "Đã ghi nhận tiến độ {percent}% cho nội dung «{content}» lúc {time}."
 PROGRESS_DONE = "Chúc mừng đồng chí đã hoàn thành nội dung này!"
@@ -157,7 +159,9 @@ CELL_SUMMARY = (
 CELL_NOT_REGISTERED = "Chưa đăng ký ({count}): {names}"
 CELL_NOT_UPDATED = "Chưa cập nhật trong {days} ngày ({count}): {names}"
 CELL_ALL_REGISTERED = "Tất cả đảng viên trong diện đã đăng ký."
-COMMITTEE_HEADER = "Tổng hợp {unit} — ngày {date} (năm {year})\nMỗi dòng: đăng ký · cập nhật {days} ngày · hoàn thành nội dung"
+COMMITTEE_HEADER = (
+    "Tổng hợp {unit} — ngày {date} (năm {year})\nMỗi dòng: đăng ký · cập nhật {days} ngày · hoàn thành nội dung"
+)
 COMMITTEE_GROUP = "\n{unit}:"
 COMMITTEE_LINE = "• {cell}: {registered}/{members} ({registered_pct}) · {updated}/{members} ({updated_pct}) · {completed}/{commitments}"
 COMMITTEE_TOTAL = (

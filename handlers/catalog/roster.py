@@ -34,8 +34,7 @@ FILE_UNREADABLE_XLSX = (
     "Vui lòng mở lại bằng Excel, lưu dưới dạng .xlsx rồi gửi lại."
 )
 FILE_UNREADABLE_CSV = (
-    "Không đọc được tệp CSV này. Vui lòng kiểm tra lại nội dung tệp "
-    "hoặc lưu lại dưới dạng «CSV UTF-8» rồi gửi lại."
+    "Không đọc được tệp CSV này. Vui lòng kiểm tra lại nội dung tệp hoặc lưu lại dưới dạng «CSV UTF-8» rồi gửi lại."
 )
 FILE_EMPTY = (
     "Tệp chưa có dòng dữ liệu nào. Vui lòng điền danh sách đảng viên, mỗi người một dòng, "
@@ -87,6 +86,7 @@ def role_unknown(value: str) -> str:
 
 def duplicate_code(code: str, first_row: int) -> str:
     return ROW_DUPLICATE_CODE.format(code=code, first_row=first_row)
+
 
 # --- importing into the database ----------------------------------------------------------------------
 ROW_UNIT_KIND_CLASH = "«{name}» đã có trong danh sách với vai trò khác (chi bộ/đảng bộ), không thể dùng cho cả hai"

@@ -55,9 +55,7 @@ class ProgressFlow:
         )
         ctx.finish()
         when = ctx.local(ctx.now).strftime("%H:%M %d/%m/%Y")
-        text = t.PROGRESS_SAVED.format(
-            percent=commitment.percent, content=shorten(commitment.content, 120), time=when
-        )
+        text = t.PROGRESS_SAVED.format(percent=commitment.percent, content=shorten(commitment.content, 120), time=when)
         replies = [Reply(text)]
         if commitment.percent >= 100:
             replies.append(Reply(t.PROGRESS_DONE))

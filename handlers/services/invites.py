@@ -21,9 +21,7 @@ class InviteLine:
     linked_platforms: tuple[str, ...]
 
 
-async def members_for_invites(
-    uow: UnitOfWork, unit_name: str | None, member_code: str | None
-) -> list[Member]:
+async def members_for_invites(uow: UnitOfWork, unit_name: str | None, member_code: str | None) -> list[Member]:
     if member_code:
         member = await uow.members.by_code(member_code.strip())
         if member is None or not member.active:
@@ -54,9 +52,7 @@ async def issue_invites(
         invite = unused.get(member.id) or await uow.invites.add(await _fresh_code(uow), member.id, now)
         unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
         platforms = tuple(sorted({acc.platform for acc in await uow.accounts.for_member(member.id)}))
-        lines.append(
-            InviteLine(member.code, member.full_name, unit.name if unit else "", invite.code, platforms)
-        )
+        lines.append(InviteLine(member.code, member.full_name, unit.name if unit else "", invite.code, platforms))
     return lines
 
 

@@ -627,9 +627,7 @@ class FakeTelegram:
         answered) and ``result`` (what was returned on success).
         """
         with self._lock:
-            records = [
-                dict(c) for c in self._calls if method is None or c["method"].lower() == method.lower()
-            ]
+            records = [dict(c) for c in self._calls if method is None or c["method"].lower() == method.lower()]
         return records
 
     def sent_messages(self, chat_id: int | None = None) -> list[JSONDict]:
@@ -723,9 +721,7 @@ class FakeTelegram:
                 if k in params
             )
             lines.append(f"  [{c['status']}] {c['method']}({detail})")
-        lines.append(
-            f"getUpdates calls: {self._get_updates_calls}; pending: {[u['update_id'] for u in self._queue]}"
-        )
+        lines.append(f"getUpdates calls: {self._get_updates_calls}; pending: {[u['update_id'] for u in self._queue]}")
         return "\n".join(lines)
 
     def add_method(self, name: str, handler: MethodHandler) -> None:
@@ -742,9 +738,7 @@ class FakeTelegram:
 
     # ---- request handling (called from handler threads) -------------------------------------
 
-    def _handle_call(
-        self, method: str, raw: dict[str, Any], files: dict[str, JSONDict]
-    ) -> tuple[int, JSONDict]:
+    def _handle_call(self, method: str, raw: dict[str, Any], files: dict[str, JSONDict]) -> tuple[int, JSONDict]:
         params: JSONDict = {k: decode_form_value(k, v) if isinstance(v, str) else v for k, v in raw.items()}
         for name, info in files.items():
             if name not in params:
@@ -902,9 +896,7 @@ class FakeTelegram:
             source: JSONDict | str | None = files.get(kind)
             if source is None and isinstance(params.get(kind), str):
                 value = str(params[kind])
-                source = (
-                    files.get(value[len("attach://") :], value) if value.startswith("attach://") else value
-                )
+                source = files.get(value[len("attach://") :], value) if value.startswith("attach://") else value
             if source is None:
                 raise _ApiError(400, f"Bad Request: there is no {kind} in the request")
             message[kind] = file_object(kind, source, next(self._file_counter))
@@ -940,9 +932,7 @@ class FakeTelegram:
         new.pop("reply_markup", None)
         if markup is not None:
             new["reply_markup"] = markup
-        if self.strict_edits and all(
-            new.get(k) == message.get(k) for k in ("text", "caption", "reply_markup")
-        ):
+        if self.strict_edits and all(new.get(k) == message.get(k) for k in ("text", "caption", "reply_markup")):
             raise _ApiError(
                 400,
                 "Bad Request: message is not modified: specified new message content and "

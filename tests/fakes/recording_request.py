@@ -279,9 +279,7 @@ def make_text_update(update_id: int, user_id: int, text: str, bot: Bot) -> Updat
     return Update.de_json({"update_id": update_id, "message": message}, bot)
 
 
-def make_callback_update(
-    update_id: int, user_id: int, data: str, bot: Bot, message_text: str = "…"
-) -> Update:
+def make_callback_update(update_id: int, user_id: int, data: str, bot: Bot, message_text: str = "…") -> Update:
     """A CallbackQuery pressed by ``user_id`` on a bot message (message_id == update_id)."""
     bot_id, bot_username = _bot_identity(bot)
     message: JSONDict = {
