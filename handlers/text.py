@@ -7,7 +7,8 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# U+200D (zero-width joiner) is kept: it joins emoji such as 🧑‍🌾 (farmer); other invisibles go.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t]+")
 
 

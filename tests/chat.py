@@ -60,7 +60,7 @@ class Chat:
         incoming = Incoming(self.platform, self.user_id, self.last_key, text, payload)
         replies = await self.router.handle(incoming)
         self.last_replies = replies
-        self.transcript.append((text if payload is None else f"[{payload}]", replies))
+        self.transcript.append((f"[{payload}]" if payload is not None else text or "", replies))
         return replies
 
     async def say(self, text: str) -> list[Reply]:
@@ -127,9 +127,7 @@ class Chat:
         assert self.question.text == t.MENU_PROMPT, self.all_texts
 
     # --- setting up ----------------------------------------------------------------------------------
-    async def link_as(
-        self, member_code: str, roster_db: Database, clock: FakeClock, consent: bool = True
-    ) -> str:
+    async def link_as(self, member_code: str, roster_db: Database, clock: FakeClock, consent: bool = True) -> str:
         """Issue an invite for the member, send /start CODE and answer the consent notice."""
         code = await invite_code(roster_db, clock, member_code)
         await self.say(f"/start {code}")
@@ -196,8 +194,19 @@ async def dialog(db: Database, platform: str = "telegram", user_id: str = "111")
         return DialogSnapshot(row.flow, row.step, row.nonce, dict((row.data or {}).get("values") or {}))
 
 
-SNAP_FIELDS = ("id", "member_id", "year", "content", "measures", "deadline", "status", "percent",
-               "last_progress_at", "updated_at", "withdrawn_at")
+SNAP_FIELDS = (
+    "id",
+    "member_id",
+    "year",
+    "content",
+    "measures",
+    "deadline",
+    "status",
+    "percent",
+    "last_progress_at",
+    "updated_at",
+    "withdrawn_at",
+)
 MEASURES = "Họp tổ, đến từng nhà hướng dẫn"
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -97,10 +97,16 @@ def confirmation(content: str = CONTENT, measures: str = MEASURES, deadline: str
     return t.CONFIRM_REGISTRATION.format(content=content, measures=measures, deadline=deadline)
 
 
-def detail(content: str = CONTENT, measures: str = MEASURES, deadline: str = "31/12/2026", percent: int = 0,
-           updated: str = t.PLEDGE_NEVER_UPDATED) -> str:
-    return t.PLEDGE_DETAIL.format(content=content, measures=measures, deadline=deadline, percent=percent,
-                                  updated=updated)
+def detail(
+    content: str = CONTENT,
+    measures: str = MEASURES,
+    deadline: str = "31/12/2026",
+    percent: int = 0,
+    updated: str = t.PLEDGE_NEVER_UPDATED,
+) -> str:
+    return t.PLEDGE_DETAIL.format(
+        content=content, measures=measures, deadline=deadline, percent=percent, updated=updated
+    )
 
 
 # --- linking ------------------------------------------------------------------------------------------------
@@ -211,8 +217,11 @@ async def test_consent_no_offers_nothing_else(chat: Chat, roster_db: Database, c
     for attempt in ["/dangky", "dang ky", CONTENT, "/capnhat", "/camket", "/trogiup", "/tonghop", "/huy"]:
         await chat.say(attempt)
         # a command shows the notice; other text is told the notice must be answered first
-        expected = [t.CONSENT_NOTICE] if attempt.startswith("/") or attempt == "dang ky" else [
-            t.CONSENT_REQUIRED, t.CONSENT_NOTICE]
+        expected = (
+            [t.CONSENT_NOTICE]
+            if attempt.startswith("/") or attempt == "dang ky"
+            else [t.CONSENT_REQUIRED, t.CONSENT_NOTICE]
+        )
         assert chat.all_texts == expected, attempt
         assert chat.choices == [t.CONSENT_YES, t.CONSENT_NO]
     await chat.say("không rõ")  # an answer that is neither yes nor no
@@ -445,9 +454,7 @@ async def _at_deadline(chat: Chat) -> None:
         ("cuối năm", t.DATE_FORMAT),
     ],
 )
-async def test_a_bad_deadline_is_refused_and_asked_again(
-    an: Chat, roster_db: Database, typed: str, error: str
-) -> None:
+async def test_a_bad_deadline_is_refused_and_asked_again(an: Chat, roster_db: Database, typed: str, error: str) -> None:
     await _at_deadline(an)
     await an.say(typed)
     assert an.all_texts == [error, t.ASK_DEADLINE]
@@ -521,6 +528,7 @@ async def test_bad_content_is_refused(an: Chat, roster_db: Database, typed: str,
     "content",
     [
         "Trồng 20 cây xanh 🌳🌱 quanh nhà văn hóa 🇻🇳 ❤️",
+        "Nông dân 🧑\u200d🌾 giúp nhau, gia đình 👨\u200d👩\u200d👧 cùng làm 👍🏽",  # joined emoji stay joined
         "<b>x</b>",
         "<script>alert(1)</script> & 'quote' \"double\"",
         "x" * 1000,
@@ -699,20 +707,39 @@ async def test_pledges_listing_with_statuses(an: Chat, roster_db: Database, cloc
     clock.advance(days=10)  # 03/12/2026: the third is now late
     await an.say("/camket")
     lines = [
-        t.PLEDGE_LINE.format(number=1, content=CONTENT, deadline="31/12/2026", percent=0,
-                             status=f"{t.PLEDGE_STATUS_ONGOING}, {t.PLEDGE_NEVER_UPDATED}"),
-        t.PLEDGE_LINE.format(number=2, content="Giúp đỡ 2 hộ nghèo trong thôn", deadline="31/12/2026", percent=100,
-                             status=f"{t.PLEDGE_STATUS_DONE}, {t.PLEDGE_LAST_UPDATE.format(date='23/11/2026')}"),
-        t.PLEDGE_LINE.format(number=3, content="Dọn vệ sinh đường làng", deadline="30/11/2026", percent=20,
-                             status=f"{t.PLEDGE_STATUS_LATE}, {t.PLEDGE_LAST_UPDATE.format(date='23/11/2026')}"),
+        t.PLEDGE_LINE.format(
+            number=1,
+            content=CONTENT,
+            deadline="31/12/2026",
+            percent=0,
+            status=f"{t.PLEDGE_STATUS_ONGOING}, {t.PLEDGE_NEVER_UPDATED}",
+        ),
+        t.PLEDGE_LINE.format(
+            number=2,
+            content="Giúp đỡ 2 hộ nghèo trong thôn",
+            deadline="31/12/2026",
+            percent=100,
+            status=f"{t.PLEDGE_STATUS_DONE}, {t.PLEDGE_LAST_UPDATE.format(date='23/11/2026')}",
+        ),
+        t.PLEDGE_LINE.format(
+            number=3,
+            content="Dọn vệ sinh đường làng",
+            deadline="30/11/2026",
+            percent=20,
+            status=f"{t.PLEDGE_STATUS_LATE}, {t.PLEDGE_LAST_UPDATE.format(date='23/11/2026')}",
+        ),
     ]
     assert an.all_texts == ["\n".join([t.PLEDGES_HEADER, *lines]), t.PLEDGES_CHOOSE]
-    assert an.choices == [
-        CONTENT, "Giúp đỡ 2 hộ nghèo trong thôn", "Dọn vệ sinh đường làng", t.REGISTER_MORE, t.CANCEL
-    ]
+    assert an.choices == [CONTENT, "Giúp đỡ 2 hộ nghèo trong thôn", "Dọn vệ sinh đường làng", t.REGISTER_MORE, t.CANCEL]
     await an.say("3")
-    assert an.all_texts == [detail("Dọn vệ sinh đường làng", deadline="30/11/2026", percent=20,
-                                   updated=t.PLEDGE_LAST_UPDATE.format(date="23/11/2026"))]
+    assert an.all_texts == [
+        detail(
+            "Dọn vệ sinh đường làng",
+            deadline="30/11/2026",
+            percent=20,
+            updated=t.PLEDGE_LAST_UPDATE.format(date="23/11/2026"),
+        )
+    ]
     assert an.choices == [label for label, _ in DETAIL_CHOICES]
 
 
@@ -755,19 +782,55 @@ async def test_pledges_detail_to_progress(an: Chat, roster_db: Database, clock: 
 @pytest.mark.parametrize(
     ("button", "question", "bad", "error", "good", "field", "stored"),
     [
-        (t.EDIT_CONTENT, t.ASK_NEW_CONTENT, "abc", t.TEXT_TOO_SHORT.format(minimum=5),
-         "Trồng 20 cây xanh ở nhà văn hóa", "content", "Trồng 20 cây xanh ở nhà văn hóa"),
-        (t.EDIT_MEASURES, t.ASK_NEW_MEASURES, "ab", t.TEXT_TOO_SHORT.format(minimum=3),
-         "Góp công, góp cây giống", "measures", "Góp công, góp cây giống"),
-        (t.EDIT_DEADLINE, t.ASK_NEW_DEADLINE, "31/02/2026", t.DATE_INVALID.format(text="31/02/2026"),
-         "15/12/2026", "deadline", date(2026, 12, 15)),
-        (t.EDIT_DEADLINE, t.ASK_NEW_DEADLINE, "01/01/2020", t.DATE_PAST.format(today="23/11/2026"),
-         "1", "deadline", date(2026, 12, 31)),
+        (
+            t.EDIT_CONTENT,
+            t.ASK_NEW_CONTENT,
+            "abc",
+            t.TEXT_TOO_SHORT.format(minimum=5),
+            "Trồng 20 cây xanh ở nhà văn hóa",
+            "content",
+            "Trồng 20 cây xanh ở nhà văn hóa",
+        ),
+        (
+            t.EDIT_MEASURES,
+            t.ASK_NEW_MEASURES,
+            "ab",
+            t.TEXT_TOO_SHORT.format(minimum=3),
+            "Góp công, góp cây giống",
+            "measures",
+            "Góp công, góp cây giống",
+        ),
+        (
+            t.EDIT_DEADLINE,
+            t.ASK_NEW_DEADLINE,
+            "31/02/2026",
+            t.DATE_INVALID.format(text="31/02/2026"),
+            "15/12/2026",
+            "deadline",
+            date(2026, 12, 15),
+        ),
+        (
+            t.EDIT_DEADLINE,
+            t.ASK_NEW_DEADLINE,
+            "01/01/2020",
+            t.DATE_PAST.format(today="23/11/2026"),
+            "1",
+            "deadline",
+            date(2026, 12, 31),
+        ),
     ],
 )
 async def test_pledges_edit(
-    an: Chat, roster_db: Database, clock: FakeClock,
-    button: str, question: str, bad: str, error: str, good: str, field: str, stored: Any,
+    an: Chat,
+    roster_db: Database,
+    clock: FakeClock,
+    button: str,
+    question: str,
+    bad: str,
+    error: str,
+    good: str,
+    field: str,
+    stored: Any,
 ) -> None:
     cid = await add_commitment(roster_db, clock, "DV001", CONTENT, deadline=date(2026, 12, 20))
     before = await commitment(roster_db, cid)
@@ -786,9 +849,9 @@ async def test_pledges_edit(
     assert {k: v for k, v in after.items() if k not in (field, "updated_at")} == {
         k: v for k, v in before.items() if k not in (field, "updated_at")
     }
-    shown = {"content": CONTENT, "measures": MEASURES, "deadline": "20/12/2026"}
+    shown: dict[str, str] = {"content": CONTENT, "measures": MEASURES, "deadline": "20/12/2026"}
     shown[field] = stored.strftime("%d/%m/%Y") if isinstance(stored, date) else stored
-    assert an.all_texts == [t.SAVED_CHANGE, detail(**shown)]
+    assert an.all_texts == [t.SAVED_CHANGE, detail(shown["content"], shown["measures"], shown["deadline"])]
     assert an.choices == [label for label, _ in DETAIL_CHOICES]
 
 
@@ -820,8 +883,12 @@ async def test_pledges_withdraw_with_back_and_confirm(an: Chat, roster_db: Datab
 Step = Callable[[Chat], Awaitable[Any]]
 
 
+def _say(text: str) -> Step:
+    return lambda chat: chat.say(text)
+
+
 def _says(*texts: str) -> list[Step]:
-    return [lambda chat, text=text: chat.say(text) for text in texts]
+    return [_say(text) for text in texts]
 
 
 def _press(label: str) -> Step:
@@ -834,7 +901,8 @@ POSITIONS: dict[str, tuple[list[Step], tuple[str, str]]] = {
     "register/deadline": (_says("/dangky", CONTENT, MEASURES), ("register", "deadline")),
     "register/confirm": (_says("/dangky", CONTENT, MEASURES, "31/12/2026"), ("register", "confirm")),
     "register/edit_content": (
-        [*_says("/dangky", CONTENT, MEASURES, "31/12/2026"), _press(t.EDIT_CONTENT)], ("register", "content")
+        [*_says("/dangky", CONTENT, MEASURES, "31/12/2026"), _press(t.EDIT_CONTENT)],
+        ("register", "content"),
     ),
     "progress/choose": (_says("/capnhat"), ("progress", "choose")),
     "progress/percent": (_says("/capnhat", "1"), ("progress", "percent")),
@@ -924,7 +992,10 @@ async def test_the_same_update_delivered_twice_is_handled_once(
     assert await chat.send(text="Ghi chú", key="dup-4") == []
     assert await progress(roster_db, saved["id"]) == [(50, "Ghi chú", clock.now())]
     assert await table_counts(roster_db) == {
-        "commitments": 1, "progress_entries": 1, "chat_accounts": 1, "consent_events": 1
+        "commitments": 1,
+        "progress_entries": 1,
+        "chat_accounts": 1,
+        "consent_events": 1,
     }
     # Update keys are per platform: the same key on Zalo is another update.
     zalo = Chat(chat.router, platform="zalo", user_id="z-1")
@@ -979,9 +1050,7 @@ async def test_a_payload_without_separator_is_stale(an: Chat, roster_db: Databas
     assert (await dialog(roster_db)).step == "content"
 
 
-async def test_a_restart_continues_the_dialog(
-    an: Chat, roster_db: Database, clock: FakeClock
-) -> None:
+async def test_a_restart_continues_the_dialog(an: Chat, roster_db: Database, clock: FakeClock) -> None:
     await an.say("/dangky")
     await an.say(CONTENT)
     await an.say(MEASURES)
@@ -1028,27 +1097,50 @@ async def _summary_world(router: Router, db: Database, clock: FakeClock) -> None
     await add_commitment(db, clock, "DV009", "Vệ sinh kênh mương", percent=100)
     await add_commitment(db, clock, "DV018", "Xây dựng tổ dân phố văn minh", percent=100)
     async with db.uow() as uow:
-        for code, platform, external in (("DV004", "zalo", "z4"), ("DV007", "telegram", "777"),
-                                         ("DV016", "zalo", "z16")):
+        for code, platform, external in (
+            ("DV004", "zalo", "z4"),
+            ("DV007", "telegram", "777"),
+            ("DV016", "zalo", "z16"),
+        ):
             found = await uow.members.by_code(code)
             assert found is not None
             await uow.accounts.add(platform, external, found.id, clock.now())
         dv004, dv005, dv006 = [await uow.members.by_code(c) for c in ("DV004", "DV005", "DV006")]
         assert dv004 is not None and dv005 is not None and dv006 is not None
         dv006.exempt = True
-        await uow.commitments.add(Commitment(
-            member_id=dv004.id, year=2025, content="Nội dung năm trước", measures=MEASURES,
-            deadline=date(2025, 12, 31), status="active", percent=100, created_at=clock.now() - timedelta(days=365),
-            updated_at=clock.now(), last_progress_at=clock.now(),
-        ))
+        await uow.commitments.add(
+            Commitment(
+                member_id=dv004.id,
+                year=2025,
+                content="Nội dung năm trước",
+                measures=MEASURES,
+                deadline=date(2025, 12, 31),
+                status="active",
+                percent=100,
+                created_at=clock.now() - timedelta(days=365),
+                updated_at=clock.now(),
+                last_progress_at=clock.now(),
+            )
+        )
         await withdraw_commitment(uow, await load_actor(uow, dv005), gone, clock.now())
         await uow.commit()
 
 
 def cell_summary(date_text: str, updated: int, not_updated: list[str]) -> str:
     head = t.CELL_SUMMARY.format(
-        cell=DONG_TAM, date=date_text, year=2026, days=30, members=5, linked=3, registered=3, registered_pct="60%",
-        updated=updated, updated_pct=f"{updated * 20}%", completed=1, commitments=4, completed_pct="25%",
+        cell=DONG_TAM,
+        date=date_text,
+        year=2026,
+        days=30,
+        members=5,
+        linked=3,
+        registered=3,
+        registered_pct="60%",
+        updated=updated,
+        updated_pct=f"{updated * 20}%",
+        completed=1,
+        commitments=4,
+        completed_pct="25%",
     )
     missing = t.CELL_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
     stale = t.CELL_NOT_UPDATED.format(days=30, count=len(not_updated), names=", ".join(not_updated))
@@ -1095,17 +1187,49 @@ def committee_summary(date_text: str, dong_tam_updated: int, tan_lap_updated: in
     lines = [
         t.COMMITTEE_HEADER.format(unit="Đảng bộ xã Thanh Sơn", date=date_text, year=2026, days=30),
         t.COMMITTEE_GROUP.format(unit="Đảng bộ xã Thanh Sơn"),
-        t.COMMITTEE_LINE.format(cell=DONG_TAM, registered=3, members=5, registered_pct="60%",
-                                updated=dong_tam_updated, updated_pct=pct(dong_tam_updated, 5),
-                                completed=1, commitments=4),
-        t.COMMITTEE_LINE.format(cell="Chi bộ thôn Tân Lập", registered=1, members=5, registered_pct="20%",
-                                updated=tan_lap_updated, updated_pct=pct(tan_lap_updated, 5),
-                                completed=1, commitments=1),
-        t.COMMITTEE_LINE.format(cell="Chi bộ Trường Tiểu học Thanh Sơn", registered=0, members=4,
-                                registered_pct="0%", updated=0, updated_pct="0%", completed=0, commitments=0),
-        t.COMMITTEE_TOTAL.format(cells=3, members=14, days=30, linked=4, registered=4, registered_pct="28,6%",
-                                 updated=updated, updated_pct=pct(updated, 14), completed=2, commitments=5,
-                                 completed_pct="40%"),
+        t.COMMITTEE_LINE.format(
+            cell=DONG_TAM,
+            registered=3,
+            members=5,
+            registered_pct="60%",
+            updated=dong_tam_updated,
+            updated_pct=pct(dong_tam_updated, 5),
+            completed=1,
+            commitments=4,
+        ),
+        t.COMMITTEE_LINE.format(
+            cell="Chi bộ thôn Tân Lập",
+            registered=1,
+            members=5,
+            registered_pct="20%",
+            updated=tan_lap_updated,
+            updated_pct=pct(tan_lap_updated, 5),
+            completed=1,
+            commitments=1,
+        ),
+        t.COMMITTEE_LINE.format(
+            cell="Chi bộ Trường Tiểu học Thanh Sơn",
+            registered=0,
+            members=4,
+            registered_pct="0%",
+            updated=0,
+            updated_pct="0%",
+            completed=0,
+            commitments=0,
+        ),
+        t.COMMITTEE_TOTAL.format(
+            cells=3,
+            members=14,
+            days=30,
+            linked=4,
+            registered=4,
+            registered_pct="28,6%",
+            updated=updated,
+            updated_pct=pct(updated, 14),
+            completed=2,
+            commitments=5,
+            completed_pct="40%",
+        ),
     ]
     return "\n".join(lines)
 

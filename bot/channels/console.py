@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TextIO
@@ -49,13 +50,29 @@ class ConsoleChannel:
             self.show(render(reply))
         return replies
 
+    def _start_reader(self) -> asyncio.Queue[str]:
+        """Lines from stdin via a daemon thread: a blocked read must not keep Ctrl+C from exiting."""
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str] = asyncio.Queue()
+
+        def read() -> None:
+            while True:
+                line = self.stdin.readline()
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        return lines
+
     async def run(self, first: str | None = "/start") -> None:
         if first:
             await self.say(first)
+        lines = self._start_reader()
         while True:
             self.stdout.write(self.prompt)
             self.stdout.flush()
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await lines.get()
             if not line:  # end of input (Ctrl+D)
                 self.show("")
                 return

@@ -24,10 +24,10 @@ NO_TOKEN = (
 )
 DEMO_START = (
     "Đang chạy thử trong cửa sổ dòng lệnh với dữ liệu mẫu ({path}).\n"
-    "Running a terminal demo on sample data. Bạn đang là: {name} — {role}, {unit}.\n"
+    "Running a terminal demo on sample data. Đang dùng thử với tư cách: {name} — {role}, {unit}.\n"
     "Gõ /trogiup để xem lệnh, /huy để hủy, Ctrl+D để thoát. Thử /as DV002 để đổi sang bí thư chi bộ."
 )
-CONSOLE_AS = "Bạn đang là: {name} — {role}, {unit}."
+CONSOLE_AS = "Đang dùng với tư cách: {name} — {role}, {unit}."
 CONSOLE_BYE = "Tạm biệt đồng chí."
 CONSOLE_PROMPT = "> "
 SETTINGS_ERROR = "Cấu hình không hợp lệ / invalid setting {name}: {problem}"
