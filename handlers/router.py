@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import core as t
 from handlers.clock import Clock
 from handlers.dialog import CANCEL_VALUE, Ctx, DialogState, Flow, Input
-from handlers.flows.consent import ConsentFlow
+from handlers.flows.consent import DECLINED_STEP, ConsentFlow
 from handlers.flows.menu import HelpFlow, MenuFlow
 from handlers.flows.pledges import PledgesFlow
 from handlers.flows.progress import ProgressFlow
@@ -22,7 +22,7 @@ from handlers.flows.register import RegisterFlow
 from handlers.flows.summary import SummaryFlow
 from handlers.messages import Incoming, Reply
 from handlers.services.authz import load_actor
-from handlers.services.errors import UserError
+from handlers.services.errors import NotFound, UserError
 from handlers.services.linking import link_account, looks_like_code
 from handlers.text import clean, fold
 from storage.models import ChatAccount, DialogStateRow, Member
@@ -113,7 +113,7 @@ class Router:
         command = parse_command(text) if text and not msg.payload else None
         account, member, row = await uow.dialogs.load_for(msg.platform, msg.account_id)
         if account is None or member is None or not member.active:
-            return await self._stranger(uow, msg, text, command, now)
+            return await self._stranger(uow, msg, text, command, now, row)
         if now - account.last_seen_at > LAST_SEEN_GRANULARITY:
             account.last_seen_at = now
         state = self._state_of(row)
@@ -123,7 +123,13 @@ class Router:
         return replies
 
     async def _stranger(
-        self, uow: UnitOfWork, msg: Incoming, text: str, command: tuple[str, str] | None, now: datetime
+        self,
+        uow: UnitOfWork,
+        msg: Incoming,
+        text: str,
+        command: tuple[str, str] | None,
+        now: datetime,
+        row: DialogStateRow | None,
     ) -> list[Reply]:
         code = command[1] if command and command[0] == "start" else ("" if command else text)
         if not code or not looks_like_code(code):
@@ -138,7 +144,7 @@ class Router:
         state = DialogState()
         ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
         replies = await ctx.start("consent") if member.consent_at is None else await ctx.start("menu")
-        await self._save_state(uow, account, None, ctx.state, now)
+        await self._save_state(uow, account, row, ctx.state, now)
         return [greeting, *replies]
 
     async def _converse(self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None) -> list[Reply]:
@@ -157,7 +163,10 @@ class Router:
 
     async def _consent_gate(self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None) -> list[Reply]:
         """Until the member consents, the notice is all the bot offers."""
-        if ctx.state.flow != "consent" or command is not None:
+        declined = ctx.state.flow == "consent" and ctx.state.step == DECLINED_STEP
+        if declined and not (command and command[0] == "start"):
+            return [Reply(t.CONSENT_STILL_DECLINED)]  # a short reminder, not the whole notice again
+        if ctx.state.flow != "consent" or command is not None or declined:
             return await ctx.start("consent")
         if msg.payload is not None:
             return await self._pressed(ctx, msg.payload)
@@ -205,6 +214,9 @@ class Router:
             result = run()
             replies: list[Reply] = await result  # type: ignore[misc]
             return replies
+        except NotFound as error:  # what the question was about is gone: asking again cannot help
+            ctx.finish()
+            return [Reply(error.message), *await ctx.start("menu")]
         except UserError as error:
             ctx.state = before
             if before.flow is None:

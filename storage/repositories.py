@@ -256,7 +256,7 @@ class StatsRepository(_Repo):
         linked = await self._grouped(
             select(Member.cell_id, func.count(distinct(Member.id)))
             .join(ChatAccount, ChatAccount.member_id == Member.id)
-            .where(in_scope, ChatAccount.platform != Platform.CONSOLE.value)
+            .where(in_scope, ChatAccount.platform != Platform.CONSOLE.value, Member.consent_at.is_not(None))
         )
         with_commitments = select(Member.cell_id).join(Commitment, Commitment.member_id == Member.id)
         registered = await self._grouped(

@@ -47,6 +47,10 @@ CONSENT_DECLINED = (
     "Bot đã ghi nhận đồng chí không đồng ý. Bot sẽ không lưu thêm thông tin nào của đồng chí.\n"
     "Nếu đổi ý, đồng chí chỉ cần gõ /start để xem lại thông báo."
 )
+CONSENT_STILL_DECLINED = (
+    "Đồng chí chưa đồng ý với thông báo về dữ liệu cá nhân nên bot chưa thể giúp việc gì. "
+    "Gõ /start để xem lại thông báo."
+)
 CONSENT_REQUIRED = "Để sử dụng bot, đồng chí cần đồng ý với thông báo về dữ liệu cá nhân dưới đây."
 
 # --- menu and help ---------------------------------------------------------------------------------------
@@ -101,7 +105,7 @@ REGISTERED = "Đã lưu bản đăng ký số {number} của đồng chí năm {
 TEXT_EMPTY = "Nội dung không được để trống. Xin đồng chí gõ lại."
 TEXT_TOO_SHORT = "Nội dung quá ngắn (ít nhất {minimum} ký tự). Xin đồng chí ghi cụ thể hơn."
 TEXT_TOO_LONG = "Nội dung quá dài ({length} ký tự, tối đa {maximum}). Xin đồng chí rút gọn rồi gửi lại."
-DATE_FORMAT = "Chưa đọc được ngày. Xin đồng chí gõ theo dạng dd/mm/yyyy, ví dụ 31/12/2026."
+DATE_FORMAT = "Chưa đọc được ngày. Xin đồng chí gõ theo dạng ngày/tháng/năm, ví dụ 31/12/2026, hoặc gõ «cuối năm»."
 DATE_INVALID = "Ngày {text} không có trên lịch. Xin đồng chí kiểm tra lại."
 DATE_PAST = "Thời hạn phải từ hôm nay ({today}) trở đi."
 DATE_TOO_FAR = "Thời hạn không được quá {limit}."

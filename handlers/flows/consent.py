@@ -7,6 +7,8 @@ from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services.linking import decline_consent, give_consent
 
+DECLINED_STEP = "declined"
+
 
 class ConsentFlow:
     name = "consent"
@@ -25,6 +27,7 @@ class ConsentFlow:
         if inp.value == "no":
             await decline_consent(ctx.uow, ctx.member, ctx.now)
             ctx.finish()
+            ctx.state.flow, ctx.state.step = self.name, DECLINED_STEP
             return [Reply(t.CONSENT_DECLINED)]
         reply = ctx.state.current_reply()
         return [Reply(t.CONSENT_REQUIRED), *([reply] if reply else [])]

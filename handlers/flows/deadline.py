@@ -8,7 +8,7 @@ from handlers.catalog import core as t
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services.validation import checked_deadline, checked_deadline_value, end_of_quarter, end_of_year
-from handlers.text import fmt_date
+from handlers.text import fmt_date, fold
 
 
 def ask_deadline(ctx: Ctx, step: str, text: str = t.ASK_DEADLINE) -> Reply:
@@ -21,8 +21,9 @@ def ask_deadline(ctx: Ctx, step: str, text: str = t.ASK_DEADLINE) -> Reply:
 
 def read_deadline(ctx: Ctx, inp: Input) -> date:
     """The chosen or typed deadline; raises InvalidInput for 31/02, a past date, or nonsense."""
-    if inp.value == "quarter":
+    words = fold(inp.text)
+    if inp.value == "quarter" or words in ("cuoi quy", "cuoi quy nay"):
         return checked_deadline_value(end_of_quarter(ctx.today), ctx.today)
-    if inp.value == "year":
+    if inp.value == "year" or words in ("cuoi nam", "cuoi nam nay"):
         return checked_deadline_value(end_of_year(ctx.today), ctx.today)
     return checked_deadline(inp.text, ctx.today)

@@ -47,7 +47,7 @@ class PledgesFlow:
         commitments = await list_commitments(ctx.uow, ctx.actor)
         if not commitments:
             ctx.finish()
-            return [Reply(t.NO_COMMITMENTS)]
+            return [Reply(t.NO_COMMITMENTS), *await ctx.start("menu")]
         lines = [
             t.PLEDGE_LINE.format(
                 number=i,

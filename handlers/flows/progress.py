@@ -23,7 +23,7 @@ class ProgressFlow:
             return await self._ask_percent(ctx, int(arg))
         if not commitments:
             ctx.finish()
-            return [Reply(t.NO_COMMITMENTS)]
+            return [Reply(t.NO_COMMITMENTS), *await ctx.start("menu")]
         if len(commitments) == 1:
             return await self._ask_percent(ctx, commitments[0].id)
         choices = [(shorten(c.content, BUTTON_TEXT), str(c.id)) for c in commitments]
@@ -35,7 +35,8 @@ class ProgressFlow:
             return await self._ask_percent(ctx, int(inp.value))
         if step == "percent":
             ctx.state.data["percent"] = checked_percent(inp.value or inp.text)
-            return [ctx.ask("note", t.ASK_NOTE, [(t.SKIP, "skip")])]
+            # numbered=False: a note of "2" is a note, not the second choice
+            return [ctx.ask("note", t.ASK_NOTE, [(t.SKIP, "skip")], numbered=False)]
         if step == "note":
             note = None if inp.value == "skip" else checked_text(inp.text, 1, NOTE_MAX)
             return await self._save(ctx, note)

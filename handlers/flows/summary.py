@@ -72,8 +72,10 @@ class SummaryFlow:
         ctx.finish()
         summary = await summarise(ctx.uow, ctx.actor, ctx.today, ctx.now)
         if isinstance(summary, CellSummary):
-            return [Reply(render_cell(summary, ctx.today))]
-        return [Reply(render_committee(summary, ctx.today))]
+            text = render_cell(summary, ctx.today)
+        else:
+            text = render_committee(summary, ctx.today)
+        return [Reply(text), *await ctx.start("menu")]
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         return await self.begin(ctx, "")

@@ -44,7 +44,8 @@ async def register_commitment(
         updated_at=now,
     )
     await uow.commitments.add(commitment)
-    return commitment, len(await uow.commitments.active_for(actor.member_id))
+    same_year = [c for c in await uow.commitments.active_for(actor.member_id) if c.year == commitment.year]
+    return commitment, len(same_year)
 
 
 async def list_commitments(uow: UnitOfWork, actor: Actor) -> list[Commitment]:

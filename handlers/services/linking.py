@@ -39,7 +39,11 @@ async def link_account(
     member = await uow.members.get(invite.member_id) if invite else None
     if invite is None or invite.used_at is not None or member is None or not member.active:
         raise InvalidInput(t.CODE_UNKNOWN.format(code=code[:16]))
-    account = await uow.accounts.add(platform, external_id, member.id, now)
+    account = await uow.accounts.find(platform, external_id)
+    if account is None:
+        account = await uow.accounts.add(platform, external_id, member.id, now)
+    else:  # the chat account of a member who left the roster, now given to the code's member
+        account.member_id, account.linked_at, account.last_seen_at = member.id, now, now
     invite.used_at = now
     invite.used_by_account_id = account.id
     return account, member

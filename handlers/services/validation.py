@@ -13,7 +13,8 @@ CONTENT_MIN, CONTENT_MAX = 5, 1000
 MEASURES_MIN, MEASURES_MAX = 3, 1000
 NOTE_MAX = 1000
 
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+# dd/mm/yyyy, also d/m/yy and dd/mm (this year, or next year when that day has passed); / . - as separators
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*(?:[/.\-]\s*(\d{4}|\d{2})\s*)?$")
 _PERCENT = re.compile(r"^\s*(-?\d+)\s*%?\s*$")
 
 
@@ -46,9 +47,13 @@ def checked_deadline(raw: str | None, today: date) -> date:
     match = _DATE.match(raw or "")
     if not match:
         raise InvalidInput(t.DATE_FORMAT)
-    day, month, year = (int(part) for part in match.groups())
+    day, month = int(match.group(1)), int(match.group(2))
+    year_text = match.group(3)
+    year = today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
     try:
         value = date(year, month, day)
+        if year_text is None and value < today:
+            value = date(year + 1, month, day)
     except ValueError:
         raise InvalidInput(t.DATE_INVALID.format(text=clean(raw))) from None
     return checked_deadline_value(value, today)
