@@ -26,6 +26,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.channels.telegram import build_application
+from bot.cli import use_fast_event_loop
 from bot.settings import Settings
 from bot.wiring import Core, build_core
 from handlers.services.authz import load_actor
@@ -149,7 +150,7 @@ def machine() -> str:
     )
 
 
-def report(results: dict[str, dict[str, float]], cycles: int) -> str:
+def report(results: dict[str, dict[str, float]], cycles: int, loop: str) -> str:
     ours, bare = results["ours: all three steps"], results["bare PTB handler"]
     floor = results["bare handler + one write transaction (floor)"]
     ratio = ours["mean_ms"] / bare["mean_ms"]
@@ -168,7 +169,7 @@ def report(results: dict[str, dict[str, float]], cycles: int) -> str:
         [
             MARK_START,
             f"Command: `make bench` (`python -m bench.progress_step --cycles {cycles}`), {time.strftime('%Y-%m-%d')}",
-            f"Machine: {machine()}",
+            f"Machine: {machine()}; event loop: {loop} (as `lamtheo run` uses)",
             "",
             *rows,
             "",
@@ -197,9 +198,11 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--stock-loop", action="store_true", help="asyncio's own loop instead of uvloop")
     args = parser.parse_args(argv)
+    loop = "asyncio" if args.stock_loop or not use_fast_event_loop() else "uvloop"
     results = asyncio.run(run(args.cycles, args.warmup))
-    section = report(results, args.cycles)
+    section = report(results, args.cycles, loop)
     out(section)
     if not args.no_write:
         write_into(args.doc, section)

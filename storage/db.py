@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine as AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -55,7 +56,9 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to aiosqlite: one hop to its thread instead of the three (cursor, execute, close)
+        # that conn.exec_driver_sql() costs; this runs once per transaction on the hot path.
+        await_only(conn.connection.driver_connection.execute("BEGIN IMMEDIATE"))
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
