@@ -141,7 +141,7 @@ class Router:
         log.info("account linked platform=%s member_id=%s", msg.platform, member.id)
         cell = await uow.units.get(member.cell_id) if member.cell_id else None
         greeting = Reply(t.LINKED.format(name=member.full_name, cell=cell.name if cell else ""))
-        state = DialogState()
+        state = DialogState(nonce=row.nonce if row else 0)  # a relinked account: old buttons stay stale
         ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
         replies = await ctx.start("consent") if member.consent_at is None else await ctx.start("menu")
         await self._save_state(uow, account, row, ctx.state, now)

@@ -7,6 +7,7 @@ both end on 31/12/2026 and the latest allowed deadline is 31/12/2027.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels.console import ConsoleChannel
 from handlers.catalog import core as t
 from handlers.flows.pledges import DETAIL_CHOICES
 from handlers.router import Router
 from handlers.services.authz import load_actor
 from handlers.services.commitments import withdraw_commitment
-from handlers.services.linking import CONSENT_NOTICE_VERSION
-from storage.models import ChatAccount, Commitment, ConsentEvent, ProgressEntry
+from handlers.services.linking import CONSENT_NOTICE_VERSION, give_consent, link_console
+from storage.models import ChatAccount, Commitment, ConsentEvent, DialogStateRow, ProgressEntry
 from tests.chat import MEASURES, SNAP_FIELDS, Chat, add_commitment, dialog, everything, invite_code, mid, roster_copy
 from tests.conftest import TZ
 from tests.support import Database, FakeClock
@@ -188,6 +190,74 @@ async def test_a_linked_member_sending_a_code_again(an: Chat, roster_db: Databas
         assert account is not None and account.member_id == await mid(uow, "DV001")
 
 
+async def make_inactive(db: Database, code: str) -> None:
+    """The member leaves the roster (moved away, or re-imported under a new code)."""
+    async with db.uow() as uow:
+        found = await uow.members.by_code(code)
+        assert found is not None
+        found.active = False
+        await uow.commit()
+
+
+@pytest.mark.parametrize("how", ["start", "typed"])
+async def test_the_chat_account_of_an_inactive_member_can_be_linked_again(
+    an: Chat, roster_db: Database, clock: FakeClock, how: str
+) -> None:
+    await add_commitment(roster_db, clock, "DV001", "Nội dung của đồng chí An")
+    await an.say("/dangky")
+    await an.say(CONTENT)  # DV001 leaves in the middle of a registration
+    async with roster_db.uow() as uow:
+        old = await uow.accounts.find("telegram", "111")
+        assert old is not None
+        old_id = old.id
+    old_nonce = (await dialog(roster_db)).nonce
+    await make_inactive(roster_db, "DV001")
+    await an.say("xin chào")
+    assert an.all_texts == [t.STRANGER]
+    clock.advance(days=3)
+    code = await invite_code(roster_db, clock, "DV003")
+    await an.say(f"/start {code}" if how == "start" else code.lower())
+    assert an.all_texts == [t.LINKED.format(name="Lê Văn Cường", cell=DONG_TAM), t.CONSENT_NOTICE]
+    assert an.choices == [t.CONSENT_YES, t.CONSENT_NO]
+    async with roster_db.uow() as uow:
+        account = await uow.accounts.find("telegram", "111")
+        invite = await uow.invites.by_code(code)
+        assert account is not None and invite is not None
+        assert account.id == old_id  # the same row, given to DV003
+        assert account.member_id == await mid(uow, "DV003")
+        assert (account.linked_at, account.last_seen_at) == (clock.now(), clock.now())
+        assert (invite.used_at, invite.used_by_account_id) == (clock.now(), old_id)
+        assert await uow.accounts.for_member(await mid(uow, "DV001")) == []
+    state = await dialog(roster_db)  # the old registration is forgotten; the nonce keeps counting up
+    assert (state.flow, state.values) == ("consent", {})
+    assert state.nonce > old_nonce
+    assert (await table_counts(roster_db))["chat_accounts"] == 1
+    async with roster_db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(DialogStateRow)) == 1
+    await an.press(t.CONSENT_YES)
+    assert an.all_texts == [t.CONSENT_GIVEN.format(time="10:00 26/11/2026"), t.MENU_PROMPT]
+    await an.say("/camket")  # DV003's commitments, not DV001's
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
+    await an.say(f"/start {code}")  # the code is spent
+    assert an.all_texts == [t.ALREADY_LINKED.format(name="Lê Văn Cường"), t.MENU_PROMPT]
+
+
+async def test_buttons_from_before_a_relink_are_stale(an: Chat, roster_db: Database, clock: FakeClock) -> None:
+    """The first member's old buttons must not answer the new member's questions."""
+    old_buttons = [c.payload for _, replies in an.transcript for r in replies for c in r.choices]
+    await make_inactive(roster_db, "DV001")
+    code = await invite_code(roster_db, clock, "DV003")
+    await an.say(f"/start {code}")
+    assert an.question.text == t.CONSENT_NOTICE
+    for payload in old_buttons:  # among them DV001's own "Tôi đồng ý"
+        await an.press_payload(payload)
+        assert an.all_texts == [t.STALE_CHOICE, t.CONSENT_NOTICE], payload
+    async with roster_db.uow() as uow:
+        member = await uow.members.get(await mid(uow, "DV003"))
+        assert member is not None and member.consent_at is None
+        assert await uow.members.consent_events(member.id) == []
+
+
 # --- consent -----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("how", ["button", "number", "words"])
 async def test_consent_yes_is_recorded_with_its_time(
@@ -214,20 +284,29 @@ async def test_consent_no_offers_nothing_else(chat: Chat, roster_db: Database, c
     await chat.link_as("DV001", roster_db, clock, consent=False)
     assert chat.all_texts == [t.CONSENT_DECLINED]
     assert chat.all_choices == []
-    for attempt in ["/dangky", "dang ky", CONTENT, "/capnhat", "/camket", "/trogiup", "/tonghop", "/huy"]:
+    declined = ("consent", "declined")
+    assert ((state := await dialog(roster_db)).flow, state.step) == declined
+    attempts = ["/dangky", "dang ky", CONTENT, "/capnhat", "/camket", "/trogiup", "/tonghop", "/huy", "1", "toi dong y"]
+    for attempt in attempts:
         await chat.say(attempt)
-        # a command shows the notice; other text is told the notice must be answered first
-        expected = (
-            [t.CONSENT_NOTICE]
-            if attempt.startswith("/") or attempt == "dang ky"
-            else [t.CONSENT_REQUIRED, t.CONSENT_NOTICE]
-        )
-        assert chat.all_texts == expected, attempt
-        assert chat.choices == [t.CONSENT_YES, t.CONSENT_NO]
+        # after a "no", every message gets the short reminder: not the notice, and never a consent
+        assert chat.all_texts == [t.CONSENT_STILL_DECLINED], attempt
+        assert chat.all_choices == []
+    await chat.send(text=None)  # not even a sticker gets more
+    assert chat.all_texts == [t.CONSENT_STILL_DECLINED]
+    await chat.say("/start")  # the way back: the whole notice again
+    assert chat.all_texts == [t.CONSENT_NOTICE]
+    assert chat.choices == [t.CONSENT_YES, t.CONSENT_NO]
     await chat.say("không rõ")  # an answer that is neither yes nor no
     assert chat.all_texts == [t.CONSENT_REQUIRED, t.CONSENT_NOTICE]
+    await chat.say("/dangky")  # a command while the notice is shown: the notice again
+    assert chat.all_texts == [t.CONSENT_NOTICE]
+    old_yes = chat.payload_of(t.CONSENT_YES)
     await chat.say("2")  # no, once more
     assert chat.all_texts == [t.CONSENT_DECLINED]
+    await chat.press_payload(old_yes)  # the notice's button, pressed after the "no"
+    assert chat.all_texts == [t.CONSENT_STILL_DECLINED]
+    assert ((state := await dialog(roster_db)).flow, state.step) == declined
     async with roster_db.uow() as uow:
         member = await uow.members.get(await mid(uow, "DV001"))
         assert member is not None and member.consent_at is None
@@ -237,15 +316,28 @@ async def test_consent_no_offers_nothing_else(chat: Chat, roster_db: Database, c
     assert (await table_counts(roster_db))["commitments"] == 0
 
 
-async def test_changing_ones_mind_after_declining(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+@pytest.mark.parametrize("how", ["button", "number", "words"])
+async def test_changing_ones_mind_after_declining(chat: Chat, roster_db: Database, clock: FakeClock, how: str) -> None:
     await chat.link_as("DV001", roster_db, clock, consent=False)
+    await chat.say("tôi muốn đăng ký")
+    assert chat.all_texts == [t.CONSENT_STILL_DECLINED]
     await chat.say("/start")
     assert chat.all_texts == [t.CONSENT_NOTICE]
-    await chat.press(t.CONSENT_YES)
+    assert chat.choices == [t.CONSENT_YES, t.CONSENT_NO]
+    if how == "button":
+        await chat.press(t.CONSENT_YES)
+    else:
+        await chat.say("1" if how == "number" else t.CONSENT_YES)
     assert chat.all_texts == [t.CONSENT_GIVEN.format(time=NOW_TEXT), t.MENU_PROMPT]
+    assert chat.choices == MEMBER_MENU
+    assert (await dialog(roster_db)).flow == "menu"
     async with roster_db.uow() as uow:
-        events = await uow.members.consent_events(await mid(uow, "DV001"))
+        member = await uow.members.get(await mid(uow, "DV001"))
+        assert member is not None and member.consent_at == clock.now()
+        events = await uow.members.consent_events(member.id)
         assert [e.action for e in events] == ["declined", "given"]
+    await chat.say("/dangky")  # and the bot now works
+    assert chat.all_texts == [t.ASK_CONTENT]
 
 
 # --- menu, help, commands ---------------------------------------------------------------------------------
@@ -254,9 +346,10 @@ async def test_any_text_outside_a_flow_shows_the_main_menu(an: Chat, roster_db: 
     await an.say(text)
     assert an.all_texts == [t.MENU_PROMPT]
     assert an.choices == MEMBER_MENU
-    await an.say("/camket")  # no commitments: the flow ends with no question pending
-    assert an.all_texts == [t.NO_COMMITMENTS]
-    assert (await dialog(roster_db)).flow is None
+    await an.say("/camket")  # no commitments: the main menu follows
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
+    assert an.choices == MEMBER_MENU
+    assert ((state := await dialog(roster_db)).flow, state.step) == ("menu", "main")
     await an.say(text)
     assert an.all_texts == [t.MENU_PROMPT]
     assert (await dialog(roster_db)).flow == "menu"
@@ -302,8 +395,8 @@ async def test_help_per_role(
         ("/dangky@lamtheo_bot", [t.ASK_CONTENT]),
         ("tro giup", [t.HELP_MEMBER + t.HELP_ROLE.format(role=t.ROLE_NAMES["member"]), t.MENU_PROMPT]),
         ("Hướng dẫn", [t.HELP_MEMBER + t.HELP_ROLE.format(role=t.ROLE_NAMES["member"]), t.MENU_PROMPT]),
-        ("cam ket", [t.NO_COMMITMENTS]),
-        ("cập nhật", [t.NO_COMMITMENTS]),
+        ("cam ket", [t.NO_COMMITMENTS, t.MENU_PROMPT]),
+        ("cập nhật", [t.NO_COMMITMENTS, t.MENU_PROMPT]),
         ("menu", [t.MENU_PROMPT]),
         ("/lenhla", [t.MENU_PROMPT]),
         ("huy", [t.NOTHING_TO_CANCEL, t.MENU_PROMPT]),
@@ -390,6 +483,42 @@ async def test_register_with_typed_numbers_only(an: Chat, roster_db: Database) -
     ]
 
 
+async def test_the_registration_number_counts_this_years_active_ones(
+    an: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    withdrawn = await add_commitment(roster_db, clock, "DV001", "Nội dung đã rút lại")
+    await withdraw_elsewhere(roster_db, clock, "DV001", withdrawn)
+    async with roster_db.uow() as uow:  # still active, from last year
+        await uow.commitments.add(
+            Commitment(
+                member_id=await mid(uow, "DV001"),
+                year=2025,
+                content="Nội dung năm trước",
+                measures=MEASURES,
+                deadline=date(2025, 12, 31),
+                status="active",
+                percent=60,
+                created_at=clock.now() - timedelta(days=365),
+                updated_at=clock.now() - timedelta(days=365),
+            )
+        )
+        await uow.commit()
+    await register_by_chat(an)
+    assert an.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
+    await register_by_chat(an, "Giúp đỡ 2 hộ nghèo trong thôn", deadline="31/12/27")
+    assert an.all_texts == [t.REGISTERED.format(number=2, year=2026), t.MENU_PROMPT]
+    clock.current = datetime(2027, 1, 5, 3, 0, tzinfo=UTC)  # a new year: numbering starts again
+    await register_by_chat(an, "Tham gia đầy đủ sinh hoạt chi bộ", deadline="cuối năm")
+    assert an.all_texts == [t.REGISTERED.format(number=1, year=2027), t.MENU_PROMPT]
+    saved = await active(roster_db, "DV001")
+    assert [(c["year"], c["deadline"]) for c in saved] == [
+        (2025, date(2025, 12, 31)),
+        (2026, date(2026, 12, 31)),
+        (2026, date(2027, 12, 31)),
+        (2027, date(2027, 12, 31)),
+    ]
+
+
 @pytest.mark.parametrize(
     ("button", "question", "typed", "fixed"),
     [
@@ -447,11 +576,16 @@ async def _at_deadline(chat: Chat) -> None:
         ("01/01/2025", t.DATE_PAST.format(today="23/11/2026")),
         ("01/01/2028", t.DATE_TOO_FAR.format(limit="31/12/2027")),
         ("31/12/2099", t.DATE_TOO_FAR.format(limit="31/12/2027")),
+        ("29/02", t.DATE_INVALID.format(text="29/02")),  # neither 2026 nor 2027 has a 29 February
+        ("31/11", t.DATE_INVALID.format(text="31/11")),
+        ("30/11/25", t.DATE_PAST.format(today="23/11/2026")),  # two digits: 2025
+        ("1/3/28", t.DATE_TOO_FAR.format(limit="31/12/2027")),
         ("ngày mai", t.DATE_FORMAT),
-        ("31/12", t.DATE_FORMAT),
-        ("31/12/26", t.DATE_FORMAT),
+        ("cuối tháng", t.DATE_FORMAT),
+        ("31/12/2", t.DATE_FORMAT),
+        ("31/12/202", t.DATE_FORMAT),
         ("2026-12-31", t.DATE_FORMAT),
-        ("cuối năm", t.DATE_FORMAT),
+        ("31", t.DATE_FORMAT),
     ],
 )
 async def test_a_bad_deadline_is_refused_and_asked_again(an: Chat, roster_db: Database, typed: str, error: str) -> None:
@@ -474,6 +608,16 @@ async def test_a_bad_deadline_is_refused_and_asked_again(an: Chat, roster_db: Da
         ("5-1-2027", date(2027, 1, 5)),
         ("05.01.2027", date(2027, 1, 5)),
         (" 5 / 1 / 2027 ", date(2027, 1, 5)),
+        ("31/12", date(2026, 12, 31)),  # day and month: this year...
+        ("23/11", date(2026, 11, 23)),  # ...today included...
+        ("22/11", date(2027, 11, 22)),  # ...or next year once the day has passed
+        ("1/3", date(2027, 3, 1)),
+        ("15.1", date(2027, 1, 15)),
+        ("31/12/26", date(2026, 12, 31)),  # a two-digit year is 20yy
+        ("1-6-27", date(2027, 6, 1)),
+        ("cuối năm", date(2026, 12, 31)),
+        ("Cuối năm nay", date(2026, 12, 31)),
+        ("cuoi quy", date(2026, 12, 31)),
         ("29/02/2028", None),  # a real day, but past the limit
     ],
 )
@@ -486,6 +630,30 @@ async def test_typed_deadlines_accepted(an: Chat, roster_db: Database, typed: st
     assert an.all_texts == [confirmation(deadline=deadline.strftime("%d/%m/%Y"))]
     await an.press(t.CONFIRM)
     assert [c["deadline"] for c in await active(roster_db, "DV001")] == [deadline]
+
+
+@pytest.mark.parametrize(
+    ("typed", "deadline"),
+    [
+        ("cuối quý", "31/03/2026"),
+        ("Cuối quý này", "31/03/2026"),
+        ("cuoi nam", "31/12/2026"),
+        ("CUỐI NĂM NAY.", "31/12/2026"),
+        ("1/2", "01/02/2027"),  # passed this year: next year
+        ("28/2", "28/02/2026"),
+    ],
+)
+async def test_typed_end_of_quarter_or_year_in_the_first_quarter(
+    chat: Chat, roster_db: Database, clock: FakeClock, typed: str, deadline: str
+) -> None:
+    clock.current = datetime(2026, 2, 10, 3, 0, tzinfo=UTC)
+    await chat.link_as("DV001", roster_db, clock)
+    await _at_deadline(chat)
+    await chat.say(typed)
+    assert chat.all_texts == [confirmation(deadline=deadline)]
+    await chat.press(t.CONFIRM)
+    expected = datetime.strptime(deadline, "%d/%m/%Y").date()
+    assert [c["deadline"] for c in await active(roster_db, "DV001")] == [expected]
 
 
 async def test_end_of_quarter_and_end_of_year_in_the_first_quarter(
@@ -623,24 +791,57 @@ async def test_one_hundred_percent_completes(an: Chat, roster_db: Database, cloc
     assert await progress(roster_db, cid) == [(100, "Đã vận động đủ 5 hộ", clock.now())]
 
 
-@pytest.mark.parametrize("how", ["typed", "button", "number", "words"])
-async def test_note_typed_or_skipped(an: Chat, roster_db: Database, clock: FakeClock, how: str) -> None:
+@pytest.mark.parametrize(
+    ("how", "note"),
+    [
+        ("Đã vận động được 3 hộ; còn 2 hộ 🙂", "Đã vận động được 3 hộ; còn 2 hộ 🙂"),
+        ("1", "1"),  # the note question is not numbered: a number is the note itself...
+        ("2", "2"),  # ...never "Hủy", the second choice
+        (" 3 hộ ", "3 hộ"),
+        ("button", None),
+        ("Bỏ qua", None),
+        ("bo qua", None),
+        ("BỎ QUA.", None),
+    ],
+)
+async def test_note_typed_or_skipped(
+    an: Chat, roster_db: Database, clock: FakeClock, how: str, note: str | None
+) -> None:
     cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
     await an.say("/capnhat")
     await an.press("50%")
-    if how == "typed":
-        await an.say("Đã vận động được 3 hộ; còn 2 hộ 🙂")
-    elif how == "button":
+    assert an.all_texts == [t.ASK_NOTE]
+    assert an.choices == [t.SKIP, t.CANCEL]
+    assert an.question.numbered is False
+    if how == "button":
         await an.press(t.SKIP)
     else:
-        await an.say("1" if how == "number" else "bo qua")
+        await an.say(how)
     assert an.all_texts == [t.PROGRESS_SAVED.format(percent=50, content=CONTENT, time=NOW_TEXT), t.MENU_PROMPT]
-    note = "Đã vận động được 3 hộ; còn 2 hộ 🙂" if how == "typed" else None
     assert await progress(roster_db, cid) == [(50, note, clock.now())]
     row = await commitment(roster_db, cid)
     assert (row["percent"], row["last_progress_at"]) == (50, clock.now())
     state = await dialog(roster_db)
     assert (state.flow, state.values) == ("menu", {})
+
+
+async def test_the_note_question_on_the_console(router: Router, roster_db: Database, clock: FakeClock) -> None:
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    async with roster_db.uow() as uow:
+        found = await uow.members.by_code("DV001")
+        assert found is not None
+        await link_console(uow, found, clock.now())
+        await give_consent(uow, found, clock.now())
+        await uow.commit()
+    out = io.StringIO()
+    console = ConsoleChannel(router, "DV001", io.StringIO(), out)
+    await console.say("/capnhat")
+    await console.say("50")
+    assert out.getvalue().endswith(f"{t.ASK_NOTE}\n\nHoặc gõ: Bỏ qua · Hủy\n")  # typed words, no numbers
+    assert "1. " not in out.getvalue().split(t.ASK_NOTE)[1]
+    await console.say("2")
+    assert await progress(roster_db, cid) == [(50, "2", clock.now())]
+    assert (await dialog(roster_db, "console", "DV001")).flow == "menu"
 
 
 async def test_a_note_too_long_is_refused(an: Chat, roster_db: Database, clock: FakeClock) -> None:
@@ -684,10 +885,15 @@ async def test_progress_with_several_commitments(an: Chat, roster_db: Database, 
 
 async def test_progress_and_pledges_with_no_commitment(an: Chat, roster_db: Database, clock: FakeClock) -> None:
     await an.say("/capnhat")
-    assert an.all_texts == [t.NO_COMMITMENTS]
-    assert (await dialog(roster_db)).flow is None
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
+    assert an.choices == MEMBER_MENU
+    assert ((state := await dialog(roster_db)).flow, state.step, state.values) == ("menu", "main", {})
+    await an.press(t.MENU_PLEDGES)  # the menu shown after it works
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
     await an.say("/camket")
-    assert an.all_texts == [t.NO_COMMITMENTS]
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
+    assert an.choices == MEMBER_MENU
+    assert (await dialog(roster_db)).flow == "menu"
     cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
     async with roster_db.uow() as uow:
         found = await uow.members.by_code("DV001")
@@ -695,7 +901,7 @@ async def test_progress_and_pledges_with_no_commitment(an: Chat, roster_db: Data
         await withdraw_commitment(uow, await load_actor(uow, found), cid, clock.now())
         await uow.commit()
     await an.say("/capnhat")  # a withdrawn commitment does not count
-    assert an.all_texts == [t.NO_COMMITMENTS]
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
     assert (await table_counts(roster_db))["progress_entries"] == 0
 
 
@@ -818,6 +1024,24 @@ async def test_pledges_detail_to_progress(an: Chat, roster_db: Database, clock: 
             "deadline",
             date(2026, 12, 31),
         ),
+        (
+            t.EDIT_DEADLINE,
+            t.ASK_NEW_DEADLINE,
+            "29/02",
+            t.DATE_INVALID.format(text="29/02"),
+            "cuối năm",
+            "deadline",
+            date(2026, 12, 31),
+        ),
+        (
+            t.EDIT_DEADLINE,
+            t.ASK_NEW_DEADLINE,
+            "31/12/20",
+            t.DATE_PAST.format(today="23/11/2026"),
+            "10/1",
+            "deadline",
+            date(2027, 1, 10),
+        ),
     ],
 )
 async def test_pledges_edit(
@@ -876,7 +1100,7 @@ async def test_pledges_withdraw_with_back_and_confirm(an: Chat, roster_db: Datab
     assert await active(roster_db, "DV001") == []
     assert [p[0] for p in await progress(roster_db, cid)] == [40]  # history kept
     await an.say("/camket")
-    assert an.all_texts == [t.NO_COMMITMENTS]
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
 
 
 # --- /huy everywhere ----------------------------------------------------------------------------------------
@@ -964,6 +1188,73 @@ async def test_cancel_before_consent_shows_the_notice(chat: Chat, roster_db: Dat
         assert await uow.members.consent_events(await mid(uow, "DV001")) == []
 
 
+# --- the commitment is gone while a question about it is open ----------------------------------------------
+SECOND = "Giúp đỡ 2 hộ nghèo trong thôn"
+GONE_CASES: dict[str, tuple[list[Step], Step]] = {
+    # where the member stands when the commitment is withdrawn elsewhere, then what they send
+    "progress/choose": (_says("/capnhat"), _say("1")),
+    "progress/note typed": (_says("/capnhat", "1", "50"), _say("Đã vận động được 3 hộ")),
+    "progress/note skipped": (_says("/capnhat", "1", "50"), _press(t.SKIP)),
+    "pledges/list": (_says("/camket"), _say("1")),
+    "pledges/detail to progress": (_says("/camket", "1"), _press(t.MENU_PROGRESS)),
+    "pledges/detail to withdraw": (_says("/camket", "1"), _press(t.WITHDRAW)),
+    "pledges/edit_content": ([*_says("/camket", "1"), _press(t.EDIT_CONTENT)], _say("Trồng 20 cây xanh ở nhà")),
+    "pledges/edit_measures": ([*_says("/camket", "1"), _press(t.EDIT_MEASURES)], _say("Góp công, góp cây giống")),
+    "pledges/edit_deadline": ([*_says("/camket", "1"), _press(t.EDIT_DEADLINE)], _say("cuối năm")),
+    "pledges/withdraw": ([*_says("/camket", "1"), _press(t.WITHDRAW)], _press(t.WITHDRAW_YES)),
+    "pledges/withdraw back": ([*_says("/camket", "1"), _press(t.WITHDRAW)], _press(t.BACK)),
+}
+
+
+async def withdraw_elsewhere(db: Database, clock: FakeClock, code: str, commitment_id: int) -> None:
+    """The commitment is withdrawn in another session (another chat account, the console...)."""
+    async with db.uow() as uow:
+        found = await uow.members.by_code(code)
+        assert found is not None
+        await withdraw_commitment(uow, await load_actor(uow, found), commitment_id, clock.now())
+        await uow.commit()
+
+
+@pytest.mark.parametrize("case", list(GONE_CASES))
+async def test_a_gone_commitment_ends_the_flow(an: Chat, roster_db: Database, clock: FakeClock, case: str) -> None:
+    gone = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    kept = await add_commitment(roster_db, clock, "DV001", SECOND)
+    steps, action = GONE_CASES[case]
+    for step in steps:
+        await step(an)
+    await withdraw_elsewhere(roster_db, clock, "DV001", gone)
+    before = await everything(roster_db)
+    await action(an)
+    assert an.all_texts == [t.COMMITMENT_GONE, t.MENU_PROMPT]  # not the same question again
+    assert an.choices == MEMBER_MENU
+    state = await dialog(roster_db)
+    assert (state.flow, state.step, state.values) == ("menu", "main", {})
+    assert await everything(roster_db) == before
+    await an.say("2")  # the menu shown works: progress, now for the only commitment left
+    assert an.all_texts == [ask_percent(SECOND)]
+    assert (await dialog(roster_db)).values == {"commitment_id": kept}
+
+
+async def test_other_errors_keep_the_question_even_when_the_commitment_is_gone(
+    an: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    """Input is checked before the commitment: a bad answer is asked again; a good one finds it gone."""
+    cid = await add_commitment(roster_db, clock, "DV001", CONTENT)
+    await an.say("/camket")
+    await an.say("1")
+    await an.press(t.EDIT_DEADLINE)
+    await withdraw_elsewhere(roster_db, clock, "DV001", cid)
+    await an.say("29/02")
+    assert an.all_texts == [t.DATE_INVALID.format(text="29/02"), t.ASK_NEW_DEADLINE]
+    assert ((state := await dialog(roster_db)).flow, state.step) == ("pledges", "edit_deadline")
+    await an.say("abc")
+    assert an.all_texts == [t.DATE_FORMAT, t.ASK_NEW_DEADLINE]
+    await an.say("31/12")
+    assert an.all_texts == [t.COMMITMENT_GONE, t.MENU_PROMPT]
+    assert (await dialog(roster_db)).flow == "menu"
+    assert (await commitment(roster_db, cid))["deadline"] == date(2026, 12, 31)
+
+
 # --- redelivery, stale and forged buttons, restart -----------------------------------------------------------
 async def test_the_same_update_delivered_twice_is_handled_once(
     chat: Chat, roster_db: Database, clock: FakeClock
@@ -1025,8 +1316,19 @@ async def test_a_stale_button_repeats_the_current_question(an: Chat, roster_db: 
 
 async def test_a_stale_button_with_no_flow_shows_the_menu(an: Chat, roster_db: Database) -> None:
     old_menu = an.payload_of(t.MENU_REGISTER)
-    await an.say("/camket")  # nothing registered: no question pending afterwards
-    assert (await dialog(roster_db)).flow is None
+    await an.say("/camket")  # nothing registered: a fresh menu follows, the old one is stale
+    assert an.all_texts == [t.NO_COMMITMENTS, t.MENU_PROMPT]
+    await an.press_payload(old_menu)
+    assert an.all_texts == [t.STALE_CHOICE, t.MENU_PROMPT]
+    assert (await dialog(roster_db)).flow == "menu"
+    async with roster_db.uow() as uow:  # no dialog at all (e.g. the row was cleared): the menu too
+        account = await uow.accounts.find("telegram", "111")
+        assert account is not None
+        row = await uow.dialogs.load(account.id)
+        assert row is not None
+        row.flow, row.step = None, None
+        await uow.dialogs.save(row)
+        await uow.commit()
     await an.press_payload(old_menu)
     assert an.all_texts == [t.STALE_CHOICE, t.MENU_PROMPT]
     assert (await dialog(roster_db)).flow == "menu"
@@ -1068,16 +1370,17 @@ async def test_a_restart_continues_the_dialog(an: Chat, roster_db: Database, clo
 async def _summary_world(router: Router, db: Database, clock: FakeClock) -> None:
     """The cells of Đảng bộ xã Thanh Sơn (and one of Hồng Phong) in a known state. Hand count below.
 
+    "Linked" counts a member with a chat account (not the console) who has consented.
     Chi bộ thôn Đồng Tâm, in scope DV001..DV005 (DV006 exempt):
       DV001 Nguyễn Văn An      linked (chat), 2 commitments, one at 100% today       registered, updated
       DV002 Trần Thị Bích Ngọc linked (chat), 1 commitment, no progress               registered, not updated
-      DV003 Lê Văn Cường       not linked, 1 commitment entered with 40% today       registered, updated
-      DV004 Phạm Thị Hạnh      linked (Zalo), only a 2025 commitment                 not registered
+      DV003 Lê Văn Cường       chat, declined: not linked; 1 commitment at 40% today  registered, updated
+      DV004 Phạm Thị Hạnh      linked (Zalo, consented), only a 2025 commitment       not registered
       DV005 Hoàng Văn Dũng     one withdrawn commitment                               not registered
       DV006 Đỗ Thị Lan         exempt, has a commitment                               out of every count
       => members 5, linked 3, registered 3 (60%), updated 2 (40%), completed 1/4 (25%)
-    Chi bộ thôn Tân Lập: DV007 linked; DV009 one commitment at 100%
-      => members 5, linked 1, registered 1 (20%), updated 1 (20%), completed 1/1
+    Chi bộ thôn Tân Lập: DV007 has a chat account but never consented (not linked); DV009 one commitment at 100%
+      => members 5, linked 0, registered 1 (20%), updated 1 (20%), completed 1/1
     Chi bộ Trường Tiểu học Thanh Sơn: members 4, nothing else.
     Chi bộ tổ dân phố Hồng Hà (another committee): DV016 linked, DV018 registered: never in Thanh Sơn's totals.
     """
@@ -1091,6 +1394,7 @@ async def _summary_world(router: Router, db: Database, clock: FakeClock) -> None
     await an.press(t.SKIP)
     await ngoc.link_as("DV002", db, clock)
     await register_by_chat(ngoc, "Gương mẫu đi đầu trong sinh hoạt chi bộ")
+    await Chat(router, user_id="333").link_as("DV003", db, clock, consent=False)
     await add_commitment(db, clock, "DV003", "Sửa đường vào xóm", percent=40)
     gone = await add_commitment(db, clock, "DV005", "Nuôi ong lấy mật")
     await add_commitment(db, clock, "DV006", "Dạy chữ cho trẻ")
@@ -1108,6 +1412,7 @@ async def _summary_world(router: Router, db: Database, clock: FakeClock) -> None
         dv004, dv005, dv006 = [await uow.members.by_code(c) for c in ("DV004", "DV005", "DV006")]
         assert dv004 is not None and dv005 is not None and dv006 is not None
         dv006.exempt = True
+        dv004.consent_at = clock.now()
         await uow.commitments.add(
             Commitment(
                 member_id=dv004.id,
@@ -1150,13 +1455,18 @@ def cell_summary(date_text: str, updated: int, not_updated: list[str]) -> str:
 async def test_secretary_summary_of_their_cell(router: Router, roster_db: Database, clock: FakeClock) -> None:
     await _summary_world(router, roster_db, clock)
     ngoc = Chat(router, user_id="222")
+    summary = cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])
     await ngoc.say("/tonghop")
-    assert ngoc.all_texts == [cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])]
+    assert ngoc.all_texts == [summary, t.MENU_PROMPT]  # the main menu follows the answer
+    assert ngoc.choices == LEADER_MENU
     await ngoc.say("tong hop")
-    assert ngoc.all_texts == [cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])]
+    assert ngoc.all_texts == [summary, t.MENU_PROMPT]
+    await ngoc.press(t.MENU_SUMMARY)  # from the menu that followed
+    assert ngoc.all_texts == [summary, t.MENU_PROMPT]
     await ngoc.say("/trogiup")
     await ngoc.press(t.MENU_SUMMARY)
-    assert ngoc.all_texts == [cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])]
+    assert ngoc.all_texts == [summary, t.MENU_PROMPT]
+    assert ngoc.choices == LEADER_MENU
 
 
 async def test_updated_drops_after_thirty_days(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -1164,18 +1474,18 @@ async def test_updated_drops_after_thirty_days(router: Router, roster_db: Databa
     ngoc = Chat(router, user_id="222")
     clock.advance(days=29)
     await ngoc.say("/tonghop")
-    assert ngoc.all_texts == [cell_summary("22/12/2026", 2, ["Trần Thị Bích Ngọc"])]
+    assert ngoc.all_texts == [cell_summary("22/12/2026", 2, ["Trần Thị Bích Ngọc"]), t.MENU_PROMPT]
     clock.advance(days=2)  # 31 days after the last progress
     await ngoc.say("/tonghop")
     everyone = ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bích Ngọc"]
-    assert ngoc.all_texts == [cell_summary("24/12/2026", 0, everyone)]
+    assert ngoc.all_texts == [cell_summary("24/12/2026", 0, everyone), t.MENU_PROMPT]
     an = Chat(router, user_id="111")
     await an.say("/capnhat")
     await an.say("1")
     await an.say("10")
     await an.press(t.SKIP)
     await ngoc.say("/tonghop")
-    assert ngoc.all_texts == [cell_summary("24/12/2026", 1, ["Lê Văn Cường", "Trần Thị Bích Ngọc"])]
+    assert ngoc.all_texts == [cell_summary("24/12/2026", 1, ["Lê Văn Cường", "Trần Thị Bích Ngọc"]), t.MENU_PROMPT]
 
 
 def committee_summary(date_text: str, dong_tam_updated: int, tan_lap_updated: int) -> str:
@@ -1221,7 +1531,7 @@ def committee_summary(date_text: str, dong_tam_updated: int, tan_lap_updated: in
             cells=3,
             members=14,
             days=30,
-            linked=4,
+            linked=3,
             registered=4,
             registered_pct="28,6%",
             updated=updated,
@@ -1241,12 +1551,13 @@ async def test_committee_summary_lines_per_cell_and_totals(
     staff = Chat(router, user_id="2525")
     await staff.link_as("DV025", roster_db, clock)
     await staff.say("/tonghop")
-    assert staff.all_texts == [committee_summary("23/11/2026", 2, 1)]
-    assert "21,4%" in staff.last_text  # 3 of 14 updated, by hand
-    assert "Hồng Hà" not in staff.last_text and "Hồng Phong" not in staff.last_text
+    assert staff.all_texts == [committee_summary("23/11/2026", 2, 1), t.MENU_PROMPT]
+    assert staff.choices == LEADER_MENU
+    assert "21,4%" in staff.all_texts[0]  # 3 of 14 updated, by hand
+    assert "Hồng Hà" not in staff.all_texts[0] and "Hồng Phong" not in staff.all_texts[0]
     clock.advance(days=31)
     await staff.say("/tonghop")
-    assert staff.all_texts == [committee_summary("24/12/2026", 0, 0)]
+    assert staff.all_texts == [committee_summary("24/12/2026", 0, 0), t.MENU_PROMPT]
 
 
 async def test_a_summary_leaves_no_question_pending(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -1254,9 +1565,12 @@ async def test_a_summary_leaves_no_question_pending(router: Router, roster_db: D
     await ngoc.link_as("DV002", roster_db, clock)
     await ngoc.say("/dangky")
     await ngoc.say("/tonghop")  # a command in the middle of a flow replaces it
-    assert ngoc.all_texts[0].startswith(t.CELL_SUMMARY.split("{")[0])
+    assert len(ngoc.all_texts) == 2 and ngoc.all_texts[0].startswith(t.CELL_SUMMARY.split("{")[0])
+    assert ngoc.all_texts[1] == t.MENU_PROMPT and ngoc.choices == LEADER_MENU
     state = await dialog(roster_db, user_id="222")
-    assert (state.flow, state.values) == (None, {})
+    assert (state.flow, state.step, state.values) == ("menu", "main", {})
     await ngoc.say(CONTENT)  # no longer read as the content of a registration
     assert ngoc.all_texts == [t.MENU_PROMPT]
     assert await active(roster_db, "DV002") == []
+    await ngoc.say("4")  # the menu's number for the summary
+    assert ngoc.all_texts[0].startswith(t.CELL_SUMMARY.split("{")[0]) and ngoc.all_texts[1:] == [t.MENU_PROMPT]

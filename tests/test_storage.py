@@ -356,7 +356,8 @@ async def test_stats_on_a_hand_built_dataset(any_db: Database, clock: FakeClock)
         cell_c = await uow.units.add("Chi bộ C (trống)", UnitKind.CELL, None, now)
         cell_d = await uow.units.add("Chi bộ D (không hỏi)", UnitKind.CELL, None, now)
 
-        async def add(m: Member, *accounts: str) -> Member:
+        async def add(m: Member, *accounts: str, consent: bool = True) -> Member:
+            m.consent_at = now if consent else None
             await uow.members.add(m)
             for i, platform in enumerate(accounts):
                 await uow.accounts.add(platform, f"{m.code}-{i}", m.id, now)
@@ -389,6 +390,7 @@ async def test_stats_on_a_hand_built_dataset(any_db: Database, clock: FakeClock)
         b2 = await add(member("B2", cell_b, now, name="Nga"))
         await pledge(b2, percent=100, last_progress_at=after)
         await pledge(b2, percent=99, last_progress_at=before)
+        await add(member("B3", cell_b, now, name="Quang"), Platform.TELEGRAM, Platform.ZALO, consent=False)
         # Cell D: present, not asked about
         d1 = await add(member("D1", cell_d, now, name="Oanh"), Platform.TELEGRAM)
         await pledge(d1, percent=100, last_progress_at=after)
@@ -400,13 +402,15 @@ async def test_stats_on_a_hand_built_dataset(any_db: Database, clock: FakeClock)
         counts = await uow.stats.cell_counts([cell_a.id, cell_b.id, cell_c.id], YEAR, since)
         assert set(counts) == {cell_a.id, cell_b.id, cell_c.id}
         # Cell A by hand: in scope A1 A2 A3 A6 A7 A8 (A4 exempt, A5 inactive).
-        # linked: A1 (telegram), A3 (telegram + zalo, once), A8 (zalo); A2 has console only.
+        # linked (a chat account and consent): A1 (telegram), A3 (telegram + zalo, once), A8 (zalo);
+        # A2 has console only.
         # registered (an active pledge this year): A1 A2 A6 A7.  updated since: A1, A6.
         # pledges: A1 1 + A2 1 + A6 2 + A7 1 = 5; completed: A1's and A6's second = 2.
         a = counts[cell_a.id]
         assert (a.members, a.linked, a.registered, a.updated, a.commitments, a.completed) == (6, 3, 4, 2, 5, 2)
+        # Cell B: B1 linked; B3 has two chat accounts but declined the notice: not linked.
         b = counts[cell_b.id]
-        assert (b.members, b.linked, b.registered, b.updated, b.commitments, b.completed) == (2, 1, 1, 1, 2, 1)
+        assert (b.members, b.linked, b.registered, b.updated, b.commitments, b.completed) == (3, 1, 1, 1, 2, 1)
         c = counts[cell_c.id]
         assert (c.cell_id, c.members, c.linked, c.registered, c.updated, c.commitments, c.completed) == (
             cell_c.id,
@@ -425,7 +429,7 @@ async def test_stats_on_a_hand_built_dataset(any_db: Database, clock: FakeClock)
             return [m.code for m in await uow.stats.members_not_updated(cell.id, year, since)]
 
         assert await without(cell_a) == ["A3", "A8"]  # other year only; withdrawn only
-        assert await without(cell_b) == ["B1"]
+        assert await without(cell_b) == ["B1", "B3"]
         assert await without(cell_c) == []
         assert await stale(cell_a) == ["A2", "A7"]  # before `since`; never
         assert await stale(cell_b) == []  # B2 has one recent pledge
@@ -433,3 +437,35 @@ async def test_stats_on_a_hand_built_dataset(any_db: Database, clock: FakeClock)
         assert await stale(cell_a, since=after + timedelta(seconds=1)) == ["A1", "A2", "A6", "A7"]
         assert await stale(cell_a, year=YEAR - 1) == []  # A3's old pledge was updated after `since`
         assert await stale(cell_a, year=YEAR - 1, since=after + timedelta(seconds=1)) == ["A3"]
+
+
+async def test_linked_counts_only_consenting_members_with_a_chat_account(any_db: Database, clock: FakeClock) -> None:
+    now = clock.now()
+    since = now - timedelta(days=30)
+    async with any_db.uow() as uow:
+        cell = await uow.units.add("Chi bộ E", UnitKind.CELL, None, now)
+        cases = {
+            # code: (chat accounts, consented) -> counted as linked?
+            "E1": ((Platform.TELEGRAM,), True),  # yes
+            "E2": ((Platform.ZALO, Platform.TELEGRAM), True),  # yes, once
+            "E3": ((Platform.TELEGRAM,), False),  # linked, then declined (or never answered): no
+            "E4": ((Platform.CONSOLE,), True),  # the operator's terminal only: no
+            "E5": ((), True),  # consented, no account left: no
+            "E6": ((Platform.CONSOLE, Platform.ZALO), False),  # no
+        }
+        for code, (platforms, consented) in cases.items():
+            m = member(code, cell, now)
+            m.consent_at = now if consented else None
+            await uow.members.add(m)
+            for i, platform in enumerate(platforms):
+                await uow.accounts.add(platform, f"{code}-{i}", m.id, now)
+        await uow.commit()
+    async with any_db.uow() as uow:
+        counts = await uow.stats.cell_counts([cell.id], YEAR, since)
+        assert (counts[cell.id].members, counts[cell.id].linked) == (6, 2)
+        e3 = await uow.members.by_code("E3")
+        assert e3 is not None
+        e3.consent_at = now  # E3 changes their mind
+        await uow.commit()
+    async with any_db.uow() as uow:
+        assert (await uow.stats.cell_counts([cell.id], YEAR, since))[cell.id].linked == 3

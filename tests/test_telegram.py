@@ -519,13 +519,18 @@ async def test_committee_summary_of_many_cells_is_sent_in_pieces(
     finally:
         await harness.app.shutdown()
 
-    assert len(sent) >= 2
-    assert all(len(piece) <= MessageLimit.MAX_TEXT_LENGTH for piece in sent)
-    whole = "\n".join(sent)
+    *pieces, menu = sent  # the summary in pieces, then the main menu
+    assert menu == t.MENU_PROMPT
+    assert len(pieces) >= 2
+    assert all(len(piece) <= MessageLimit.MAX_TEXT_LENGTH for piece in pieces)
+    whole = "\n".join(pieces)
     assert whole.startswith("Tổng hợp Đảng bộ xã Thanh Sơn")
     assert all(f"Chi bộ thôn Số {i:03d} Thanh Sơn mở rộng" in whole for i in range(90))
-    assert "Tổng cộng 90 chi bộ, 90 đảng viên trong diện" in sent[-1]
-    assert not any("reply_markup" in c.params for c in calls[:-1])
+    assert "Tổng cộng 90 chi bộ, 90 đảng viên trong diện" in pieces[-1]
+    assert len(calls) == len(sent)
+    assert not any("reply_markup" in c.params for c in calls[:-1])  # only the menu has buttons
+    menu_buttons = [b["text"] for row in calls[-1].params["reply_markup"]["inline_keyboard"] for b in row]
+    assert menu_buttons == [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_SUMMARY, t.MENU_HELP]
 
 
 # ---- errors --------------------------------------------------------------------------------------------
@@ -593,7 +598,15 @@ async def test_secretary_summary_counts_registered_members(chat: Chat, roster_db
     await register(chat, "Vận động 5 hộ trong thôn phân loại rác", "Họp tổ dân cư, đến từng nhà")
     await link_and_consent(chat, roster_db, clock, "DV002", SECRETARY)
 
-    [summary] = await chat.say("/tonghop", SECRETARY)
+    [summary, menu] = await chat.say("/tonghop", SECRETARY)
+    assert menu == t.MENU_PROMPT  # the main menu follows the summary
+    assert [label for label, _ in chat.buttons(SECRETARY)] == [
+        t.MENU_REGISTER,
+        t.MENU_PROGRESS,
+        t.MENU_PLEDGES,
+        t.MENU_SUMMARY,
+        t.MENU_HELP,
+    ]
 
     assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — ngày 23/11/2026")
     assert "Đã đăng ký làm theo năm 2026: 1/6" in summary

@@ -47,16 +47,19 @@ def checked_deadline(raw: str | None, today: date) -> date:
     match = _DATE.match(raw or "")
     if not match:
         raise InvalidInput(t.DATE_FORMAT)
-    day, month = int(match.group(1)), int(match.group(2))
-    year_text = match.group(3)
-    year = today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
-    try:
-        value = date(year, month, day)
-        if year_text is None and value < today:
-            value = date(year + 1, month, day)
-    except ValueError:
-        raise InvalidInput(t.DATE_INVALID.format(text=clean(raw))) from None
-    return checked_deadline_value(value, today)
+    day, month, year_text = int(match.group(1)), int(match.group(2)), match.group(3)
+    if year_text is not None:
+        years = [int(year_text) + (2000 if len(year_text) == 2 else 0)]
+    else:  # "dd/mm": the next such day from today (29/02 may only exist next year)
+        years = [today.year, today.year + 1]
+    for year in years:
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        if year_text is not None or value >= today:
+            return checked_deadline_value(value, today)
+    raise InvalidInput(t.DATE_INVALID.format(text=clean(raw)))
 
 
 def checked_deadline_value(value: date, today: date) -> date:
