@@ -837,7 +837,7 @@ async def test_the_note_question_on_the_console(router: Router, roster_db: Datab
     console = ConsoleChannel(router, "DV001", io.StringIO(), out)
     await console.say("/capnhat")
     await console.say("50")
-    assert out.getvalue().endswith(f"{t.ASK_NOTE}\n\nHoặc gõ: Bỏ qua · Hủy\n")  # typed words, no numbers
+    assert out.getvalue().endswith(f"{t.ASK_NOTE}\n\n{t.OR_TYPE}Bỏ qua · Hủy\n")  # typed words, no numbers
     assert "1. " not in out.getvalue().split(t.ASK_NOTE)[1]
     await console.say("2")
     assert await progress(roster_db, cid) == [(50, "2", clock.now())]

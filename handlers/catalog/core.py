@@ -2,7 +2,7 @@
 
 # --- general -----------------------------------------------------------------------------------------
 CHOOSE_BY_NUMBER = "Gõ số thứ tự (ví dụ: 1) hoặc gõ đúng chữ của lựa chọn."
-OR_TYPE = "Hoặc gõ: "
+OR_TYPE = "Có thể gõ: "
 STALE_CHOICE = "Lựa chọn này đã hết hạn. Xin đồng chí chọn lại ở bước hiện tại:"
 INVALID_CHOICE = "Chưa rõ lựa chọn của đồng chí. Xin chọn một trong các mục dưới đây:"
 CANCELLED = "Đã hủy thao tác. Những gì đã lưu trước đó vẫn được giữ nguyên."
@@ -116,7 +116,7 @@ PERCENT_RANGE = "Tiến độ phải từ 0 đến 100%. Đồng chí vừa gõ 
 NO_COMMITMENTS = "Đồng chí chưa có nội dung làm theo nào. Gõ /dangky để đăng ký."
 CHOOSE_COMMITMENT = "Đồng chí cập nhật tiến độ cho nội dung nào?"
 ASK_PERCENT = (
-    "Nội dung: {content}\nTiến độ hiện tại: {percent}%.\nĐến nay đồng chí đã thực hiện được bao nhiêu phần trăm?"
+    "Nội dung: {content}\nTiến độ hiện tại: {percent}%.\nĐến nay đồng chí đã thực hiện được bao nhiêu phần trăm? (Gõ một số từ 0 đến 100.)"
 )
 ASK_NOTE = "Đồng chí có muốn ghi chú kết quả cụ thể không? (Gõ ghi chú, hoặc chọn «Bỏ qua».)"
 PROGRESS_SAVED = "Đã ghi nhận tiến độ {percent}% cho nội dung «{content}» lúc {time}."
