@@ -6,8 +6,9 @@ skipped), the dialog state is loaded, the step runs, and state and effects commi
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from handlers.services.authz import load_actor
 from handlers.services.errors import NotFound, UserError
 from handlers.services.linking import link_account, looks_like_code
 from handlers.text import clean, fold
-from storage.models import ChatAccount, DialogStateRow, Member
+from storage.models import ChatAccount, DialogStateRow
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -186,15 +187,10 @@ class Router:
     async def _pressed(self, ctx: Ctx, payload: str) -> list[Reply]:
         nonce, _, value = payload.partition("|")
         state = ctx.state
-        if state.flow is None or nonce != str(state.nonce):
-            return (
-                self._with_current([Reply(t.STALE_CHOICE)], state)
-                if state.flow
-                else [
-                    Reply(t.STALE_CHOICE),
-                    *await ctx.start("menu"),
-                ]
-            )
+        if state.flow is None:
+            return [Reply(t.STALE_CHOICE), *await ctx.start("menu")]
+        if nonce != str(state.nonce):
+            return self._with_current([Reply(t.STALE_CHOICE)], state)
         if not state.has_value(value):  # a forged payload: only offered choices are accepted
             return self._with_current([Reply(t.INVALID_CHOICE)], state)
         return await self._step(ctx, Input(value=value))
@@ -207,13 +203,11 @@ class Router:
             return await ctx.start("menu")
         return await self._guarded(ctx, lambda: flow.on_input(ctx, inp))
 
-    async def _guarded(self, ctx: Ctx, run: Callable[[], object]) -> list[Reply]:
+    async def _guarded(self, ctx: Ctx, run: Callable[[], Awaitable[list[Reply]]]) -> list[Reply]:
         """Run a step; on a user error restore the state so the same question is asked again."""
-        before = DialogState.from_row(ctx.state.flow, ctx.state.step, ctx.state.nonce, ctx.state.to_json())
+        before = copy.deepcopy(ctx.state)
         try:
-            result = run()
-            replies: list[Reply] = await result  # type: ignore[misc]
-            return replies
+            return await run()
         except NotFound as error:  # what the question was about is gone: asking again cannot help
             ctx.finish()
             return [Reply(error.message), *await ctx.start("menu")]
@@ -242,6 +236,3 @@ class Router:
         row.flow, row.step, row.nonce = state.flow, state.step, state.nonce
         row.data, row.updated_at = state.to_json(), now
         await uow.dialogs.save(row)
-
-
-__all__ = ["Member", "Router", "default_flows", "parse_command"]

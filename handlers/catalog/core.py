@@ -115,9 +115,7 @@ PERCENT_RANGE = "Tiến độ phải từ 0 đến 100%. Đồng chí vừa gõ 
 # --- progress ---------------------------------------------------------------------------------------------
 NO_COMMITMENTS = "Đồng chí chưa có nội dung làm theo nào. Gõ /dangky để đăng ký."
 CHOOSE_COMMITMENT = "Đồng chí cập nhật tiến độ cho nội dung nào?"
-ASK_PERCENT = (
-    "Nội dung: {content}\nTiến độ hiện tại: {percent}%.\nĐến nay đồng chí đã thực hiện được bao nhiêu phần trăm? (Gõ một số từ 0 đến 100.)"
-)
+ASK_PERCENT = "Nội dung: {content}\nTiến độ hiện tại: {percent}%.\nĐến nay đồng chí đã thực hiện được bao nhiêu phần trăm? (Gõ một số từ 0 đến 100.)"
 ASK_NOTE = "Đồng chí có muốn ghi chú kết quả cụ thể không? (Gõ ghi chú, hoặc chọn «Bỏ qua».)"
 PROGRESS_SAVED = "Đã ghi nhận tiến độ {percent}% cho nội dung «{content}» lúc {time}."
 PROGRESS_DONE = "Chúc mừng đồng chí đã hoàn thành nội dung này!"
