@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,13 @@ from bot.cli import build_parser, main
 from handlers.catalog import admin as a
 from handlers.catalog import roster as r
 from tests.support import EXAMPLE_CSV, ROOT
+
+
+@pytest.fixture(autouse=True)
+def stock_event_loop_afterwards() -> Iterator[None]:
+    """main() installs uvloop's policy for the process; later tests get asyncio's own back."""
+    yield
+    asyncio.set_event_loop_policy(None)
 
 
 @pytest.fixture
