@@ -230,6 +230,36 @@ async def test_pressing_consent_answers_the_query_and_sends_the_menu(
     assert (await member(roster_db, "DV001")).consent_at is not None
 
 
+async def test_an_answered_question_loses_its_buttons(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    await chat.say(f"/start {code}")
+    update = chat.button_update(chat.data_of(t.CONSENT_YES))
+    pressed_message = update.callback_query.message  # type: ignore[union-attr]
+
+    await chat.process(update)
+
+    [edit] = chat.request.calls_of("editMessageReplyMarkup")
+    assert edit.params["message_id"] == pressed_message.message_id  # type: ignore[union-attr]
+    assert edit.params.get("reply_markup") in (None, {"inline_keyboard": []})
+    assert [label for label, _ in chat.buttons()] == [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_HELP]
+
+
+async def test_a_press_whose_button_cannot_be_removed_is_still_handled(
+    chat: Chat, roster_db: Database, clock: FakeClock
+) -> None:
+    code = await invite_code(roster_db, clock, "DV001")
+    await chat.say(f"/start {code}")
+    update = chat.button_update(chat.data_of(t.CONSENT_YES))
+    too_old = {"ok": False, "error_code": 400, "description": "Bad Request: message can't be edited"}
+    chat.request.fail_methods["editMessageReplyMarkup"] = (400, too_old)
+
+    sent = await chat.process(update)
+
+    assert sent == [t.CONSENT_GIVEN.format(time="10:00 23/11/2026"), t.MENU_PROMPT]
+    assert [call.status for call in chat.request.calls_of("editMessageReplyMarkup")] == [400]
+    assert (await member(roster_db, "DV001")).consent_at is not None
+
+
 async def test_a_press_whose_answer_fails_is_still_handled(
     chat: Chat, roster_db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -92,7 +92,18 @@ class TelegramChannel:
             log.warning("could not answer a button press: %s", type(error).__name__)
         chat_id = query.message.chat.id if query.message else user.id
         incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), payload=query.data or "")
-        await self.send(context, chat_id, await self.router.handle(incoming))
+        replies = await self.router.handle(incoming)
+        await self.send(context, chat_id, replies)
+        if replies and query.message is not None:
+            await self._remove_buttons(query)
+
+    @staticmethod
+    async def _remove_buttons(query: CallbackQuery) -> None:
+        """The question was answered: its buttons go, so an old one is not pressed by mistake later."""
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as error:  # too old to edit, or already without buttons: nothing lost
+            log.debug("could not remove answered buttons: %s", type(error).__name__)
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:
         for reply in replies:

@@ -77,6 +77,8 @@ class RecordingRequest(BaseRequest):
         self.bot_user: JSONDict = bot_user_object(bot_id, bot_username)
         self.calls: list[RecordedCall] = []
         self.fail_next: list[tuple[int, dict[str, Any]]] = []
+        #: API method name -> (status, json body) answered to every call of that method
+        self.fail_methods: dict[str, tuple[int, dict[str, Any]]] = {}
         self._message_ids = itertools.count(1001)
         self._file_numbers = itertools.count(1)
         self._initialized = False
@@ -107,8 +109,9 @@ class RecordingRequest(BaseRequest):
         params, files = self._decode(request_data)
         call = RecordedCall(method=api_method, params=params, files=files)
         self.calls.append(call)
-        if self.fail_next:
-            status, body = self.fail_next.pop(0)
+        failure = self.fail_methods.get(api_method)
+        if failure is not None or self.fail_next:
+            status, body = failure if failure is not None else self.fail_next.pop(0)
             call.status = status
             return status, json.dumps(body).encode("utf-8")
         result = self._answer(api_method.lower(), params, files)
