@@ -31,13 +31,15 @@ ALREADY_LINKED = "Tài khoản này đã được liên kết với đồng chí
 CONSENT_NOTICE = (
     "Trước khi sử dụng, xin đồng chí đọc thông báo về dữ liệu cá nhân "
     "(Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15):\n\n"
-    "• Bot lưu: họ tên, chức vụ, chi bộ, vai trò; các nội dung đăng ký làm theo, tiến độ và ghi chú "
+    "• Bot lưu: họ tên, chức vụ, chi bộ, vai trò, số điện thoại (nếu có trong danh sách); "
+    "các nội dung đăng ký làm theo, tiến độ và ghi chú "
     "của đồng chí; tài khoản nhắn tin đã liên kết và thời điểm sử dụng.\n"
     "• Mục đích: theo dõi việc học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh theo "
     "Chỉ thị 05-CT/TW; tổng hợp cho chi ủy và cấp ủy cấp trên.\n"
     "• Ai được xem: đồng chí, bí thư/phó bí thư chi bộ của đồng chí và cấp ủy cấp trên trực tiếp quản lý.\n"
     "• Dữ liệu lưu trên máy chủ của cấp ủy, không chia sẻ cho bên thứ ba. Không lưu số CCCD, số thẻ đảng viên.\n"
-    "• Đồng chí có quyền xem, xuất và rút lại sự đồng ý bất cứ lúc nào.\n\n"
+    "• Đồng chí có quyền yêu cầu xem, xuất, xóa dữ liệu của mình và rút lại sự đồng ý bất cứ lúc nào "
+    "(liên hệ bí thư chi bộ hoặc người quản trị bot của cấp ủy).\n\n"
     "Đồng chí có đồng ý để bot lưu và xử lý các dữ liệu trên không?"
 )
 CONSENT_YES = "Tôi đồng ý"
