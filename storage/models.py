@@ -188,6 +188,18 @@ class DialogStateRow(Base):
     updated_at: Mapped[datetime]
 
 
+class LinkFailure(Base):
+    """A wrong invite code typed from a chat account: many in a short time means someone is guessing."""
+
+    __tablename__ = "link_failures"
+    __table_args__ = (Index("ix_link_failures_account_time", "platform", "external_id", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime]
+
+
 class ProcessedUpdate(Base):
     """An incoming update already handled: a redelivery is recognised and skipped."""
 

@@ -20,6 +20,7 @@ from storage.models import (
     ConsentEvent,
     DialogStateRow,
     InviteCode,
+    LinkFailure,
     Member,
     MemberMove,
     ProcessedUpdate,
@@ -134,6 +135,20 @@ class AccountRepository(_Repo):
 
     async def for_member(self, member_id: int) -> list[ChatAccount]:
         return await self._scalars(select(ChatAccount).where(ChatAccount.member_id == member_id))
+
+    async def record_link_failure(self, platform: str, external_id: str, now: datetime) -> None:
+        self.session.add(LinkFailure(platform=platform, external_id=external_id, failed_at=now))
+        await self.session.flush()
+
+    async def link_failures_since(self, platform: str, external_id: str, since: datetime) -> int:
+        stmt = select(func.count(LinkFailure.id)).where(
+            LinkFailure.platform == platform, LinkFailure.external_id == external_id, LinkFailure.failed_at >= since
+        )
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def prune_link_failures(self, before: datetime) -> int:
+        result = await self.session.execute(delete(LinkFailure).where(LinkFailure.failed_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class InviteRepository(_Repo):

@@ -26,6 +26,10 @@ CODE_UNKNOWN = (
     "Mã mời «{code}» không đúng hoặc đã được dùng. Xin đồng chí kiểm tra lại, "
     "hoặc liên hệ bí thư chi bộ để nhận mã mới."
 )
+CODE_TOO_MANY_TRIES = (
+    "Đồng chí đã nhập sai mã mời nhiều lần. Để bảo vệ dữ liệu, bot tạm ngừng nhận mã từ tài khoản này "
+    "trong 1 giờ. Xin liên hệ bí thư chi bộ để kiểm tra lại mã."
+)
 LINKED = "Xin chào đồng chí {name} ({cell}). Tài khoản này đã được liên kết với hồ sơ của đồng chí."
 ALREADY_LINKED = "Tài khoản này đã được liên kết với đồng chí {name}. Mã mời không cần dùng thêm."
 CONSENT_NOTICE = (

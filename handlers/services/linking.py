@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.catalog import core as t
 from handlers.services.errors import InvalidInput
@@ -15,6 +15,8 @@ CONSENT_NOTICE_VERSION = "2026-01"
 # No 0/O, 1/I/L: easy to read aloud and to type on a small phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+MAX_LINK_FAILURES = 5
+LINK_FAILURE_WINDOW = timedelta(hours=1)
 _CODE_SHAPE = re.compile(rf"^[A-Za-z0-9]{{{CODE_LENGTH}}}$")
 
 
@@ -33,11 +35,19 @@ def normalise_code(text: str) -> str:
 async def link_account(
     uow: UnitOfWork, platform: str, external_id: str, code: str, now: datetime
 ) -> tuple[ChatAccount, Member]:
-    """Spend an invite code: the chat account now belongs to the code's member."""
+    """Spend an invite code: the chat account now belongs to the code's member.
+
+    Wrong codes are counted per chat account; after MAX_LINK_FAILURES within LINK_FAILURE_WINDOW no code
+    is even looked at, so guessing codes is not a way in. The caller commits (the failures too).
+    """
+    since = now - LINK_FAILURE_WINDOW
+    if await uow.accounts.link_failures_since(platform, external_id, since) >= MAX_LINK_FAILURES:
+        raise InvalidInput(t.CODE_TOO_MANY_TRIES)
     code = normalise_code(code)
     invite = await uow.invites.by_code(code)
     member = await uow.members.get(invite.member_id) if invite else None
     if invite is None or invite.used_at is not None or member is None or not member.active:
+        await uow.accounts.record_link_failure(platform, external_id, now)
         raise InvalidInput(t.CODE_UNKNOWN.format(code=code[:16]))
     account = await uow.accounts.find(platform, external_id)
     if account is None:
