@@ -112,13 +112,13 @@ class Router:
     async def _dispatch(self, uow: UnitOfWork, msg: Incoming, now: datetime) -> list[Reply]:
         text = clean(msg.text)
         command = parse_command(text) if text and not msg.payload else None
-        account, member, row = await uow.dialogs.load_for(msg.platform, msg.account_id)
+        account, member, row, scope = await uow.dialogs.load_for(msg.platform, msg.account_id)
         if account is None or member is None or not member.active:
             return await self._stranger(uow, msg, text, command, now, row)
         if now - account.last_seen_at > LAST_SEEN_GRANULARITY:
             account.last_seen_at = now
         state = self._state_of(row)
-        ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
+        ctx = Ctx(uow, await load_actor(uow, member, scope), member, state, now, self.tz, self.flows)
         replies = await self._converse(ctx, msg, text, command)
         await self._save_state(uow, account, row, ctx.state, now)
         return replies

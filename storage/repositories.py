@@ -6,12 +6,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, case, delete, distinct, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.enums import CommitmentStatus, Platform, UnitKind
 from storage.models import (
@@ -28,6 +29,12 @@ from storage.models import (
     Theme,
     Unit,
 )
+
+IN_LIST_CHUNK = 5000  # well under SQLite's and PostgreSQL's limits on bound parameters
+
+
+def chunked(ids: Sequence[int], size: int = IN_LIST_CHUNK) -> Iterable[Sequence[int]]:
+    return (ids[start : start + size] for start in range(0, len(ids), size))
 
 
 class _Repo:
@@ -136,6 +143,15 @@ class AccountRepository(_Repo):
     async def for_member(self, member_id: int) -> list[ChatAccount]:
         return await self._scalars(select(ChatAccount).where(ChatAccount.member_id == member_id))
 
+    async def platforms_of(self, member_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The platforms each member has linked, for many members in one query."""
+        linked: dict[int, set[str]] = {}
+        for chunk in chunked(member_ids):
+            stmt = select(ChatAccount.member_id, ChatAccount.platform).where(ChatAccount.member_id.in_(chunk))
+            for member_id, platform in (await self.session.execute(stmt)).all():
+                linked.setdefault(member_id, set()).add(platform)
+        return linked
+
     async def record_link_failure(self, platform: str, external_id: str, now: datetime) -> None:
         self.session.add(LinkFailure(platform=platform, external_id=external_id, failed_at=now))
         await self.session.flush()
@@ -156,8 +172,11 @@ class InviteRepository(_Repo):
         return (await self.session.scalars(select(InviteCode).where(InviteCode.code == code))).first()
 
     async def unused_for(self, member_ids: Sequence[int]) -> dict[int, InviteCode]:
-        stmt = select(InviteCode).where(InviteCode.member_id.in_(member_ids), InviteCode.used_at.is_(None))
-        return {row.member_id: row for row in await self._scalars(stmt.order_by(InviteCode.id))}
+        unused: dict[int, InviteCode] = {}
+        for chunk in chunked(member_ids):
+            stmt = select(InviteCode).where(InviteCode.member_id.in_(chunk), InviteCode.used_at.is_(None))
+            unused.update({row.member_id: row for row in await self._scalars(stmt.order_by(InviteCode.id))})
+        return unused
 
     async def add(self, code: str, member_id: int, now: datetime) -> InviteCode:
         invite = InviteCode(code=code, member_id=member_id, created_at=now)
@@ -206,22 +225,29 @@ class CommitmentRepository(_Repo):
         return await self._scalars(stmt.order_by(ProgressEntry.created_at, ProgressEntry.id))
 
 
+class LoadedChat(NamedTuple):
+    account: ChatAccount | None
+    member: Member | None
+    dialog: DialogStateRow | None
+    scope: Unit | None  # the unit the member administers, if any
+
+
 class DialogRepository(_Repo):
-    async def load_for(
-        self, platform: str, external_id: str
-    ) -> tuple[ChatAccount | None, Member | None, DialogStateRow | None]:
-        """Account, its member and its dialog state in one round trip (the hot path of every update)."""
+    async def load_for(self, platform: str, external_id: str) -> LoadedChat:
+        """Account, member, dialog state and the member's scope unit in one round trip (every update's hot path)."""
+        scope = aliased(Unit)
         stmt = (
-            select(ChatAccount, Member, DialogStateRow)
+            select(ChatAccount, Member, DialogStateRow, scope)
             .join(Member, Member.id == ChatAccount.member_id)
             .outerjoin(DialogStateRow, DialogStateRow.account_id == ChatAccount.id)
+            .outerjoin(scope, scope.id == Member.scope_unit_id)
             .where(ChatAccount.platform == platform, ChatAccount.external_id == external_id)
             .with_for_update(of=ChatAccount)
         )
         row = (await self.session.execute(stmt)).first()
         if row is None:
-            return None, None, None
-        return row[0], row[1], row[2]
+            return LoadedChat(None, None, None, None)
+        return LoadedChat(row[0], row[1], row[2], row[3])
 
     async def load(self, account_id: int) -> DialogStateRow | None:
         # FOR UPDATE serialises two instances working on one chat (PostgreSQL); SQLite's

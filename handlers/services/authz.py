@@ -22,8 +22,10 @@ class Actor:
     scope_path: str | None  # materialised path of the unit they administer
 
 
-async def load_actor(uow: UnitOfWork, member: Member) -> Actor:
-    scope = await uow.units.get(member.scope_unit_id) if member.scope_unit_id else None
+async def load_actor(uow: UnitOfWork, member: Member, scope: Unit | None = None) -> Actor:
+    """The member as an actor; pass `scope` (the unit they administer) when already loaded."""
+    if scope is None and member.scope_unit_id:
+        scope = await uow.units.get(member.scope_unit_id)
     return Actor(
         member_id=member.id,
         code=member.code,

@@ -46,12 +46,14 @@ async def issue_invites(
 ) -> list[InviteLine]:
     """Each member's unused code (a new one where there is none). The caller commits."""
     members = await members_for_invites(uow, unit_name, member_code)
-    unused = await uow.invites.unused_for([m.id for m in members])
+    member_ids = [m.id for m in members]
+    unused = await uow.invites.unused_for(member_ids)
+    linked = await uow.accounts.platforms_of(member_ids)
     lines = []
     for member in members:
         invite = unused.get(member.id) or await uow.invites.add(await _fresh_code(uow), member.id, now)
         unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
-        platforms = tuple(sorted({acc.platform for acc in await uow.accounts.for_member(member.id)}))
+        platforms = tuple(sorted(linked.get(member.id, ())))
         lines.append(InviteLine(member.code, member.full_name, unit.name if unit else "", invite.code, platforms))
     return lines
 
