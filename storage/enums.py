@@ -1,6 +1,6 @@
 """Plain domain vocabularies shared by every floor (they import nothing)."""
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class Role(StrEnum):
@@ -28,3 +28,54 @@ class Platform(StrEnum):
 class CommitmentStatus(StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
+
+
+class CommitmentKind(StrEnum):
+    INDIVIDUAL = "individual"  # a member's own deed
+    COLLECTIVE = "collective"  # a commitment of the cell (tập thể)
+    MODEL = "model"  # a named model (mô hình) run by the cell
+
+
+class ReviewState(StrEnum):
+    PENDING = "pending"  # registered, waiting for the secretary
+    APPROVED = "approved"
+    RETURNED = "returned"  # sent back with a comment; the member revises and resubmits
+
+
+class AssessmentResult(StrEnum):
+    DONE = "done"  # hoàn thành
+    PARTIAL = "partial"  # hoàn thành một phần
+    NOT_DONE = "not_done"  # chưa hoàn thành
+
+
+class BroadcastKind(StrEnum):
+    PROGRESS_REMINDER = "progress_reminder"
+    REGISTER_REMINDER = "register_reminder"
+    DIGEST = "digest"  # the secretary's cell summary the day before the meeting
+    ANNOUNCEMENT = "announcement"  # /thongbao
+    NOTICE = "notice"  # a one-off message to one member (approval result, a snoozed reminder...)
+
+
+class BroadcastState(StrEnum):
+    PENDING = "pending"  # created; recipients not yet expanded into deliveries
+    SENDING = "sending"
+    DONE = "done"
+    MISSED = "missed"  # its firing came back later than the grace: recorded, shown, not sent
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # handed to the platform; a crash leaves it here, and it becomes UNKNOWN
+    SENT = "sent"
+    BLOCKED = "blocked"  # the member blocked the bot (Telegram 403): not retried
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # the request went out but no answer came: reported, not re-sent blindly
+    SKIPPED = "skipped"  # no reachable chat account, paused, or superseded
+
+
+class MessagePriority(IntEnum):
+    """Near a platform's monthly quota, lower numbers go first."""
+
+    REPLY = 0
+    REMINDER = 1
+    ANNOUNCEMENT = 2

@@ -13,7 +13,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -84,6 +86,16 @@ class Member(Base):
     exempt: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_at: Mapped[datetime | None]
+    # Where the bot's own messages go when the member has accounts on several platforms (None: last used).
+    preferred_platform: Mapped[str | None] = mapped_column(String(16))
+    # Reminder preferences, in local time (Asia/Ho_Chi_Minh): hour to be reminded, quiet hours, pause.
+    remind_hour: Mapped[int | None] = mapped_column(Integer)
+    quiet_from: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
+    quiet_to: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    paused_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # Consent withdrawn: personal data erased, past entries still counted, anonymously.
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -131,6 +143,8 @@ class ChatAccount(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     linked_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    # The platform said the user blocked the bot (Telegram 403); cleared when they write again.
+    blocked_at: Mapped[datetime | None]
 
 
 class Theme(Base):
@@ -158,6 +172,13 @@ class Commitment(Base):
     status: Mapped[str] = mapped_column(String(16))
     percent: Mapped[int] = mapped_column(Integer, default=0)
     last_progress_at: Mapped[datetime | None]
+    # individual | collective | model; for the last two `unit_id` is the cell and `member_id` who registered it.
+    kind: Mapped[str] = mapped_column(String(16), default="individual", server_default="individual")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    review_state: Mapped[str] = mapped_column(String(16), default="pending", server_default="approved")
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    reviewed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
@@ -208,3 +229,202 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Evidence(Base):
+    """A photo a member sent as evidence of progress: the platform's file reference or URL, not the file."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    progress_entry_id: Mapped[int | None] = mapped_column(ForeignKey("progress_entries.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    file_ref: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class InboxUpdate(Base):
+    """A webhook update stored before the platform got its 200: processed from here, so a crash loses nothing."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (UniqueConstraint("platform", "update_key", name="uq_inbox_updates_platform_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredFile(Base):
+    """A generated report or chart, served to one member by a signed, expiring link (Zalo has no documents)."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MessageQuota(Base):
+    """Messages sent per platform and month (Zalo counts them against a monthly quota)."""
+
+    __tablename__ = "message_quota"
+    __table_args__ = (PrimaryKeyConstraint("platform", "month", name="pk_message_quota"),)
+
+    platform: Mapped[str] = mapped_column(String(16))
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11", local time
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    warned_at: Mapped[datetime | None]
+
+
+class Cycle(Base):
+    """The annual cycle of a year, set by the committee: registration deadline, self-assessment start."""
+
+    __tablename__ = "cycles"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    registration_deadline: Mapped[date | None] = mapped_column(Date)
+    self_assessment_from: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]
+
+
+class MeetingSchedule(Base):
+    """When a cell meets each month: a day of the month (capped at the month's end) or an nth weekday."""
+
+    __tablename__ = "meeting_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
+    rule: Mapped[str] = mapped_column(String(16))  # monthday | weekday
+    day: Mapped[int | None] = mapped_column(Integer)  # 1..31 for monthday
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday, for weekday
+    week: Mapped[int | None] = mapped_column(Integer)  # 1..4, or -1 for the last
+    remind_days_before: Mapped[int] = mapped_column(Integer, default=3)
+    digest_days_before: Mapped[int] = mapped_column(Integer, default=1)
+    send_hour: Mapped[int] = mapped_column(Integer, default=8)  # local hour
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    updated_at: Mapped[datetime]
+
+
+class ReminderResponse(Base):
+    """A member's answer to a reminder: remind me later, or not applicable this month (with a reason)."""
+
+    __tablename__ = "reminder_responses"
+    __table_args__ = (Index("ix_reminder_responses_member_meeting", "member_id", "meeting_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    meeting_on: Mapped[date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(16))  # snooze | not_applicable
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None]  # the snoozed reminder was queued
+    created_at: Mapped[datetime]
+
+
+class Broadcast(Base):
+    """One sending to many: a scheduled reminder, a digest, an announcement. Unique per firing."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (UniqueConstraint("schedule_id", "kind", "due_at", name="uq_broadcasts_schedule_kind_due"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_schedules.id"))
+    due_at: Mapped[datetime | None]
+    meeting_on: Mapped[date | None] = mapped_column(Date)
+    created_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class Delivery(Base):
+    """One recipient of a broadcast: pending -> sending -> sent | blocked | failed | unknown (or skipped)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "member_id", name="uq_deliveries_broadcast_member"),
+        Index("ix_deliveries_status_not_before", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_accounts.id"))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    text: Mapped[str] = mapped_column(Text)
+    # The reply's choices as [[label, value], ...]; the recipient's dialog is set to offer them when sent.
+    choices: Mapped[list[Any] | None] = mapped_column(JSON)
+    not_before: Mapped[datetime | None]  # quiet hours and preferred hour push it later
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+
+class SelfAssessment(Base):
+    """The member's year-end verdict on one commitment (tự đánh giá), with cause and remedy when not done."""
+
+    __tablename__ = "self_assessments"
+
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), primary_key=True)
+    result: Mapped[str] = mapped_column(String(16))
+    cause: Mapped[str | None] = mapped_column(Text)
+    remedy: Mapped[str | None] = mapped_column(Text)
+    assessed_at: Mapped[datetime]
+
+
+class StudySession(Base):
+    """A session where a cell studied the year's theme."""
+
+    __tablename__ = "study_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    recorded_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
+
+
+class StudyAttendance(Base):
+    __tablename__ = "study_attendance"
+    __table_args__ = (PrimaryKeyConstraint("session_id", "member_id", name="pk_study_attendance"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("study_sessions.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    confirmed_at: Mapped[datetime | None]  # the member confirmed with one tap
+    recorded_at: Mapped[datetime]
+
+
+class UnitEvent(Base):
+    """An organisation change (merge, move, dissolve): kept so past periods report the tree as it was."""
+
+    __tablename__ = "unit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # merge | move | dissolve
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    old_parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    new_parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    old_path: Mapped[str] = mapped_column(String(400))
+    members_moved: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime]
