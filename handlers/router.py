@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.clock import Clock
 from handlers.dialog import CANCEL_VALUE, Ctx, DialogState, Flow, Input
+from handlers.flows.channel import ChannelFlow
 from handlers.flows.consent import DECLINED_STEP, ConsentFlow
 from handlers.flows.menu import HelpFlow, MenuFlow
 from handlers.flows.pledges import PledgesFlow
@@ -23,7 +25,9 @@ from handlers.flows.register import RegisterFlow
 from handlers.flows.summary import SummaryFlow
 from handlers.messages import Incoming, Reply
 from handlers.services.authz import load_actor
+from handlers.services.channels import linked_platforms
 from handlers.services.errors import NotFound, UserError
+from handlers.services.evidence import MAX_PHOTOS_PER_ENTRY, pending_photo
 from handlers.services.linking import link_account, looks_like_code
 from handlers.text import clean, fold
 from storage.models import ChatAccount, DialogStateRow
@@ -50,6 +54,8 @@ COMMANDS = {
     "huy": "cancel",
     "cancel": "cancel",
     "menu": "menu",
+    "kenh": "channel",
+    "channel": "channel",
 }
 # Typed without a slash (Zalo has no command menu): the folded words of a whole message.
 BARE_COMMANDS = {
@@ -61,6 +67,14 @@ BARE_COMMANDS = {
     "huong dan": "help",
     "huy": "cancel",
     "menu": "menu",
+    "kenh": "channel",
+    "kenh nhan tin": "channel",
+    # the command words typed without their slash (Zalo has no command menu to tap)
+    "dangky": "register",
+    "capnhat": "progress",
+    "camket": "pledges",
+    "tonghop": "summary",
+    "trogiup": "help",
 }
 
 
@@ -73,6 +87,7 @@ def default_flows() -> FlowRegistry:
         ProgressFlow(),
         PledgesFlow(),
         SummaryFlow(),
+        ChannelFlow(),
     ]
     return {flow.name: flow for flow in flows}
 
@@ -146,6 +161,8 @@ class Router:
         ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
         replies = await ctx.start("consent") if member.consent_at is None else await ctx.start("menu")
         await self._save_state(uow, account, row, ctx.state, now)
+        if len(await linked_platforms(uow, ctx.actor)) > 1:  # a second platform: say how to choose
+            greeting = Reply(f"{greeting.text}\n{c.HELP_CHANNEL.strip()}")
         return [greeting, *replies]
 
     async def _converse(self, ctx: Ctx, msg: Incoming, text: str, command: tuple[str, str] | None) -> list[Reply]:
@@ -155,6 +172,8 @@ class Router:
             return await self._command(ctx, *command)
         if msg.payload is not None:
             return await self._pressed(ctx, msg.payload)
+        if msg.image_ref:
+            return await self._photo(ctx, msg.platform, msg.image_ref)
         if not text:
             return self._with_current([Reply(t.NOT_TEXT)], ctx.state)
         if ctx.state.flow is None:
@@ -183,6 +202,23 @@ class Router:
                 return [Reply(t.ALREADY_LINKED.format(name=ctx.member.full_name)), *await ctx.start("menu")]
             return await ctx.start("menu")
         return await self._guarded(ctx, lambda: ctx.start(name, arg))
+
+    async def _photo(self, ctx: Ctx, platform: str, image_ref: str) -> list[Reply]:
+        """A photo is evidence of progress: kept with the entry being logged, or (when no other flow is under
+        way) it starts logging one; in the middle of another flow it is no answer to the question."""
+        if ctx.state.flow not in (None, "menu", "progress"):
+            return self._with_current([Reply(t.NOT_TEXT)], ctx.state)
+        if ctx.state.flow != "progress":
+            started = await self._guarded(ctx, lambda: ctx.start("progress"))
+            if ctx.state.flow != "progress":  # nothing to attach it to
+                return [Reply(c.PHOTO_NOT_SAVED), *started]
+            ctx.state.data["photos"] = [pending_photo(platform, image_ref)]
+            return [Reply(c.PHOTO_RECEIVED_START), *started]
+        photos = list(ctx.state.data.get("photos") or [])
+        if len(photos) >= MAX_PHOTOS_PER_ENTRY:
+            return self._with_current([Reply(c.PHOTO_TOO_MANY.format(limit=MAX_PHOTOS_PER_ENTRY))], ctx.state)
+        ctx.state.data["photos"] = [*photos, pending_photo(platform, image_ref)]
+        return self._with_current([Reply(c.PHOTO_RECEIVED)], ctx.state)
 
     async def _pressed(self, ctx: Ctx, payload: str) -> list[Reply]:
         nonce, _, value = payload.partition("|")

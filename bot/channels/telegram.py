@@ -3,7 +3,8 @@
 Handler order (the whole wiring of this channel is here):
   1. a pressed inline button          -> Incoming(payload=...)
   2. any text, commands included      -> Incoming(text=...)
-  3. anything else in a private chat  -> Incoming(text=None) (the router asks for text)
+  3. anything else in a private chat  -> Incoming(text=None) (the router asks for text);
+                                         a photo -> Incoming(image_ref=largest size's file_id) (evidence)
   errors                              -> logged without message text; the user gets a polite notice
 """
 
@@ -13,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -28,7 +29,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from handlers.catalog import core as t
-from handlers.messages import Incoming, Reply
+from handlers.messages import Attachment, Incoming, Reply
 from handlers.router import Router
 from handlers.services.maintenance import prune_update_log
 from handlers.text import split_text, utf16_length
@@ -79,7 +80,8 @@ class TelegramChannel:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), text=None)
+        photo = message.photo[-1].file_id if message.photo else None  # the largest size comes last
+        incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), text=None, image_ref=photo)
         await self.send(context, message.chat_id, await self.router.handle(incoming))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -107,10 +109,16 @@ class TelegramChannel:
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:
         for reply in replies:
+            file = reply.attachment
+            if file is not None and utf16_length(reply.text) <= MessageLimit.CAPTION_LENGTH:
+                await send_attachment(context.bot, chat_id, file, reply.text, keyboard(reply))
+                continue
             pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, utf16_length)
             for index, piece in enumerate(pieces):
                 markup = keyboard(reply) if index == len(pieces) - 1 else None
                 await context.bot.send_message(chat_id, piece, reply_markup=markup)
+            if file is not None:  # the text was too long for a caption: it went first, the file follows
+                await send_attachment(context.bot, chat_id, file, "", None)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -124,6 +132,16 @@ class TelegramChannel:
                 await context.bot.send_message(update.effective_chat.id, t.INTERNAL_ERROR)
             except Exception:  # the notice is best effort; the error is logged above
                 log.warning("could not send the error notice")
+
+
+async def send_attachment(
+    bot: Bot, chat_id: int, file: Attachment, caption: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    upload = InputFile(file.content, filename=file.filename)
+    if file.photo:
+        await bot.send_photo(chat_id, upload, caption=caption or None, reply_markup=markup)
+    else:
+        await bot.send_document(chat_id, upload, caption=caption or None, reply_markup=markup)
 
 
 def build_application(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services.authz import own_active_commitment
 from handlers.services.commitments import list_commitments, log_progress
+from handlers.services.evidence import attach_evidence
 from handlers.services.validation import NOTE_MAX, checked_percent, checked_text
 from handlers.text import shorten
 
@@ -54,10 +56,13 @@ class ProgressFlow:
         commitment = await log_progress(
             ctx.uow, ctx.actor, int(data["commitment_id"]), int(data["percent"]), note, ctx.now
         )
+        photos = await attach_evidence(ctx.uow, ctx.actor, commitment.id, data.get("photos") or [], ctx.now)
         ctx.finish()
         when = ctx.local(ctx.now).strftime("%H:%M %d/%m/%Y")
         text = t.PROGRESS_SAVED.format(percent=commitment.percent, content=shorten(commitment.content, 120), time=when)
         replies = [Reply(text)]
+        if photos:
+            replies.append(Reply(c.PHOTOS_ATTACHED.format(count=photos)))
         if commitment.percent >= 100:
             replies.append(Reply(t.PROGRESS_DONE))
         return [*replies, *await ctx.start("menu")]
