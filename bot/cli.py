@@ -13,6 +13,7 @@ from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import Core, build_core
 from handlers.catalog import admin as a
+from handlers.catalog import channels as c
 from handlers.services.errors import UserError
 from storage.migrate import upgrade
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (Telegram polling; without a token: the terminal demo)")
     run.add_argument("--demo", action="store_true", help="run the terminal demo on sample data")
+    run.add_argument("--webhook", action="store_true", help="serve webhooks (production; see README)")
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal as a member (no token needed)")
     chat.add_argument("--as", dest="member", required=True, metavar="CODE", help="member code, e.g. DV001")
@@ -50,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     theme_set.add_argument("title")
     theme_show = theme_sub.add_parser("show", help="show the theme of a year")
     theme_show.add_argument("year", type=int)
+
+    webhook = sub.add_parser("webhook", help="register, show or remove the platforms' webhooks")
+    webhook.add_argument("webhook_command", choices=["set", "info", "delete"], metavar="ACTION", help="set|info|delete")
+    webhook.add_argument("--platform", choices=["telegram", "zalo", "all"], default="all")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -77,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-    setup_logging(settings.log_level, [secret])
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    zalo_secret = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
+    setup_logging(settings.log_level, [secret, webhook_secret, zalo_secret])
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "run": cmd_run,
         "chat": cmd_chat,
@@ -85,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "invite": cmd_invite,
         "theme": cmd_theme,
         "db": cmd_db,
+        "webhook": cmd_webhook,
     }
     try:
         return commands[args.command](args, settings)
@@ -118,24 +127,24 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import demo
 
-    token = settings.telegram_bot_token
-    if args.demo or token is None:
-        if token is None:
+    if args.webhook:
+        from bot.web import run_webhook
+
+        return run_webhook(settings)
+    no_token = settings.telegram_bot_token is None and settings.zalo_bot_token is None
+    if args.demo or no_token:
+        if no_token:
             print(a.NO_TOKEN, file=sys.stderr)
+            print(c.NO_ZALO_TOKEN, file=sys.stderr)
         if not sys.stdin.isatty():
             print(a.DEMO_NEEDS_TERMINAL, file=sys.stderr)
             return EXIT_USAGE
         return demo.run_demo(settings, EXAMPLE_ROSTER, DEMO_MEMBER)
-    from bot.channels.telegram import build_application, run_polling
+    # Polling mode: every platform whose token is set, in one process and one event loop (bot/polling.py).
+    from bot.polling import run_polling
 
     upgrade(settings.database_url)
-    core = build_core(settings)
-    app = build_application(
-        token.get_secret_value(), settings.telegram_api_base_url, core.router, on_shutdown=core.close
-    )
-    print(a.RUNNING, file=sys.stderr)
-    run_polling(app)
-    return 0
+    return asyncio.run(run_polling(settings))
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,3 +171,9 @@ def cmd_theme(args: argparse.Namespace, settings: Settings) -> int:
     if args.theme_command == "set":
         return with_core(settings, lambda core: operator.set_theme(core, args.year, args.title))
     return with_core(settings, lambda core: operator.show_theme(core, args.year))
+
+
+def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.web import webhook_command
+
+    return webhook_command(settings, args.webhook_command, args.platform)

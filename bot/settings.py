@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.catalog import admin as a
 from storage.db import normalise_url
+
+# What Telegram accepts as a webhook secret_token (Zalo takes the same).
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -18,12 +23,20 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_monthly_quota: int = Field(default=0, ge=0)  # messages a month; 0: no limit is enforced
     database_url: str = "sqlite+aiosqlite:///./data/lamtheo.db"
     demo_database_url: str = "sqlite+aiosqlite:///./data/demo.db"
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    webhook_base_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=0, le=65535)
+    file_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -35,11 +48,41 @@ class Settings(BaseSettings):
             raise ValueError("token phải có dạng 123456:ABC... / expected the form 123456:ABC...")
         return value
 
-    @field_validator("telegram_api_base_url")
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and any(ch.isspace() or ch in "/?#" for ch in value.get_secret_value().strip()):
+            raise ValueError("token không được chứa khoảng trắng hoặc / ? # / must not contain spaces or / ? #")
+        return SecretStr(value.get_secret_value().strip()) if value is not None else None
+
+    @field_validator("telegram_api_base_url", "zalo_api_base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("phải bắt đầu bằng http:// hoặc https:// / must start with http(s)://")
+        return value
+
+    @field_validator("webhook_base_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_base_url")
+    @classmethod
+    def _webhook_base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+            raise ValueError("phải là địa chỉ https:// công khai / must be a public https:// URL")
+        return value.strip().rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("chỉ gồm A-Z, a-z, 0-9, _ và -, dài 1–256 ký tự / only A-Za-z0-9_-, 1 to 256 characters")
         return value
 
     @field_validator("database_url", "demo_database_url")

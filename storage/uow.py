@@ -7,6 +7,10 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repo_evidence import EvidenceRepository
+from storage.repo_files import FileRepository
+from storage.repo_inbox import InboxRepository
+from storage.repo_quota import QuotaRepository
 from storage.repositories import (
     AccountRepository,
     CommitmentRepository,
@@ -30,6 +34,10 @@ class UnitOfWork:
     dialogs: DialogRepository
     updates: UpdateLog
     stats: StatsRepository
+    quota: QuotaRepository
+    evidence: EvidenceRepository
+    inbox: InboxRepository
+    files: FileRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -46,6 +54,10 @@ class UnitOfWork:
         self.dialogs = DialogRepository(session)
         self.updates = UpdateLog(session)
         self.stats = StatsRepository(session)
+        self.quota = QuotaRepository(session)
+        self.evidence = EvidenceRepository(session)
+        self.inbox = InboxRepository(session)
+        self.files = FileRepository(session)
         return self
 
     async def __aexit__(
