@@ -7,6 +7,10 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repo_org import OrgRepository
+from storage.repo_personal import PersonalDataRepository
+from storage.repo_reports import ReportsRepository
+from storage.repo_review import AssessmentRepository, ReviewRepository, StudyRepository
 from storage.repositories import (
     AccountRepository,
     CommitmentRepository,
@@ -30,6 +34,12 @@ class UnitOfWork:
     dialogs: DialogRepository
     updates: UpdateLog
     stats: StatsRepository
+    review: ReviewRepository
+    assessments: AssessmentRepository
+    study: StudyRepository
+    org: OrgRepository
+    personal: PersonalDataRepository
+    reports: ReportsRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -46,6 +56,12 @@ class UnitOfWork:
         self.dialogs = DialogRepository(session)
         self.updates = UpdateLog(session)
         self.stats = StatsRepository(session)
+        self.reports = ReportsRepository(session)
+        self.review = ReviewRepository(session)
+        self.assessments = AssessmentRepository(session)
+        self.study = StudyRepository(session)
+        self.org = OrgRepository(session)
+        self.personal = PersonalDataRepository(session)
         return self
 
     async def __aexit__(
