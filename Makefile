@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-data bench-reports clean
+BENCH_DB ?= data/bench-reports.db
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,15 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.progress_step
+
+# A province for the report benchmarks (2,000 cells, 100,000 members, 300,000 commitments, 1,000,000 entries).
+# BENCH_URL=postgresql://... fills an empty PostgreSQL database instead of the SQLite file.
+bench-data: $(STAMP)
+	$(BIN)/python -m bench.make_data --out $(BENCH_DB) $(if $(BENCH_URL),--url $(BENCH_URL))
+
+bench-reports: $(STAMP)
+	@test -n "$(BENCH_URL)" -o -f $(BENCH_DB) || $(MAKE) bench-data
+	$(BIN)/python -m bench.rollup --db $(BENCH_DB) $(if $(BENCH_URL),--url $(BENCH_URL))
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

@@ -57,10 +57,41 @@ def build_parser() -> argparse.ArgumentParser:
     webhook.add_argument("webhook_command", choices=["set", "info", "delete"], metavar="ACTION", help="set|info|delete")
     webhook.add_argument("--platform", choices=["telegram", "zalo", "all"], default="all")
 
+    add_org_commands(sub)
+
+    report = sub.add_parser("report", help="write the Excel report of a unit for a period")
+    report.add_argument("--unit", required=True, metavar="NAME", help="cell or committee name (or id)")
+    periods_help = "2026, 2026-Q4, 2026-11 or DD/MM/YYYY-DD/MM/YYYY"
+    report.add_argument("--period", required=True, metavar="PERIOD", help=periods_help)
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations (also done by `run`)")
     return parser
+
+
+def add_org_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`unit merge|move|dissolve` (organisation changes) and `member export|anonymise` (personal data)."""
+    unit = sub.add_parser("unit", help="organisation changes: merge, move, dissolve a unit")
+    unit_sub = unit.add_subparsers(dest="unit_command", required=True, metavar="ACTION")
+    naming = "unit name, 'Parent / Name', or id"
+    for action, target_flag, help_text in (
+        ("merge", "--into", "merge unit A into unit B: members, history, collective commitments move"),
+        ("move", "--to", "move unit A (with its subtree) under committee PARENT"),
+        ("dissolve", "--into", "dissolve unit A: its members (a cell) or sub-units (a committee) go to B"),
+    ):
+        parser = unit_sub.add_parser(action, help=help_text)
+        parser.add_argument("unit", metavar="A", help=naming)
+        parser.add_argument(target_flag, dest="target", required=True, metavar="B", help=naming)
+        parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    member = sub.add_parser("member", help="one member's personal data: export, anonymise")
+    member_sub = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
+    export = member_sub.add_parser("export", help="everything stored about a member, as UTF-8 JSON")
+    export.add_argument("code", metavar="CODE")
+    export.add_argument("--out", type=Path, metavar="FILE.json", help="write to this file (default: stdout)")
+    anonymise = member_sub.add_parser("anonymise", help="erase a member's personal data (consent withdrawn)")
+    anonymise.add_argument("code", metavar="CODE")
 
 
 def use_fast_event_loop() -> bool:
@@ -94,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "theme": cmd_theme,
         "db": cmd_db,
         "webhook": cmd_webhook,
+        "unit": cmd_unit,
+        "member": cmd_member,
+        "report": cmd_report,
     }
     try:
         return commands[args.command](args, settings)
@@ -177,3 +211,25 @@ def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
     from bot.web import webhook_command
 
     return webhook_command(settings, args.webhook_command, args.platform)
+
+
+def cmd_unit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import org_admin
+
+    return with_core(
+        settings, lambda core: org_admin.change_unit(core, args.unit_command, args.unit, args.target, args.dry_run)
+    )
+
+
+def cmd_member(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import org_admin
+
+    if args.member_command == "export":
+        return with_core(settings, lambda core: org_admin.export_member(core, args.code, args.out))
+    return with_core(settings, lambda core: org_admin.anonymise_member(core, args.code))
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import reports_cli
+
+    return with_core(settings, lambda core: reports_cli.write_report(core, args.unit, args.period, args.out))

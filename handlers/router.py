@@ -19,9 +19,14 @@ from handlers.dialog import CANCEL_VALUE, Ctx, DialogState, Flow, Input
 from handlers.flows.channel import ChannelFlow
 from handlers.flows.consent import DECLINED_STEP, ConsentFlow
 from handlers.flows.menu import HelpFlow, MenuFlow
+from handlers.flows.mydata import MyDataFlow
 from handlers.flows.pledges import PledgesFlow
 from handlers.flows.progress import ProgressFlow
 from handlers.flows.register import RegisterFlow
+from handlers.flows.report import ReportFlow
+from handlers.flows.review import ReviewFlow
+from handlers.flows.self_assessment import SelfAssessmentFlow
+from handlers.flows.study import StudyFlow
 from handlers.flows.summary import SummaryFlow
 from handlers.messages import Incoming, Reply
 from handlers.services.authz import load_actor
@@ -49,6 +54,8 @@ COMMANDS = {
     "pledges": "pledges",
     "tonghop": "summary",
     "summary": "summary",
+    "baocao": "report",
+    "report": "report",
     "trogiup": "help",
     "help": "help",
     "huy": "cancel",
@@ -56,6 +63,14 @@ COMMANDS = {
     "menu": "menu",
     "kenh": "channel",
     "channel": "channel",
+    "dulieu": "mydata",
+    "mydata": "mydata",
+    "duyet": "review",
+    "approve": "review",
+    "tudanhgia": "self_assessment",
+    "selfassess": "self_assessment",
+    "hoctap": "study",
+    "study": "study",
 }
 # Typed without a slash (Zalo has no command menu): the folded words of a whole message.
 BARE_COMMANDS = {
@@ -63,6 +78,7 @@ BARE_COMMANDS = {
     "cap nhat": "progress",
     "cam ket": "pledges",
     "tong hop": "summary",
+    "bao cao": "report",
     "tro giup": "help",
     "huong dan": "help",
     "huy": "cancel",
@@ -75,6 +91,10 @@ BARE_COMMANDS = {
     "camket": "pledges",
     "tonghop": "summary",
     "trogiup": "help",
+    "du lieu": "mydata",
+    "duyet": "review",
+    "tu danh gia": "self_assessment",
+    "hoc tap": "study",
 }
 
 
@@ -88,6 +108,11 @@ def default_flows() -> FlowRegistry:
         PledgesFlow(),
         SummaryFlow(),
         ChannelFlow(),
+        ReportFlow(),
+        MyDataFlow(),
+        ReviewFlow(),
+        SelfAssessmentFlow(),
+        StudyFlow(),
     ]
     return {flow.name: flow for flow in flows}
 
@@ -135,6 +160,8 @@ class Router:
         state = self._state_of(row)
         ctx = Ctx(uow, await load_actor(uow, member, scope), member, state, now, self.tz, self.flows)
         replies = await self._converse(ctx, msg, text, command)
+        if account.id in uow.personal.unlinked_account_ids:  # consent withdrawn: the account is gone
+            return replies
         await self._save_state(uow, account, row, ctx.state, now)
         return replies
 

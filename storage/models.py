@@ -73,6 +73,9 @@ class Unit(Base):
 
 class Member(Base):
     __tablename__ = "members"
+    __table_args__ = (  # reports (migration 0004_reports): a cell's members counted from the index alone
+        Index("ix_members_cell_report", "cell_id", "active", "exempt", "paused_until", "consent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -135,7 +138,10 @@ class InviteCode(Base):
 
 class ChatAccount(Base):
     __tablename__ = "chat_accounts"
-    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_chat_accounts_platform_external"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="uq_chat_accounts_platform_external"),
+        Index("ix_chat_accounts_member_report", "member_id", "platform", "blocked_at"),  # reports (0004_reports)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -161,7 +167,22 @@ class Commitment(Base):
     """One registered deed (nội dung làm theo) of a member for a year."""
 
     __tablename__ = "commitments"
-    __table_args__ = (Index("ix_commitments_member_status", "member_id", "status"),)
+    __table_args__ = (
+        Index("ix_commitments_member_status", "member_id", "status"),
+        # reports (migration 0004_reports): every figure of a member's commitments from the index alone
+        Index(
+            "ix_commitments_member_report",
+            "member_id",
+            "year",
+            "status",
+            "kind",
+            "created_at",
+            "withdrawn_at",
+            "percent",
+            "deadline",
+            "last_progress_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
@@ -406,7 +427,10 @@ class StudySession(Base):
 
 class StudyAttendance(Base):
     __tablename__ = "study_attendance"
-    __table_args__ = (PrimaryKeyConstraint("session_id", "member_id", name="pk_study_attendance"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("session_id", "member_id", name="pk_study_attendance"),
+        Index("ix_study_attendance_member_session", "member_id", "session_id"),  # reports (0004_reports)
+    )
 
     session_id: Mapped[int] = mapped_column(ForeignKey("study_sessions.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)

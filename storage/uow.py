@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repo_evidence import EvidenceRepository
 from storage.repo_files import FileRepository
 from storage.repo_inbox import InboxRepository
+from storage.repo_org import OrgRepository
+from storage.repo_personal import PersonalDataRepository
 from storage.repo_quota import QuotaRepository
+from storage.repo_reports import ReportsRepository
+from storage.repo_review import AssessmentRepository, ReviewRepository, StudyRepository
 from storage.repositories import (
     AccountRepository,
     CommitmentRepository,
@@ -38,6 +42,12 @@ class UnitOfWork:
     evidence: EvidenceRepository
     inbox: InboxRepository
     files: FileRepository
+    review: ReviewRepository
+    assessments: AssessmentRepository
+    study: StudyRepository
+    org: OrgRepository
+    personal: PersonalDataRepository
+    reports: ReportsRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -58,6 +68,12 @@ class UnitOfWork:
         self.evidence = EvidenceRepository(session)
         self.inbox = InboxRepository(session)
         self.files = FileRepository(session)
+        self.reports = ReportsRepository(session)
+        self.review = ReviewRepository(session)
+        self.assessments = AssessmentRepository(session)
+        self.study = StudyRepository(session)
+        self.org = OrgRepository(session)
+        self.personal = PersonalDataRepository(session)
         return self
 
     async def __aexit__(

@@ -19,13 +19,19 @@ from pathlib import Path
 import pytest
 
 from handlers.catalog import core as t
+from handlers.catalog import org as o
+from handlers.catalog import review as rv
 from handlers.router import Router
 from handlers.services.authz import Actor, can_summarise, load_actor, may_see_unit, own_active_commitment
 from handlers.services.commitments import edit_commitment, list_commitments, log_progress, withdraw_commitment
-from handlers.services.errors import Forbidden, NotFound
+from handlers.services.errors import Forbidden, InvalidInput, NotFound
+from handlers.services.review import approve_registration, return_registration
+from handlers.services.self_assessment import distribution, save_assessment
+from handlers.services.study import confirm_attendance, record_session
 from handlers.services.summary import CellSummary, CommitteeSummary, summarise
 from storage.uow import UnitOfWork
 from tests.chat import Chat, add_commitment, dialog, everything, roster_copy
+from tests.review_support import add_cell_item, add_session, review_tables, set_cycle
 from tests.support import Database, FakeClock
 
 ACTORS = {"member": "DV001", "secretary": "DV002", "committee": "DV025"}
@@ -357,3 +363,198 @@ async def test_a_stale_session_cannot_reach_a_commitment_moved_to_another_member
     await chat.press(t.SKIP)
     assert chat.all_texts == [t.COMMITMENT_GONE, t.MENU_PROMPT]  # the flow ends: asking again cannot help
     assert await everything(roster_db) == before
+
+
+# --- personal data (/dulieu) -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("role", list(ACTORS))
+async def test_dulieu_shows_only_ones_own_data(
+    router: Router, roster_db: Database, clock: FakeClock, role: str
+) -> None:
+    """Whatever the role (a secretary, committee staff), /dulieu is the actor's own record; an argument is ignored."""
+    ids = await commitments_of_targets(roster_db, clock)
+    chat = await linked_chat(router, roster_db, clock, role)
+    for typed in ("/dulieu", *(f"/dulieu {code}" for _, code in TARGETS.values()), f"/dulieu {ids['own cell']}"):
+        await chat.say(typed)
+        page = chat.all_texts[0]
+        assert o.MYDATA_CODE.format(value=ACTORS[role]) in page
+        for _, code in TARGETS.values():
+            assert code not in page and f"Nội dung của {code}" not in page
+
+
+@pytest.mark.parametrize("value", ["confirm", "keep", "page:5", "withdraw|DV004"])
+@pytest.mark.parametrize("role", list(ACTORS))
+async def test_a_forged_withdrawal_is_refused(
+    router: Router, roster_db: Database, clock: FakeClock, role: str, value: str
+) -> None:
+    await commitments_of_targets(roster_db, clock)
+    chat = await linked_chat(router, roster_db, clock, role)
+    await chat.say("/dulieu")
+    before = await everything(roster_db)
+    await chat.press_payload(f"{chat.nonce}|{value}")
+    assert chat.all_texts == [t.INVALID_CHOICE, o.MYDATA_PROMPT]
+    assert await everything(roster_db) == before
+    async with roster_db.uow() as uow:
+        for code in [ACTORS[role], *(code for _, code in TARGETS.values())]:
+            member = await uow.members.by_code(code)
+            assert member is not None and member.anonymised_at is None
+
+
+# --- period roll-ups (/tonghop PERIOD, drill-down) and the Excel report (/baocao) ----------------------------------
+@pytest.mark.parametrize(("role", "target", "visible"), SUMMARY_CASES)
+async def test_rollup_of_a_chosen_unit(
+    roster_db: Database, clock: FakeClock, role: str, target: str, visible: bool
+) -> None:
+    """The unit id a drill-down button carries is re-checked by the service: the same matrix as the summary."""
+    from handlers.services.periods import month_of
+    from handlers.services.rollup import rollup
+    from tests.report_world import TZ
+
+    cell_name = TARGETS[target][0]
+    async with roster_db.uow() as uow:
+        actor = await actor_of(uow, ACTORS[role])
+        [cell] = await uow.units.find_by_name(cell_name)
+        period = month_of(date(2026, 11, 23), TZ)
+        if not visible:
+            with pytest.raises(Forbidden) as refused:
+                await rollup(uow, actor, period, clock.now(), TZ, cell.id)
+            assert refused.value.message == t.SUMMARY_FORBIDDEN
+            return
+        summary = await rollup(uow, actor, period, clock.now(), TZ, cell.id)
+        assert summary.unit_name == cell_name and summary.totals.members > 0
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+async def test_baocao_covers_exactly_the_actors_scope(
+    router: Router, roster_db: Database, clock: FakeClock, role: str
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from handlers.catalog import reports as rep
+
+    chat = await linked_chat(router, roster_db, clock, role)
+    await chat.say("/baocao nam")
+    if role == "member":
+        assert chat.all_texts == [rep.REPORT_FORBIDDEN, t.MENU_PROMPT]
+        return
+    attachment = chat.last_replies[0].attachment
+    assert attachment is not None
+    sheets = load_workbook(io.BytesIO(attachment.content)).sheetnames[1:]
+    expected = ["Chi bộ thôn Đồng Tâm"] if role == "secretary" else [n[:31] for n in THANH_SON_CELLS]
+    assert sheets == expected
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+async def test_tonghop_period_and_forged_drill_down(
+    router: Router, roster_db: Database, clock: FakeClock, role: str
+) -> None:
+    chat = await linked_chat(router, roster_db, clock, role)
+    await chat.say("/tonghop quy")
+    if role == "member":
+        assert chat.all_texts == [t.SUMMARY_FORBIDDEN, t.MENU_PROMPT]
+        return
+    if role == "secretary":
+        assert chat.all_texts[0].startswith("Tổng hợp Chi bộ thôn Đồng Tâm")
+        chat.assert_menu()  # a cell has nothing to drill into
+        return
+    async with roster_db.uow() as uow:
+        [other] = await uow.units.find_by_name(TARGETS["other subtree"][0])
+    await chat.press_payload(f"{chat.nonce}|u{other.id}")
+    assert chat.all_texts[0] == t.INVALID_CHOICE
+    assert TARGETS["other subtree"][0] not in chat.all_texts[1]
+
+
+# --- approval, cell items, self-assessment and study (issue 5, items 5-8) -------------------------------------
+TARGET_LEADERS = {"own cell": "DV002", "same committee": "DV007", "other subtree": "DV016"}
+REVIEW_ACTIONS = ["approve", "return", "progress_cell_item", "confirm_study", "assess", "distribution", "record_study"]
+_NO = (False, False, False)
+# Allowed on the target (own cell, same committee, other subtree):
+REVIEW_MATRIX = {
+    "member": {**dict.fromkeys(REVIEW_ACTIONS, _NO), "confirm_study": (True, False, False)},
+    "secretary": {**dict.fromkeys(REVIEW_ACTIONS, (True, False, False)), "assess": _NO},
+    "committee": {
+        **dict.fromkeys(REVIEW_ACTIONS, _NO),
+        "approve": (True, True, False),
+        "return": (True, True, False),
+        "distribution": (True, True, False),
+    },
+}
+REVIEW_CASES = [
+    pytest.param(role, target, action, allowed, id=f"{role}-{action}-{target}-{'allowed' if allowed else 'refused'}")
+    for role in ACTORS
+    for action in REVIEW_ACTIONS
+    for target, allowed in zip(TARGETS, REVIEW_MATRIX[role][action], strict=True)
+]
+
+
+async def review_attempt(
+    uow: UnitOfWork, actor: Actor, action: str, ids: dict[str, int], cell_name: str, clock: FakeClock
+) -> bool:
+    """Try the action on the target; True if it went through, False if refused with a user error."""
+    now, today = clock.now(), date(2026, 11, 23)
+    try:
+        if action == "approve":
+            await approve_registration(uow, actor, ids["registration"], now)
+        elif action == "return":
+            await return_registration(uow, actor, ids["registration"], "Cần ghi cụ thể hơn", now)
+        elif action == "progress_cell_item":
+            await log_progress(uow, actor, ids["cell_item"], 50, None, now)
+        elif action == "confirm_study":
+            await confirm_attendance(uow, actor, ids["session"], now)
+        elif action == "assess":
+            await save_assessment(uow, actor, ids["registration"], "done", None, None, today, now)
+        elif action == "distribution":
+            _, lines = await distribution(uow, actor, 2026)
+            return cell_name in [line.cell_name for line in lines]
+        else:
+            assert action == "record_study"
+            await record_session(uow, actor, today, "Học tập chuyên đề", [ids["member"]], today, now)
+    except (Forbidden, NotFound, InvalidInput):
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("role", "target", "action", "allowed"), REVIEW_CASES)
+async def test_review_assessment_and_study_actions(
+    roster_db: Database, clock: FakeClock, role: str, target: str, action: str, allowed: bool
+) -> None:
+    cell_name, code = TARGETS[target]
+    await set_cycle(roster_db, clock, 2026, date(2026, 11, 1))
+    ids = {
+        "registration": await add_commitment(roster_db, clock, code, f"Nội dung của {code}"),
+        "cell_item": await add_cell_item(roster_db, clock, TARGET_LEADERS[target], f"Việc chung của {cell_name}"),
+        "session": await add_session(roster_db, clock, TARGET_LEADERS[target], date(2026, 11, 20), []),
+    }
+    async with roster_db.uow() as uow:
+        found = await uow.members.by_code(code)
+        assert found is not None
+        ids["member"] = found.id
+    before = await review_tables(roster_db)
+    async with roster_db.uow() as uow:
+        done = await review_attempt(uow, await actor_of(uow, ACTORS[role]), action, ids, cell_name, clock)
+        await uow.commit()
+    assert done is allowed
+    if not allowed:
+        assert await review_tables(roster_db) == before  # a refusal writes nothing
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+@pytest.mark.parametrize("role", list(ACTORS))
+async def test_a_forged_registration_id_in_duyet(
+    router: Router, roster_db: Database, clock: FakeClock, role: str, target: str
+) -> None:
+    """/duyet offers only what the actor may review; a forged button never reaches another registration."""
+    registration = await add_commitment(roster_db, clock, TARGETS[target][1], "Nội dung chờ duyệt")
+    chat = await linked_chat(router, roster_db, clock, role)
+    before = await review_tables(roster_db)
+    await chat.say("/duyet")
+    if role == "member":
+        assert chat.all_texts == [rv.REVIEW_FORBIDDEN, t.MENU_PROMPT]
+        return
+    may_review = REVIEW_MATRIX[role]["approve"][list(TARGETS).index(target)]
+    assert (str(registration) in [c.payload.split("|", 1)[1] for c in chat.question.choices]) is may_review
+    if not may_review:
+        await chat.press_payload(f"{chat.nonce}|{registration}")
+        assert chat.all_texts[0] == t.INVALID_CHOICE
+    assert await review_tables(roster_db) == before

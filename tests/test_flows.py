@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from bot.channels.console import ConsoleChannel
 from handlers.catalog import core as t
+from handlers.catalog import review as rv
 from handlers.flows.pledges import DETAIL_CHOICES
 from handlers.router import Router
 from handlers.services.authz import load_actor
@@ -88,6 +89,8 @@ async def table_counts(db: Database) -> dict[str, int]:
 
 async def register_by_chat(chat: Chat, content: str = CONTENT, deadline: str = "31/12/2026") -> None:
     await chat.say("/dangky")
+    if rv.KIND_SELF in chat.all_choices:  # a secretary or deputy is first asked for whom
+        await chat.press(rv.KIND_SELF)
     await chat.say(content)
     await chat.say(MEASURES)
     await chat.say(deadline)
@@ -935,6 +938,8 @@ async def test_pledges_listing_with_statuses(an: Chat, roster_db: Database, cloc
             status=f"{t.PLEDGE_STATUS_LATE}, {t.PLEDGE_LAST_UPDATE.format(date='23/11/2026')}",
         ),
     ]
+    pending = rv.PLEDGE_REVIEW_SUFFIX.format(state=rv.REVIEW_STATE_LABELS["pending"])  # not yet approved
+    lines = [line + pending for line in lines]
     assert an.all_texts == ["\n".join([t.PLEDGES_HEADER, *lines]), t.PLEDGES_CHOOSE]
     assert an.choices == [CONTENT, "Giúp đỡ 2 hộ nghèo trong thôn", "Dọn vệ sinh đường làng", t.REGISTER_MORE, t.CANCEL]
     await an.say("3")

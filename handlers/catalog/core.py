@@ -42,8 +42,9 @@ CONSENT_NOTICE = (
     "Chỉ thị 05-CT/TW; tổng hợp cho chi ủy và cấp ủy cấp trên.\n"
     "• Ai được xem: đồng chí, bí thư/phó bí thư chi bộ của đồng chí và cấp ủy cấp trên trực tiếp quản lý.\n"
     "• Dữ liệu lưu trên máy chủ của cấp ủy, không chia sẻ cho bên thứ ba. Không lưu số CCCD, số thẻ đảng viên.\n"
-    "• Đồng chí có quyền yêu cầu xem, xuất, xóa dữ liệu của mình và rút lại sự đồng ý bất cứ lúc nào "
-    "(liên hệ bí thư chi bộ hoặc người quản trị bot của cấp ủy).\n\n"
+    "• Đồng chí có quyền xem, xuất, xóa dữ liệu của mình và rút lại sự đồng ý bất cứ lúc nào: "
+    "gõ /dulieu để xem toàn bộ dữ liệu bot lưu về mình và rút lại sự đồng ý; muốn nhận bản xuất dữ liệu, "
+    "liên hệ bí thư chi bộ hoặc người quản trị bot của cấp ủy.\n\n"
     "Đồng chí có đồng ý để bot lưu và xử lý các dữ liệu trên không?"
 )
 CONSENT_YES = "Tôi đồng ý"
@@ -71,11 +72,25 @@ HELP_MEMBER = (
     "/dangky — đăng ký nội dung làm theo\n"
     "/capnhat — cập nhật tiến độ thực hiện\n"
     "/camket — xem, sửa hoặc rút lại nội dung đã đăng ký\n"
+    "/hoctap — xác nhận đã tham gia học tập chuyên đề năm\n"
+    "/tudanhgia — tự đánh giá cuối năm, xem bản tổng kết để kiểm điểm\n"
+    "/dulieu — xem dữ liệu bot lưu về đồng chí, rút lại sự đồng ý\n"
     "/huy — hủy thao tác đang làm\n"
     "/trogiup — xem hướng dẫn này"
 )
-HELP_SECRETARY = "\n/tonghop — tổng hợp tình hình chi bộ trước buổi sinh hoạt"
-HELP_COMMITTEE = "\n/tonghop — tổng hợp tình hình các chi bộ trực thuộc"
+HELP_SECRETARY = (
+    "\n/tonghop — tổng hợp tình hình chi bộ trước buổi sinh hoạt"
+    "\n/tonghop ky — tổng hợp theo tháng, quý, năm hoặc khoảng ngày (có biểu đồ)"
+    "\n/baocao — báo cáo Excel theo kỳ"
+    "\n/duyet — duyệt hoặc trả lại bản đăng ký của đảng viên"
+    "\n/hoctap — ghi buổi học tập chuyên đề và người tham gia"
+)
+HELP_COMMITTEE = (
+    "\n/tonghop — tổng hợp tình hình các chi bộ trực thuộc"
+    "\n/tonghop ky — tổng hợp theo tháng, quý, năm hoặc khoảng ngày (có biểu đồ)"
+    "\n/baocao — báo cáo Excel theo kỳ"
+    "\n/duyet — duyệt bản đăng ký trong các chi bộ trực thuộc"
+)
 HELP_ROLE = "\n\nVai trò của đồng chí: {role}."
 ROLE_NAMES = {
     "member": "đảng viên",
@@ -105,7 +120,10 @@ CONFIRM = "Xác nhận"
 EDIT_CONTENT = "Sửa nội dung"
 EDIT_MEASURES = "Sửa giải pháp"
 EDIT_DEADLINE = "Sửa thời hạn"
-REGISTERED = "Đã lưu bản đăng ký số {number} của đồng chí năm {year}. Khi có kết quả, gõ /capnhat để cập nhật tiến độ."
+REGISTERED = (
+    "Đã lưu bản đăng ký số {number} của đồng chí năm {year}. Chi ủy sẽ xem xét và duyệt bản đăng ký "
+    "(xem trạng thái bằng lệnh /camket). Khi có kết quả, gõ /capnhat để cập nhật tiến độ."
+)
 
 # --- validation ---------------------------------------------------------------------------------------------
 TEXT_EMPTY = "Nội dung không được để trống. Xin đồng chí gõ lại."

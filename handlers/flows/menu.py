@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.catalog import core as t
 from handlers.dialog import Ctx, Input
+from handlers.flows.review_menu import seasonal_menu
 from handlers.messages import Reply
 from handlers.services.authz import Actor, can_summarise
 
@@ -31,7 +32,10 @@ class MenuFlow:
     name = "menu"
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
-        return [ctx.ask("main", t.MENU_PROMPT, menu_choices(ctx.actor), cancel=False)]
+        notices, seasonal = await seasonal_menu(ctx)
+        choices = menu_choices(ctx.actor)
+        choices[-1:-1] = seasonal  # before the help entry
+        return [*notices, ctx.ask("main", t.MENU_PROMPT, choices, cancel=False)]
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         if inp.value and inp.value in ctx.flows:

@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.catalog import core as t
+from handlers.catalog import review as r
 from handlers.dialog import Ctx, Input
 from handlers.flows.deadline import ask_deadline, read_deadline
 from handlers.messages import Reply
 from handlers.services.authz import own_active_commitment
 from handlers.services.commitments import edit_commitment, list_commitments, withdraw_commitment
+from handlers.services.review import (
+    resubmit_registration,
+    returned_notice_text,
+    returned_registrations,
+    review_state_label,
+)
 from handlers.text import fmt_date, shorten
+from storage.enums import CommitmentKind, ReviewState
 from storage.models import Commitment
 
 BUTTON_TEXT = 60
@@ -34,6 +42,17 @@ def status_text(commitment: Commitment, today: date, ctx: Ctx) -> str:
     return f"{status}, {last_update_text(commitment, ctx)}"
 
 
+def review_text(commitment: Commitment) -> str:
+    """The review state of a member's own registration; a cell's items need none (approved at once)."""
+    if commitment.kind != CommitmentKind.INDIVIDUAL.value:
+        return ""
+    return r.PLEDGE_REVIEW_SUFFIX.format(state=review_state_label(commitment))
+
+
+def labelled(commitment: Commitment) -> str:
+    return r.KIND_PREFIX.get(commitment.kind, "") + commitment.content
+
+
 def last_update_text(commitment: Commitment, ctx: Ctx) -> str:
     if commitment.last_progress_at is None:
         return t.PLEDGE_NEVER_UPDATED
@@ -51,17 +70,20 @@ class PledgesFlow:
         lines = [
             t.PLEDGE_LINE.format(
                 number=i,
-                content=c.content,
+                content=labelled(c),
                 deadline=fmt_date(c.deadline),
                 percent=c.percent,
                 status=status_text(c, ctx.today, ctx),
             )
+            + review_text(c)
             for i, c in enumerate(commitments, start=1)
         ]
         listing = "\n".join([t.PLEDGES_HEADER, *lines])
-        choices = [(shorten(c.content, BUTTON_TEXT), str(c.id)) for c in commitments]
+        choices = [(shorten(labelled(c), BUTTON_TEXT), str(c.id)) for c in commitments]
         choices.append((t.REGISTER_MORE, "new"))
-        return [Reply(listing), ctx.ask("list", t.PLEDGES_CHOOSE, choices)]
+        returned = await returned_registrations(ctx.uow, ctx.actor)
+        notice = [Reply(returned_notice_text(returned))] if returned else []
+        return [*notice, Reply(listing), ctx.ask("list", t.PLEDGES_CHOOSE, choices)]
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value
@@ -75,6 +97,8 @@ class PledgesFlow:
             return await self._save_edit(ctx, step, inp)
         if step == "withdraw":
             return await self._on_withdraw(ctx, value)
+        if step == "detail_returned":
+            return await self._on_detail(ctx, value)
         reply = ctx.state.current_reply()
         return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]
 
@@ -82,18 +106,27 @@ class PledgesFlow:
         c = await own_active_commitment(ctx.uow, ctx.actor, commitment_id)
         ctx.state.data["commitment_id"] = c.id
         text = t.PLEDGE_DETAIL.format(
-            content=c.content,
+            content=labelled(c),
             measures=c.measures,
             deadline=fmt_date(c.deadline),
             percent=c.percent,
             updated=last_update_text(c, ctx),
         )
-        return [*([Reply(preface)] if preface else []), ctx.ask("detail", text, DETAIL_CHOICES, cancel=False)]
+        before = [Reply(preface)] if preface else []
+        if c.kind == CommitmentKind.INDIVIDUAL.value and c.review_state == ReviewState.RETURNED.value:
+            text += r.PLEDGE_DETAIL_REVIEW.format(state=review_state_label(c))
+            text += r.PLEDGE_DETAIL_COMMENT.format(comment=c.review_comment or "")
+            choices = [(r.RESUBMIT, "resubmit"), *DETAIL_CHOICES]
+            return [*before, ctx.ask("detail_returned", text, choices, cancel=False)]
+        return [*before, ctx.ask("detail", text, DETAIL_CHOICES, cancel=False)]
 
     async def _on_detail(self, ctx: Ctx, value: str | None) -> list[Reply]:
         commitment_id = int(ctx.state.data["commitment_id"])
         if value == "progress":
             return await ctx.start("progress", str(commitment_id))
+        if value == "resubmit":
+            await resubmit_registration(ctx.uow, ctx.actor, commitment_id, ctx.now)
+            return await self._detail(ctx, commitment_id, r.RESUBMITTED)
         if value == "edit_content":
             return [ctx.ask("edit_content", t.ASK_NEW_CONTENT)]
         if value == "edit_measures":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.dialog import Ctx, Input
+from handlers.flows.pledges import labelled
 from handlers.messages import Reply
 from handlers.services.authz import own_active_commitment
 from handlers.services.commitments import list_commitments, log_progress
@@ -28,7 +29,7 @@ class ProgressFlow:
             return [Reply(t.NO_COMMITMENTS), *await ctx.start("menu")]
         if len(commitments) == 1:
             return await self._ask_percent(ctx, commitments[0].id)
-        choices = [(shorten(c.content, BUTTON_TEXT), str(c.id)) for c in commitments]
+        choices = [(shorten(labelled(c), BUTTON_TEXT), str(c.id)) for c in commitments]
         return [ctx.ask("choose", t.CHOOSE_COMMITMENT, choices)]
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:

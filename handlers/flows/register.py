@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.catalog import core as t
+from handlers.catalog import review as r
 from handlers.dialog import Ctx, Input
 from handlers.flows.deadline import ask_deadline, read_deadline
 from handlers.messages import Reply
+from handlers.services.collective import MODEL_NAME_MAX, led_cell, register_for_cell
 from handlers.services.commitments import Draft, register_commitment
+from handlers.services.errors import Forbidden
 from handlers.services.validation import CONTENT_MAX, CONTENT_MIN, MEASURES_MAX, MEASURES_MIN, checked_text
 from handlers.text import fmt_date
+from storage.enums import CommitmentKind
 
 CONFIRM_CHOICES = [
     (t.CONFIRM, "confirm"),
@@ -18,6 +22,17 @@ CONFIRM_CHOICES = [
     (t.EDIT_MEASURES, "edit_measures"),
     (t.EDIT_DEADLINE, "edit_deadline"),
 ]
+# Asked first, of a cell's secretary or deputy only: members never see it.
+KIND_CHOICES = [
+    (r.KIND_SELF, CommitmentKind.INDIVIDUAL.value),
+    (r.KIND_COLLECTIVE, CommitmentKind.COLLECTIVE.value),
+    (r.KIND_MODEL, CommitmentKind.MODEL.value),
+]
+FIRST_QUESTION = {
+    CommitmentKind.INDIVIDUAL.value: t.ASK_CONTENT,
+    CommitmentKind.COLLECTIVE.value: r.ASK_COLLECTIVE_CONTENT,
+    CommitmentKind.MODEL.value: r.ASK_MODEL_NAME,
+}
 
 
 class RegisterFlow:
@@ -28,14 +43,20 @@ class RegisterFlow:
         theme = await ctx.uow.themes.get(ctx.today.year)
         if theme is not None:
             replies.append(Reply(t.THEME_OF_YEAR.format(year=theme.year, title=theme.title)))
-        replies.append(ctx.ask("content", t.ASK_CONTENT))
+        if ctx.actor.role.leads_cell and ctx.actor.scope_unit_id is not None:
+            replies.append(ctx.ask("kind", r.ASK_KIND, KIND_CHOICES))
+        else:
+            replies.append(ctx.ask("content", t.ASK_CONTENT))
         return replies
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         data = ctx.state.data
         step = ctx.state.step
+        if step == "kind":
+            return await self._on_kind(ctx, inp)
         if step == "content":
-            data["content"] = checked_text(inp.text, CONTENT_MIN, CONTENT_MAX)
+            maximum = MODEL_NAME_MAX if data.get("kind") == CommitmentKind.MODEL.value else CONTENT_MAX
+            data["content"] = checked_text(inp.text, CONTENT_MIN, maximum)
             return [self._next_after_edit(ctx) or ctx.ask("measures", t.ASK_MEASURES)]
         if step == "measures":
             data["measures"] = checked_text(inp.text, MEASURES_MIN, MEASURES_MAX)
@@ -46,6 +67,19 @@ class RegisterFlow:
         if step == "confirm":
             return await self._on_confirm(ctx, inp)
         return await self.begin(ctx, "")
+
+    async def _on_kind(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        kind = inp.value or ""
+        if kind not in FIRST_QUESTION:
+            reply = ctx.state.current_reply()
+            return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]
+        if kind != CommitmentKind.INDIVIDUAL.value:
+            cell = await led_cell(ctx.uow, ctx.actor)
+            if cell is None:
+                raise Forbidden(r.COLLECTIVE_FORBIDDEN)
+            ctx.state.data["cell"] = cell.name
+        ctx.state.data["kind"] = kind
+        return [ctx.ask("content", FIRST_QUESTION[kind])]
 
     def _next_after_edit(self, ctx: Ctx) -> Reply | None:
         """After fixing one field from the confirmation screen, go straight back to it."""
@@ -60,6 +94,9 @@ class RegisterFlow:
             measures=data["measures"],
             deadline=fmt_date(date.fromisoformat(data["deadline"])),
         )
+        kind = data.get("kind", CommitmentKind.INDIVIDUAL.value)
+        if kind in r.CONFIRM_KIND:
+            text = r.CONFIRM_KIND[kind].format(cell=data.get("cell", "")) + text
         return ctx.ask("confirm", text, CONFIRM_CHOICES)
 
     async def _on_confirm(self, ctx: Ctx, inp: Input) -> list[Reply]:
@@ -74,6 +111,15 @@ class RegisterFlow:
             return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]
         data = ctx.state.data
         draft = Draft(data["content"], data["measures"], date.fromisoformat(data["deadline"]))
-        commitment, number = await register_commitment(ctx.uow, ctx.actor, draft, ctx.today, ctx.now)
+        kind = data.get("kind", CommitmentKind.INDIVIDUAL.value)
+        if kind == CommitmentKind.INDIVIDUAL.value:
+            commitment, number = await register_commitment(ctx.uow, ctx.actor, draft, ctx.today, ctx.now)
+            done = t.REGISTERED.format(number=number, year=commitment.year)
+        else:
+            commitment, cell, number = await register_for_cell(
+                ctx.uow, ctx.actor, CommitmentKind(kind), draft, ctx.today, ctx.now
+            )
+            template = r.REGISTERED_MODEL if kind == CommitmentKind.MODEL.value else r.REGISTERED_COLLECTIVE
+            done = template.format(cell=cell.name, name=commitment.content, number=number, year=commitment.year)
         ctx.finish()
-        return [Reply(t.REGISTERED.format(number=number, year=commitment.year)), *await ctx.start("menu")]
+        return [Reply(done), *await ctx.start("menu")]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from handlers.catalog import core as t
 from handlers.services.errors import Forbidden, NotFound
-from storage.enums import CommitmentStatus, Role, UnitKind
+from storage.enums import CommitmentKind, CommitmentStatus, Role, UnitKind
 from storage.models import Commitment, Member, Unit
 from storage.uow import UnitOfWork
 
@@ -64,13 +64,20 @@ async def cells_in_scope(uow: UnitOfWork, actor: Actor) -> tuple[Unit, list[Unit
     return unit, [cell for cell in cells if may_see_unit(actor, cell)]
 
 
+def leads_cell_of(actor: Actor, commitment: Commitment) -> bool:
+    """A collective commitment or model belongs to its cell: its secretary and deputy act on it."""
+    return actor.role.leads_cell and commitment.unit_id is not None and commitment.unit_id == actor.scope_unit_id
+
+
 async def own_active_commitment(uow: UnitOfWork, actor: Actor, commitment_id: int) -> Commitment:
-    """The commitment, if it is the actor's own and still active; otherwise NotFound (no hint why)."""
+    """The commitment, if it is the actor's own (or their cell's) and still active; otherwise NotFound (no hint why)."""
     commitment = await uow.commitments.get(commitment_id)
-    if (
-        commitment is None
-        or commitment.member_id != actor.member_id
-        or commitment.status != CommitmentStatus.ACTIVE.value
-    ):
+    if commitment is None or commitment.status != CommitmentStatus.ACTIVE.value:
+        raise NotFound(t.COMMITMENT_GONE)
+    if commitment.kind == CommitmentKind.INDIVIDUAL.value:
+        mine = commitment.member_id == actor.member_id
+    else:
+        mine = leads_cell_of(actor, commitment)
+    if not mine:
         raise NotFound(t.COMMITMENT_GONE)
     return commitment

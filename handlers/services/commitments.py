@@ -16,7 +16,7 @@ from handlers.services.validation import (
     checked_percent,
     checked_text,
 )
-from storage.enums import CommitmentStatus
+from storage.enums import CommitmentKind, CommitmentStatus, ReviewState
 from storage.models import Commitment, ProgressEntry
 from storage.uow import UnitOfWork
 
@@ -40,16 +40,27 @@ async def register_commitment(
         deadline=checked_deadline_value(draft.deadline, today),
         status=CommitmentStatus.ACTIVE.value,
         percent=0,
+        kind=CommitmentKind.INDIVIDUAL.value,
+        review_state=ReviewState.PENDING.value,  # the secretary reviews it (/duyet)
         created_at=now,
         updated_at=now,
     )
     await uow.commitments.add(commitment)
-    same_year = [c for c in await uow.commitments.active_for(actor.member_id) if c.year == commitment.year]
+    same_year = [c for c in await own_individual(uow, actor) if c.year == commitment.year]
     return commitment, len(same_year)
 
 
+async def own_individual(uow: UnitOfWork, actor: Actor) -> list[Commitment]:
+    rows = await uow.commitments.active_for(actor.member_id)
+    return [c for c in rows if c.kind == CommitmentKind.INDIVIDUAL.value]
+
+
 async def list_commitments(uow: UnitOfWork, actor: Actor) -> list[Commitment]:
-    return await uow.commitments.active_for(actor.member_id)
+    """One's own commitments, then (for a secretary or deputy) the cell's collective commitments and models."""
+    own = await own_individual(uow, actor)
+    if not actor.role.leads_cell or actor.scope_unit_id is None:
+        return own
+    return [*own, *await uow.review.cell_items(actor.scope_unit_id)]
 
 
 async def edit_commitment(
@@ -70,6 +81,8 @@ async def edit_commitment(
         commitment.measures = checked_text(measures, MEASURES_MIN, MEASURES_MAX)
     if deadline is not None:
         commitment.deadline = checked_deadline_value(deadline, today or now.date())
+    if commitment.kind == CommitmentKind.INDIVIDUAL.value and commitment.review_state == ReviewState.APPROVED.value:
+        commitment.review_state = ReviewState.PENDING.value  # the chi ủy approved the old wording, not this one
     commitment.updated_at = now
     return commitment
 

@@ -1,0 +1,95 @@
+"""/duyet: the cell's leaders list pending registrations (leaders' first), open one, approve or return it."""
+
+from __future__ import annotations
+
+from handlers.catalog import core as t
+from handlers.catalog import review as r
+from handlers.dialog import Ctx, Input
+from handlers.messages import Reply
+from handlers.services.review import (
+    PendingItem,
+    approve_registration,
+    pending_registrations,
+    return_registration,
+    review_detail,
+)
+from handlers.text import fmt_date, shorten
+
+BUTTON_TEXT = 60
+LIST_CONTENT = 90
+DETAIL_CHOICES = [(r.REVIEW_APPROVE, "approve"), (r.REVIEW_RETURN, "return"), (t.BACK, "back")]
+
+
+def _line(number: int, item: PendingItem, with_cell: bool) -> str:
+    template = r.REVIEW_LIST_LINE_CELL if with_cell else r.REVIEW_LIST_LINE
+    position = item.position or t.ROLE_NAMES["member"]
+    content = shorten(item.content, LIST_CONTENT)
+    return template.format(
+        number=number, name=item.member_name, position=position, cell=item.cell_name, content=content
+    )
+
+
+class ReviewFlow:
+    name = "review"
+
+    async def begin(self, ctx: Ctx, arg: str, preface: list[Reply] | None = None) -> list[Reply]:
+        items = await pending_registrations(ctx.uow, ctx.actor)
+        before = preface or []
+        if not items:
+            ctx.finish()
+            return [*before, Reply(r.REVIEW_NONE_PENDING), *await ctx.start("menu")]
+        with_cell = len({item.cell_name for item in items}) > 1 or not ctx.actor.role.leads_cell
+        lines = [_line(i, item, with_cell) for i, item in enumerate(items, start=1)]
+        listing = "\n".join([r.REVIEW_LIST_HEADER.format(count=len(items)), *lines])
+        choices = [
+            (shorten(f"{item.member_name}: {item.content}", BUTTON_TEXT), str(item.commitment_id)) for item in items
+        ]
+        return [*before, Reply(listing), ctx.ask("list", r.REVIEW_CHOOSE, choices)]
+
+    async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        step, value = ctx.state.step, inp.value
+        if step == "list" and value and value.isdigit():
+            return await self._detail(ctx, int(value))
+        if step == "detail":
+            return await self._on_detail(ctx, value)
+        if step == "comment":
+            return await self._return(ctx, inp.text)
+        reply = ctx.state.current_reply()
+        return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]
+
+    async def _detail(self, ctx: Ctx, commitment_id: int) -> list[Reply]:
+        d = await review_detail(ctx.uow, ctx.actor, commitment_id)
+        ctx.state.data["commitment_id"] = d.commitment_id
+        text = r.REVIEW_DETAIL.format(
+            name=d.member_name,
+            position=d.position or t.ROLE_NAMES["member"],
+            cell=d.cell_name,
+            year=d.year,
+            content=d.content,
+            measures=d.measures,
+            deadline=fmt_date(d.deadline),
+        )
+        if d.previous_comment:
+            text += r.REVIEW_PREVIOUS_COMMENT.format(comment=d.previous_comment)
+        return [ctx.ask("detail", text, DETAIL_CHOICES, cancel=False)]
+
+    async def _on_detail(self, ctx: Ctx, value: str | None) -> list[Reply]:
+        commitment_id = int(ctx.state.data["commitment_id"])
+        if value == "approve":
+            d = await review_detail(ctx.uow, ctx.actor, commitment_id)
+            await approve_registration(ctx.uow, ctx.actor, commitment_id, ctx.now)
+            return await self._after(ctx, r.REVIEW_APPROVED.format(name=d.member_name))
+        if value == "return":
+            await review_detail(ctx.uow, ctx.actor, commitment_id)  # still pending and in scope
+            return [ctx.ask("comment", r.REVIEW_ASK_COMMENT)]
+        return await self.begin(ctx, "")
+
+    async def _return(self, ctx: Ctx, comment: str) -> list[Reply]:
+        commitment_id = int(ctx.state.data["commitment_id"])
+        d = await review_detail(ctx.uow, ctx.actor, commitment_id)
+        await return_registration(ctx.uow, ctx.actor, commitment_id, comment, ctx.now)
+        return await self._after(ctx, r.REVIEW_RETURNED.format(name=d.member_name))
+
+    async def _after(self, ctx: Ctx, done: str) -> list[Reply]:
+        ctx.state.data.pop("commitment_id", None)
+        return await self.begin(ctx, "", [Reply(done)])

@@ -1,0 +1,177 @@
+"""/hoctap: members confirm they studied the year's theme; a cell's leaders record a session and who attended;
+committee staff see how many cells held one."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from handlers.catalog import core as t
+from handlers.catalog import review as r
+from handlers.dialog import Ctx, Input
+from handlers.messages import Reply
+from handlers.services.authz import can_summarise, cells_in_scope
+from handlers.services.collective import led_cell
+from handlers.services.errors import InvalidInput
+from handlers.services.study import (
+    TITLE_MAX,
+    TITLE_MIN,
+    SessionView,
+    cell_roster,
+    checked_held_on,
+    confirm_attendance,
+    default_title,
+    my_cell_sessions,
+    record_session,
+    sessions_for,
+    study_stats,
+)
+from handlers.services.validation import checked_text
+from handlers.text import fmt_date, shorten
+
+BUTTON_TEXT = 60
+MEMBER_BUTTONS_UP_TO = 20  # bigger cells toggle by typed numbers only: a screen of buttons helps nobody
+_NUMBERS = re.compile(r"^[\d\s,;.]+$")
+
+
+def _confirm_choices(views: list[SessionView]) -> list[tuple[str, str]]:
+    return [
+        (
+            shorten(r.STUDY_CONFIRM_LABEL.format(title=v.title, date=fmt_date(v.held_on)), BUTTON_TEXT),
+            f"c{v.session_id}",
+        )
+        for v in views
+        if not v.attended
+    ]
+
+
+class StudyFlow:
+    name = "study"
+
+    async def begin(self, ctx: Ctx, arg: str, preface: list[Reply] | None = None) -> list[Reply]:
+        before = preface or []
+        cell = await led_cell(ctx.uow, ctx.actor)
+        if cell is not None:
+            views = await sessions_for(ctx.uow, ctx.actor, cell.id, ctx.today)
+            lines = [
+                r.STUDY_SESSION_LINE_LEADER.format(date=fmt_date(v.held_on), title=v.title, count=v.attendees)
+                for v in views
+            ]
+            listing = "\n".join([r.STUDY_SESSIONS_HEADER, *lines]) if views else r.STUDY_NO_SESSIONS
+            choices = [(r.STUDY_NEW, "new"), *_confirm_choices(views)]
+            return [*before, Reply(listing), ctx.ask("list", r.STUDY_CHOOSE, choices)]
+        if can_summarise(ctx.actor):
+            return [*before, await self._committee(ctx), *await self._done(ctx)]
+        views = await my_cell_sessions(ctx.uow, ctx.actor, ctx.today)
+        if not views:
+            return [*before, Reply(r.STUDY_NO_SESSIONS), *await self._done(ctx)]
+        lines = [
+            r.STUDY_SESSION_LINE.format(
+                date=fmt_date(v.held_on),
+                title=v.title,
+                status=r.STUDY_ATTENDED if v.attended else r.STUDY_NOT_CONFIRMED,
+            )
+            for v in views
+        ]
+        sessions = Reply("\n".join([r.STUDY_SESSIONS_HEADER, *lines]))
+        choices = _confirm_choices(views)
+        if not choices:
+            return [*before, sessions, *await self._done(ctx)]
+        return [*before, sessions, ctx.ask("list", r.STUDY_CHOOSE, choices)]
+
+    async def _committee(self, ctx: Ctx) -> Reply:
+        unit, cells = await cells_in_scope(ctx.uow, ctx.actor)
+        members, with_session = await study_stats(ctx.uow, [cell.id for cell in cells], ctx.today.year)
+        text = r.STUDY_COMMITTEE.format(
+            year=ctx.today.year, unit=unit.name, cells=with_session, total_cells=len(cells), members=members
+        )
+        return Reply(text)
+
+    async def _done(self, ctx: Ctx) -> list[Reply]:
+        ctx.finish()
+        return await ctx.start("menu")
+
+    async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        step, value = ctx.state.step, inp.value or ""
+        if step == "list" and value == "new":
+            await cell_roster(ctx.uow, ctx.actor)  # a leader of the cell, still
+            return [ctx.ask("date", r.STUDY_ASK_DATE, [(r.STUDY_TODAY, "today")])]
+        if step == "list" and value.startswith("c") and value[1:].isdigit():
+            session = await confirm_attendance(ctx.uow, ctx.actor, int(value[1:]), ctx.now)
+            return await self.begin(ctx, "", [Reply(r.STUDY_CONFIRMED.format(date=fmt_date(session.held_on)))])
+        if step == "date":
+            held_on = ctx.today if value == "today" else checked_held_on(inp.text, ctx.today)
+            ctx.state.data["held_on"] = held_on.isoformat()
+            title = await default_title(ctx.uow, held_on.year)
+            choice = (shorten(r.STUDY_USE_THEME.format(title=title), BUTTON_TEXT), "default")
+            return [ctx.ask("title", r.STUDY_ASK_TITLE, [choice])]
+        if step == "title":
+            held_on = date.fromisoformat(ctx.state.data["held_on"])
+            title = await default_title(ctx.uow, held_on.year) if value == "default" else inp.text
+            ctx.state.data["title"] = checked_text(title, TITLE_MIN, TITLE_MAX)
+            roster = await cell_roster(ctx.uow, ctx.actor)
+            ctx.state.data["roster"] = [m.id for m in roster]
+            ctx.state.data["selected"] = []
+            return [await self._ask_attendance(ctx)]
+        if step == "attendance":
+            return await self._on_attendance(ctx, inp)
+        reply = ctx.state.current_reply()
+        return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]
+
+    async def _ask_attendance(self, ctx: Ctx) -> Reply:
+        roster_ids: list[int] = list(ctx.state.data["roster"])
+        selected = set(ctx.state.data["selected"])
+        members = {m.id: m for m in await cell_roster(ctx.uow, ctx.actor)}
+        names = [(member_id, members[member_id].full_name if member_id in members else "") for member_id in roster_ids]
+        lines = [
+            r.STUDY_ROSTER_LINE.format(
+                number=i, mark=r.STUDY_MARK_ON if member_id in selected else r.STUDY_MARK_OFF, name=name
+            )
+            for i, (member_id, name) in enumerate(names, start=1)
+        ]
+        text = r.STUDY_ASK_ATTENDANCE.format(roster="\n".join(lines), count=len(selected), total=len(roster_ids))
+        choices = [
+            (r.STUDY_DONE, "done"),
+            (r.STUDY_ALL, "all"),
+            (r.STUDY_NONE, "none"),
+            (r.STUDY_LEAVE_TO_MEMBERS, "leave"),
+        ]
+        if len(names) <= MEMBER_BUTTONS_UP_TO:
+            marks = {True: r.STUDY_MARK_ON, False: r.STUDY_MARK_OFF}
+            choices.extend((f"{marks[member_id in selected]} {name}", f"m{member_id}") for member_id, name in names)
+        return ctx.ask("attendance", text, choices, numbered=False)
+
+    async def _on_attendance(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        data = ctx.state.data
+        roster_ids: list[int] = list(data["roster"])
+        selected = set(data["selected"])
+        value = inp.value or ""
+        if value in ("done", "leave"):
+            return await self._save(ctx, [] if value == "leave" else sorted(selected))
+        if value == "all":
+            selected = set(roster_ids)
+        elif value == "none":
+            selected = set()
+        elif value.startswith("m") and value[1:].isdigit():
+            selected ^= {int(value[1:])}
+        elif inp.text and _NUMBERS.match(inp.text):
+            for number in (int(n) for n in re.findall(r"\d+", inp.text)):
+                if not 1 <= number <= len(roster_ids):
+                    raise InvalidInput(r.STUDY_NUMBER_INVALID.format(total=len(roster_ids)))
+                selected ^= {roster_ids[number - 1]}
+        else:
+            raise InvalidInput(t.INVALID_CHOICE)
+        data["selected"] = sorted(selected & set(roster_ids))
+        return [await self._ask_attendance(ctx)]
+
+    async def _save(self, ctx: Ctx, attendees: list[int]) -> list[Reply]:
+        data = ctx.state.data
+        held_on = date.fromisoformat(data["held_on"])
+        session = await record_session(ctx.uow, ctx.actor, held_on, data["title"], attendees, ctx.today, ctx.now)
+        day = fmt_date(session.held_on)
+        if attendees:
+            text = r.STUDY_SAVED.format(date=day, title=session.title, count=len(attendees))
+        else:
+            text = r.STUDY_SAVED_OPEN.format(date=day, title=session.title)
+        ctx.finish()
+        return [Reply(text), *await ctx.start("menu")]

@@ -1,0 +1,167 @@
+"""The roll-up at any node of the organisation tree: a line per child unit and the totals, for a period.
+
+Definitions (also in README.md, "Reports"):
+- members in scope: active, not exempt, not paused on the last day counted;
+- linked: consented and with a chat account that is not the console; unreachable: every such account blocked;
+- registered: at least one individual commitment of the period's year, not withdrawn (% of members);
+- updated: registered members with a progress entry in the period (% of registered);
+- completed: registered members every one of whose counted commitments reached 100% by then (% of registered);
+- behind: commitments (individual, collective, model) whose deadline passed by then and below 100%;
+- collective commitments and models are counted apart, on the cell that registered them;
+- studied: members who attended a study session of the year by then (% of members); cells that held one.
+"Then" is the period's end, or now while the period runs. The tree is the one of that moment: units changed
+later (unit_events: merge, move, dissolve) are put back where they were, members moved later
+(member_moves) count in the cell they were in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.catalog import core as t
+from handlers.services.authz import Actor, may_see_unit, scope_unit
+from handlers.services.errors import Forbidden
+from handlers.services.periods import Period
+from storage.enums import UnitKind
+from storage.models import Unit
+from storage.repo_reports import Figures, MemberLine, UnitRow, Window
+from storage.uow import UnitOfWork
+
+REVIVING_ACTIONS = ("merge", "dissolve")  # the unit was active before the change
+
+
+@dataclass(frozen=True)
+class RollupLine:
+    unit_id: int
+    name: str
+    kind: str
+    figures: Figures
+
+
+@dataclass
+class Rollup:
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    period: Period
+    window: Window
+    lines: list[RollupLine]
+    totals: Figures
+    cells: list[UnitRow] = field(default_factory=list)  # every cell counted, in tree order
+
+    @property
+    def is_cell(self) -> bool:
+        return self.unit_kind == UnitKind.CELL.value
+
+
+@dataclass
+class Tree:
+    """The organisation tree at a moment: units by id and their children."""
+
+    units: dict[int, UnitRow]
+    children: dict[int, list[int]]
+
+    def cells_under(self, unit_id: int) -> list[UnitRow]:
+        found: list[UnitRow] = []
+        stack = [unit_id]
+        while stack:
+            current = self.units[stack.pop()]
+            if current.kind == UnitKind.CELL.value:
+                found.append(current)
+            stack.extend(reversed(self.children.get(current.id, [])))
+        return found
+
+
+def window_of(period: Period, now: datetime, tz: ZoneInfo) -> Window:
+    end = period.as_of(now)
+    return Window(period.year, period.start, end, period.as_of_day(now, tz), running=end == now)
+
+
+async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
+    """The subtree of `root` as it was at `at`: unit changes made since are undone (newest first)."""
+    changes = await uow.reports.unit_changes_after(at)
+    rows = await uow.reports.units(None if changes else root.path)
+    parent = {row.id: row.parent_id for row in rows}
+    active = {row.id: row.active for row in rows}
+    for change in changes:  # newest first: each is undone on the tree the later ones left
+        parent[change.unit_id] = change.old_parent_id
+        if change.action in REVIVING_ACTIONS:
+            active[change.unit_id] = True
+    units = {row.id: row for row in rows if active[row.id]}
+    units[root.id] = next(row for row in rows if row.id == root.id)
+    children: dict[int, list[int]] = {}
+    for row in rows:  # rows come in path order, so children keep a stable order
+        owner = parent[row.id]
+        if row.id in units and owner is not None and row.id != root.id:
+            children.setdefault(owner, []).append(row.id)
+    reachable = {root.id}
+    stack = [root.id]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child in units and child not in reachable:
+                reachable.add(child)
+                stack.append(child)
+    return Tree(
+        units={uid: units[uid] for uid in reachable},
+        children={uid: [c for c in kids if c in reachable] for uid, kids in children.items() if uid in reachable},
+    )
+
+
+async def unit_for(uow: UnitOfWork, actor: Actor, unit_id: int | None) -> UnitRow:
+    """The unit to report on: the actor's own, or one they may see (re-checked on every call)."""
+    if unit_id is None:
+        unit = await scope_unit(uow, actor)
+    else:
+        found = await uow.units.get(unit_id)
+        if found is None or not may_see_unit(actor, found):
+            raise Forbidden(t.SUMMARY_FORBIDDEN)
+        unit = found
+    return unit_row(unit)
+
+
+def unit_row(unit: Unit) -> UnitRow:
+    return UnitRow(unit.id, unit.name, unit.kind, unit.parent_id, unit.path, unit.active, unit.created_at)
+
+
+async def rollup(
+    uow: UnitOfWork, actor: Actor, period: Period, now: datetime, tz: ZoneInfo, unit_id: int | None = None
+) -> Rollup:
+    unit = await unit_for(uow, actor, unit_id)
+    return await rollup_of(uow, unit, period, now, tz)
+
+
+async def rollup_of(uow: UnitOfWork, unit: UnitRow, period: Period, now: datetime, tz: ZoneInfo) -> Rollup:
+    """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own)."""
+    window = window_of(period, now, tz)
+    tree = await tree_at(uow, unit, window.end)
+    cells = tree.cells_under(unit.id)
+    figures = await uow.reports.cell_figures([cell.id for cell in cells], window)
+    totals = Figures()
+    for cell in cells:
+        totals.add(figures[cell.id])
+    lines: list[RollupLine] = []
+    if unit.kind != UnitKind.CELL.value:
+        for child_id in tree.children.get(unit.id, []):
+            child = tree.units[child_id]
+            line = Figures()
+            for cell in tree.cells_under(child_id):
+                line.add(figures[cell.id])
+            lines.append(RollupLine(child.id, child.name, child.kind, line))
+    return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells)
+
+
+async def cell_detail(uow: UnitOfWork, cell_id: int, window: Window) -> list[MemberLine]:
+    return await uow.reports.cell_members(cell_id, window)
+
+
+def not_registered(members: list[MemberLine]) -> list[MemberLine]:
+    return [m for m in members if m.in_scope and not any(c.kind == "individual" for c in m.commitments)]
+
+
+def not_updated(members: list[MemberLine], window: Window) -> list[MemberLine]:
+    def updated(member: MemberLine) -> bool:
+        return any(c.last_update is not None and c.last_update >= window.start for c in member.commitments)
+
+    return [m for m in members if m.in_scope and m.commitments and not updated(m)]

@@ -1,0 +1,472 @@
+"""Set-based queries behind roll-ups and reports: every figure is counted in SQL, grouped by cell.
+
+A member counts in the cell they were in at the report's moment `end`: their current cell, unless they
+moved later (member_moves): then the cell they left by their first move after `end`. Those few members are
+counted by a second pass of the same queries grouped by member, and added to their old cell in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
+
+from storage.enums import CommitmentKind, CommitmentStatus, Platform
+from storage.models import (
+    ChatAccount,
+    Commitment,
+    Member,
+    MemberMove,
+    ProgressEntry,
+    StudyAttendance,
+    StudySession,
+    Unit,
+    UnitEvent,
+)
+from storage.repositories import chunked
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a report counts: commitments of `year`, progress in [start, end), the state at `end`."""
+
+    year: int
+    start: datetime  # UTC, inclusive
+    end: datetime  # UTC, exclusive: the period's end, or now while it runs
+    last_day: date  # local day of `end`: pauses and deadlines are dates
+    running: bool = False  # `end` is now: no entry can be later, so current percentages are those at `end`
+
+
+@dataclass
+class Figures:
+    """The counts of one cell, or a sum of cells. Percentages are derived by the caller."""
+
+    # Members carry no join date (the roster is imported when the bot starts): a past period counts today's
+    # roster, placed in the cells of that time. Accounts carry no history either: linked/unreachable are as of now.
+    members: int = 0  # in scope: active, not exempt, not paused on the last day
+    linked: int = 0  # consented and with a chat account (not the console)
+    unreachable: int = 0  # every chat account blocked the bot
+    registered: int = 0  # at least one individual commitment of the year, not withdrawn
+    updated: int = 0  # registered members with a progress entry in the period
+    completed: int = 0  # registered members whose every commitment reached 100% by the end
+    behind: int = 0  # commitments (any kind) past their deadline and below 100%
+    commitments: int = 0  # individual commitments counted
+    collective: int = 0  # commitments of the cell (tập thể)
+    models: int = 0  # named models (mô hình)
+    studied: int = 0  # members who attended a study session of the year
+    cells: int = 0
+    cells_studied: int = 0  # cells that held a study session of the year
+
+    def add(self, other: Figures) -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+    path: str
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    unit_id: int
+    action: str
+    old_parent_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    commitment_id: int
+    kind: str
+    content: str
+    deadline: date
+    percent: int  # at the report's moment
+    last_update: datetime | None  # last progress entry before the report's moment
+
+
+@dataclass
+class MemberLine:
+    member_id: int
+    code: str
+    full_name: str
+    anonymised: bool
+    in_scope: bool
+    commitments: list[CommitmentLine]
+
+
+class ReportsRepository:
+    # From this many cells on, figures are counted by aggregating whole tables (see `_figures`).
+    SCAN_FROM_CELLS = 300
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.scan_from_cells = self.SCAN_FROM_CELLS
+
+    # --- the tree ----------------------------------------------------------------------------------------------
+    async def unit_changes_after(self, at: datetime) -> list[UnitChange]:
+        stmt = select(UnitEvent.unit_id, UnitEvent.action, UnitEvent.old_parent_id, UnitEvent.at).where(
+            UnitEvent.at >= at
+        )
+        rows = (await self.session.execute(stmt.order_by(UnitEvent.at.desc(), UnitEvent.id.desc()))).all()
+        return [UnitChange(*row) for row in rows]
+
+    async def units(self, path_prefix: str | None = None) -> list[UnitRow]:
+        """Every unit (or those under a path), active or not: the tree of the past is rebuilt from them."""
+        stmt = select(Unit.id, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.active, Unit.created_at)
+        if path_prefix is not None:
+            stmt = stmt.where(Unit.path.startswith(path_prefix))
+        rows = (await self.session.execute(stmt.order_by(Unit.path))).all()
+        return [UnitRow(*row) for row in rows]
+
+    async def moves_after(self, at: datetime) -> dict[int, int | None]:
+        """member -> the cell they were in at `at`, for members moved since (their first later move)."""
+        stmt = select(MemberMove.member_id, MemberMove.from_unit_id).where(MemberMove.moved_at >= at)
+        rows = (await self.session.execute(stmt.order_by(MemberMove.moved_at.desc(), MemberMove.id.desc()))).all()
+        return {member_id: from_unit for member_id, from_unit in rows}  # the earliest move wins (written last)
+
+    # --- figures -----------------------------------------------------------------------------------------------
+    async def cell_figures(self, cell_ids: Sequence[int], window: Window) -> dict[int, Figures]:
+        """Figures per cell as the cells were at `window.end` (members moved since count where they were)."""
+        result = {cell_id: Figures(cells=1) for cell_id in cell_ids}
+        if not cell_ids:
+            return result
+        moved = await self.moves_after(window.end)
+        wanted = set(cell_ids)
+        scan = len(cell_ids) >= self.scan_from_cells
+        not_moved = Member.id.not_in(self._moved_since(window.end))
+        # A scan counts every cell (no list of thousands of ids to send) and keeps the wanted ones.
+        chunks = [None] if scan else list(chunked(list(cell_ids)))
+        for chunk in chunks:
+            stay = not_moved if chunk is None else and_(Member.cell_id.in_(chunk), not_moved)
+            for cell_id, figures in (await self._figures(Member.cell_id, stay, window, scan)).items():
+                if cell_id in wanted:
+                    result[cell_id].add(figures)
+        moved_here = [member_id for member_id, cell_id in moved.items() if cell_id in wanted]
+        for chunk in chunked(moved_here):
+            for member_id, figures in (await self._figures(Member.id, Member.id.in_(chunk), window)).items():
+                old_cell = moved[member_id]
+                assert old_cell is not None
+                result[old_cell].add(figures)
+        await self._unit_figures(result, window, scan)
+        return result
+
+    @staticmethod
+    def _moved_since(at: datetime) -> Select[Any]:
+        return select(MemberMove.member_id).where(MemberMove.moved_at >= at)
+
+    @staticmethod
+    def _in_scope(window: Window) -> ColumnElement[bool]:
+        return and_(
+            Member.active.is_(True),
+            Member.exempt.is_(False),
+            or_(Member.paused_until.is_(None), Member.paused_until < window.last_day),
+        )
+
+    async def _figures(
+        self, key: Any, members: ColumnElement[bool], window: Window, scan: bool = False
+    ) -> dict[int, Figures]:
+        """Figures grouped by `key`. Two shapes of the same counts: for a few cells, each member's rows are
+        looked up through indexes; for many (`scan`), each table is aggregated once in index order and joined
+        to the members, which is cheaper than a hundred thousand lookups."""
+        where = and_(members, self._in_scope(window))
+        out: dict[int, Figures] = {}
+
+        def at(group: int) -> Figures:
+            return out.setdefault(group, Figures())
+
+        if scan:
+            for group, count in await self._rows(select(key, func.count()).where(where).group_by(key)):
+                at(group).members = count
+            for group, linked, unreachable in await self._rows(self._account_counts_scan(key, where)):
+                figures = at(group)
+                figures.linked, figures.unreachable = int(linked or 0), int(unreachable or 0)
+        else:
+            for group, count, linked, unreachable in await self._rows(self._member_counts(key, where)):
+                figures = at(group)
+                figures.members, figures.linked, figures.unreachable = count, int(linked or 0), int(unreachable or 0)
+        commitment_counts = self._commitment_counts_scan if scan else self._commitment_counts
+        for group, registered, updated, completed, commitments, behind in await self._rows(
+            commitment_counts(key, where, window)
+        ):
+            figures = at(group)
+            figures.registered, figures.updated, figures.completed = registered, int(updated), int(completed)
+            figures.commitments, figures.behind = int(commitments), int(behind)
+        study_counts = self._study_counts_scan if scan else self._study_counts
+        for group, studied in await self._rows(study_counts(key, where, window)):
+            at(group).studied = studied
+        return out
+
+    @staticmethod
+    def _account_counts_scan(key: Any, where: ColumnElement[bool]) -> Select[Any]:
+        accounts = (
+            select(
+                ChatAccount.member_id.label("mid"),
+                func.count().label("n"),
+                func.count(ChatAccount.blocked_at).label("blocked"),
+            )
+            .where(ChatAccount.platform != Platform.CONSOLE.value)
+            .group_by(ChatAccount.member_id)
+            .subquery()
+        )
+        linked = case((Member.consent_at.is_not(None), 1), else_=0)
+        unreachable = case((accounts.c.n == accounts.c.blocked, 1), else_=0)
+        return (
+            select(key, func.sum(linked), func.sum(unreachable))
+            .select_from(accounts)
+            .join(Member, Member.id == accounts.c.mid)
+            .where(where)
+            .group_by(key)
+        )
+
+    def _commitment_counts_scan(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
+        percent = self._percent_at(window.end, window.running)
+        per_member = (
+            select(
+                Commitment.member_id.label("mid"),
+                func.count().label("n"),
+                func.sum(case((percent >= 100, 1), else_=0)).label("done"),
+                func.sum(case((and_(Commitment.deadline < window.last_day, percent < 100), 1), else_=0)).label(
+                    "behind"
+                ),
+                func.max(self._updated_in(window)).label("updated"),
+            )
+            .where(self._counted(window), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
+            .group_by(Commitment.member_id)
+            .subquery()
+        )
+        return (
+            select(
+                key,
+                func.count(),
+                func.sum(per_member.c.updated),
+                func.sum(case((per_member.c.done == per_member.c.n, 1), else_=0)),
+                func.sum(per_member.c.n),
+                func.sum(per_member.c.behind),
+            )
+            .select_from(per_member)
+            .join(Member, Member.id == per_member.c.mid)
+            .where(where)
+            .group_by(key)
+        )
+
+    @staticmethod
+    def _study_counts_scan(key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
+        attended = (
+            select(StudyAttendance.member_id.label("mid"))
+            .join(StudySession, StudySession.id == StudyAttendance.session_id)
+            .where(StudySession.held_on >= date(window.year, 1, 1), StudySession.held_on <= window.last_day)
+            .distinct()
+            .subquery()
+        )
+        return (
+            select(key, func.count())
+            .select_from(attended)
+            .join(Member, Member.id == attended.c.mid)
+            .where(where)
+            .group_by(key)
+        )
+
+    @staticmethod
+    def _member_counts(key: Any, where: ColumnElement[bool]) -> Select[Any]:
+        account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
+        has_account = exists().where(account)
+        has_open_account = exists().where(account, ChatAccount.blocked_at.is_(None))
+        linked = case((and_(Member.consent_at.is_not(None), has_account), 1), else_=0)
+        unreachable = case((and_(has_account, ~has_open_account), 1), else_=0)
+        return select(key, func.count(), func.sum(linked), func.sum(unreachable)).where(where).group_by(key)
+
+    @staticmethod
+    def _percent_at(end: datetime, running: bool = False) -> ColumnElement[int]:
+        """The commitment's percent at `end`: its current one unless it was updated afterwards."""
+        if running:
+            return Commitment.percent.expression
+        latest = (
+            select(ProgressEntry.percent)
+            .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < end)
+            .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        current = or_(Commitment.last_progress_at.is_(None), Commitment.last_progress_at < end)
+        return case((current, Commitment.percent), else_=func.coalesce(latest, 0))
+
+    @staticmethod
+    def _updated_in(window: Window) -> ColumnElement[int]:
+        """1 if the commitment has a progress entry in [start, end); the entries are read only when needed."""
+        last = Commitment.last_progress_at
+        if window.running:
+            return case((last >= window.start, 1), else_=0)
+        entry = exists().where(
+            ProgressEntry.commitment_id == Commitment.id,
+            ProgressEntry.created_at >= window.start,
+            ProgressEntry.created_at < window.end,
+        )
+        return case(
+            (or_(last.is_(None), last < window.start), 0),
+            (last < window.end, 1),
+            (entry, 1),
+            else_=0,
+        )
+
+    @staticmethod
+    def _counted(window: Window) -> ColumnElement[bool]:
+        return and_(
+            Commitment.year == window.year,
+            Commitment.status == CommitmentStatus.ACTIVE.value,
+            Commitment.withdrawn_at.is_(None),
+            Commitment.created_at < window.end,
+        )
+
+    def _commitment_counts(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
+        percent = self._percent_at(window.end, window.running)
+        done = case((percent >= 100, 1), else_=0)
+        behind = case((and_(Commitment.deadline < window.last_day, percent < 100), 1), else_=0)
+        per_member = (
+            select(
+                key.label("grp"),
+                func.count().label("n"),
+                func.sum(done).label("done"),
+                func.sum(behind).label("behind"),
+                func.max(self._updated_in(window)).label("updated"),
+            )
+            .select_from(Member)
+            .join(Commitment, Commitment.member_id == Member.id)
+            .where(where, self._counted(window), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
+            .group_by(Member.id, key)
+            .subquery()
+        )
+        return select(
+            per_member.c.grp,
+            func.count(),
+            func.sum(per_member.c.updated),
+            func.sum(case((per_member.c.done == per_member.c.n, 1), else_=0)),
+            func.sum(per_member.c.n),
+            func.sum(per_member.c.behind),
+        ).group_by(per_member.c.grp)
+
+    @staticmethod
+    def _study_counts(key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
+        attended = exists().where(
+            StudyAttendance.member_id == Member.id,
+            StudySession.id == StudyAttendance.session_id,
+            StudySession.held_on >= date(window.year, 1, 1),
+            StudySession.held_on <= window.last_day,
+        )
+        return select(key, func.count()).where(where, attended).group_by(key)
+
+    async def _unit_figures(self, result: dict[int, Figures], window: Window, scan: bool) -> None:
+        """What belongs to the cell itself: collective commitments, models, study sessions held."""
+        ids = list(result)
+        percent = self._percent_at(window.end, window.running)
+        behind = case((and_(Commitment.deadline < window.last_day, percent < 100), 1), else_=0)
+        kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
+        for chunk in [None] if scan else list(chunked(ids)):
+            of_cells = Commitment.unit_id.is_not(None) if chunk is None else Commitment.unit_id.in_(chunk)
+            stmt = (
+                select(Commitment.unit_id, Commitment.kind, func.count(), func.sum(behind))
+                .where(of_cells, Commitment.kind.in_(kinds), self._counted(window))
+                .group_by(Commitment.unit_id, Commitment.kind)
+            )
+            for unit_id, kind, count, late in await self._rows(stmt):
+                if unit_id not in result:
+                    continue
+                figures = result[unit_id]
+                if kind == CommitmentKind.COLLECTIVE.value:
+                    figures.collective += count
+                else:
+                    figures.models += count
+                figures.behind += int(late or 0)
+            held = (
+                select(StudySession.unit_id)
+                .where(
+                    StudySession.unit_id.is_not(None) if chunk is None else StudySession.unit_id.in_(chunk),
+                    StudySession.held_on >= date(window.year, 1, 1),
+                    StudySession.held_on <= window.last_day,
+                )
+                .distinct()
+            )
+            for (unit_id,) in await self._rows(held):
+                if unit_id in result:
+                    result[unit_id].cells_studied = 1
+
+    # --- detail for a cell's sheet ---------------------------------------------------------------------------
+    async def cell_members(self, cell_id: int, window: Window) -> list[MemberLine]:
+        """The members of a cell at `window.end` (moves honoured), each with their commitments of the year."""
+        moved = await self.moves_after(window.end)
+        came_back = [member_id for member_id, cell in moved.items() if cell == cell_id]
+        belongs = or_(
+            and_(Member.cell_id == cell_id, Member.id.not_in(self._moved_since(window.end))),
+            Member.id.in_(came_back),
+        )
+        in_scope = self._in_scope(window)
+        stmt = select(
+            Member.id, Member.code, Member.full_name, Member.anonymised_at, case((in_scope, 1), else_=0)
+        ).where(belongs, Member.active.is_(True))
+        lines = {
+            row[0]: MemberLine(row[0], row[1], row[2], row[3] is not None, bool(row[4]), [])
+            for row in await self._rows(stmt.order_by(Member.full_name, Member.code))
+        }
+        for chunk in chunked(list(lines)):
+            own = and_(Commitment.member_id.in_(chunk), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
+            for member_id, item in await self._commitment_lines(own, window):
+                lines[member_id].commitments.append(item)
+        return list(lines.values())
+
+    async def unit_commitments(self, cell_id: int, window: Window) -> list[CommitmentLine]:
+        kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
+        where = and_(Commitment.unit_id == cell_id, Commitment.kind.in_(kinds))
+        return [item for _, item in await self._commitment_lines(where, window)]
+
+    async def _commitment_lines(
+        self, where: ColumnElement[bool], window: Window
+    ) -> list[tuple[int, CommitmentLine]]:
+        last_before = (
+            select(func.max(ProgressEntry.created_at))
+            .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < window.end)
+            .scalar_subquery()
+        )
+        current = or_(Commitment.last_progress_at.is_(None), Commitment.last_progress_at < window.end)
+        stmt = (
+            select(
+                Commitment.member_id,
+                Commitment.id,
+                Commitment.kind,
+                Commitment.content,
+                Commitment.deadline,
+                self._percent_at(window.end, window.running),
+                case((current, Commitment.last_progress_at), else_=last_before),
+            )
+            .where(where, self._counted(window))
+            .order_by(Commitment.member_id, Commitment.id)
+        )
+        out = []
+        for member_id, cid, kind, content, deadline, percent, last in await self._rows(stmt):
+            last_at = _as_utc(last)
+            out.append((member_id, CommitmentLine(cid, kind, content, deadline, int(percent or 0), last_at)))
+        return out
+
+    async def _rows(self, stmt: Executable) -> Sequence[Any]:
+        rows: Sequence[Any] = (await self.session.execute(stmt)).all()
+        return rows
+
+
+def _as_utc(value: Any) -> datetime | None:
+    """A datetime from a CASE expression comes back untyped (naive, or a string on SQLite)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

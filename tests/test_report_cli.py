@@ -1,0 +1,72 @@
+"""`lamtheo report --unit NAME --period P --out FILE.xlsx`, run in-process on a temporary database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from handlers.catalog import reports as r
+from tests.support import EXAMPLE_CSV
+
+
+@pytest.fixture(autouse=True)
+def stock_event_loop_afterwards() -> Iterator[None]:
+    yield
+    asyncio.set_event_loop_policy(None)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["import-roster", str(EXAMPLE_CSV)]) == 0
+    return tmp_path
+
+
+def test_report_of_a_committee_for_a_quarter(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = env / "thanh-son.xlsx"
+    capsys.readouterr()
+    assert main(["report", "--unit", "đảng bộ xã thanh sơn", "--period", "2026-Q4", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    written = r.CLI_REPORT_WRITTEN.format(unit="Đảng bộ xã Thanh Sơn", period="quý 4/2026", path=out, sheets=4)
+    assert said.strip() == written
+    book = load_workbook(out)
+    assert book.sheetnames[0] == r.SHEET_ROLLUP
+    totals = [list(row) for row in book[r.SHEET_ROLLUP].iter_rows(values_only=True)][-1]
+    assert totals[1] == r.XL_TOTAL and totals[2] == 15  # DV001..DV015; DV025 (committee staff) has no cell
+
+
+@pytest.mark.parametrize("period", ["2026", "2026-11", "01/10/2026-31/10/2026"])
+def test_report_period_forms(env: Path, period: str) -> None:
+    out = env / "dong-tam.xlsx"
+    assert main(["report", "--unit", "Chi bộ thôn Đồng Tâm", "--period", period, "--out", str(out)]) == 0
+    assert load_workbook(out).sheetnames == [r.SHEET_ROLLUP, "Chi bộ thôn Đồng Tâm"]
+
+
+def test_report_errors_are_one_clear_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = env / "x.xlsx"
+    capsys.readouterr()
+    assert main(["report", "--unit", "Chi bộ không có", "--period", "2026", "--out", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == r.CLI_UNIT_NOT_FOUND.format(name="Chi bộ không có")
+    dong_tam = ["report", "--unit", "Chi bộ thôn Đồng Tâm", "--out", str(out)]
+    assert main([*dong_tam, "--period", "31/02/2026-01/03/2026"]) == 1
+    assert capsys.readouterr().err.strip() == r.PERIOD_BAD_DATE.format(text="31/02/2026")
+    assert main([*dong_tam, "--period", "2026-13"]) == 1
+    assert capsys.readouterr().err.strip() == r.CLI_PERIOD_BAD.format(text="2026-13")
+    assert not out.exists()
+
+
+def test_report_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import build_parser
+
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["report", "--help"])
+    assert exit_info.value.code == 0
+    said = capsys.readouterr().out
+    assert "usage: lamtheo report" in said and "2026-Q4" in said
