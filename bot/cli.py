@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -15,6 +15,9 @@ from bot.wiring import Core, build_core
 from handlers.catalog import admin as a
 from handlers.services.errors import UserError
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.scheduler import ReminderClock
 
 T = TypeVar("T")
 EXAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
@@ -51,10 +54,33 @@ def build_parser() -> argparse.ArgumentParser:
     theme_show = theme_sub.add_parser("show", help="show the theme of a year")
     theme_show.add_argument("year", type=int)
 
+    add_reminder_commands(sub)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations (also done by `run`)")
     return parser
+
+
+def add_reminder_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    remind = sub.add_parser("remind", help="send a reminder at once")
+    remind_sub = remind.add_subparsers(dest="remind_command", required=True, metavar="ACTION")
+    now = remind_sub.add_parser("now", help="remind the members of a cell, or of every cell of a committee, now")
+    now.add_argument("--unit", required=True, metavar="NAME", help="a cell, or a committee (its whole subtree)")
+    now.add_argument("--kind", choices=["progress", "register"], default="progress")
+
+    reminders = sub.add_parser("reminders", help="meeting days, reminder broadcasts and their deliveries")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True, metavar="ACTION")
+    reminders_sub.add_parser("status", help="schedules, next due times, last broadcasts, missed firings")
+
+    cycle = sub.add_parser("cycle", help="the annual cycle (registration deadline, self-assessment)")
+    cycle_sub = cycle.add_subparsers(dest="cycle_command", required=True, metavar="ACTION")
+    cycle_set = cycle_sub.add_parser("set", help="set the cycle of a year")
+    cycle_set.add_argument("year", type=int)
+    cycle_set.add_argument("--registration-deadline", required=True, metavar="DD/MM/YYYY")
+    cycle_set.add_argument("--self-assessment-from", metavar="DD/MM/YYYY")
+    cycle_show = cycle_sub.add_parser("show", help="show the cycle of a year")
+    cycle_show.add_argument("year", type=int)
 
 
 def use_fast_event_loop() -> bool:
@@ -85,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "invite": cmd_invite,
         "theme": cmd_theme,
         "db": cmd_db,
+        "remind": cmd_remind,
+        "reminders": cmd_reminders,
+        "cycle": cmd_cycle,
     }
     try:
         return commands[args.command](args, settings)
@@ -127,12 +156,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
         return demo.run_demo(settings, EXAMPLE_ROSTER, DEMO_MEMBER)
     from bot.channels.telegram import build_application, run_polling
+    from bot.sender import start_sender
 
     upgrade(settings.database_url)
     core = build_core(settings)
     app = build_application(
         token.get_secret_value(), settings.telegram_api_base_url, core.router, on_shutdown=core.close
     )
+    sender = start_sender(core, settings, app)  # reminders and announcements: bot/sender.py
+    start_scheduler(core, settings, on_fired=sender.wake)  # due reminders: bot/scheduler.py
     print(a.RUNNING, file=sys.stderr)
     run_polling(app)
     return 0
@@ -162,3 +194,46 @@ def cmd_theme(args: argparse.Namespace, settings: Settings) -> int:
     if args.theme_command == "set":
         return with_core(settings, lambda core: operator.set_theme(core, args.year, args.title))
     return with_core(settings, lambda core: operator.show_theme(core, args.year))
+
+
+def start_scheduler(core: Core, settings: Settings, on_fired: Callable[[], None] | None = None) -> ReminderClock:
+    """The reminder clock on the event loop the bot is about to run (PTB uses the current loop).
+
+    `on_fired` is called after a check created broadcasts: the sender's wake-up.
+    """
+    from bot.scheduler import ReminderClock
+
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    clock = ReminderClock(core, settings.reminder_grace, on_fired)
+    clock.start(loop)
+    return clock
+
+
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import reminders_admin
+
+    kind = "progress_reminder" if args.kind == "progress" else "register_reminder"
+    return with_core(settings, lambda core: reminders_admin.remind_now(core, settings, args.unit, kind))
+
+
+def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import reminders_admin
+
+    return with_core(settings, reminders_admin.status)
+
+
+def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import reminders_admin
+
+    if args.cycle_command == "set":
+        return with_core(
+            settings,
+            lambda core: reminders_admin.set_cycle(
+                core, args.year, args.registration_deadline, args.self_assessment_from
+            ),
+        )
+    return with_core(settings, lambda core: reminders_admin.show_cycle(core, args.year))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.catalog import admin as a
@@ -22,6 +23,13 @@ class Settings(BaseSettings):
     demo_database_url: str = "sqlite+aiosqlite:///./data/demo.db"
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # A reminder firing found later than this (the bot was down) is recorded as missed instead of sent.
+    reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
+    # The delivery sender (reminders, announcements): platform rates, requests in flight, idle poll.
+    telegram_messages_per_second: float = Field(default=30, gt=0, le=1000)
+    zalo_messages_per_second: float = Field(default=5, gt=0, le=1000)
+    sender_concurrency: int = Field(default=8, ge=1, le=64)
+    sender_poll_seconds: float = Field(default=2, gt=0, le=60)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -64,6 +72,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_grace(self) -> timedelta:
+        return timedelta(hours=self.reminder_grace_hours)
 
 
 class SettingsError(Exception):

@@ -15,11 +15,15 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import core as t
 from handlers.clock import Clock
 from handlers.dialog import CANCEL_VALUE, Ctx, DialogState, Flow, Input
+from handlers.flows.announce import AnnounceFlow
 from handlers.flows.consent import DECLINED_STEP, ConsentFlow
+from handlers.flows.meeting import MeetingFlow
 from handlers.flows.menu import HelpFlow, MenuFlow
 from handlers.flows.pledges import PledgesFlow
+from handlers.flows.preferences import PreferencesFlow
 from handlers.flows.progress import ProgressFlow
 from handlers.flows.register import RegisterFlow
+from handlers.flows.reminder import ReminderFlow
 from handlers.flows.summary import SummaryFlow
 from handlers.messages import Incoming, Reply
 from handlers.services.authz import load_actor
@@ -50,6 +54,13 @@ COMMANDS = {
     "huy": "cancel",
     "cancel": "cancel",
     "menu": "menu",
+    "lichhop": "meeting",
+    "meeting": "meeting",
+    "nhacnho": "preferences",
+    "reminders": "preferences",
+    "nhacviec": "reminder",
+    "thongbao": "announce",
+    "announce": "announce",
 }
 # Typed without a slash (Zalo has no command menu): the folded words of a whole message.
 BARE_COMMANDS = {
@@ -61,6 +72,9 @@ BARE_COMMANDS = {
     "huong dan": "help",
     "huy": "cancel",
     "menu": "menu",
+    "lich hop": "meeting",
+    "nhac nho": "preferences",
+    "thong bao": "announce",
 }
 
 
@@ -73,6 +87,10 @@ def default_flows() -> FlowRegistry:
         ProgressFlow(),
         PledgesFlow(),
         SummaryFlow(),
+        AnnounceFlow(),
+        MeetingFlow(),
+        PreferencesFlow(),
+        ReminderFlow(),
     ]
     return {flow.name: flow for flow in flows}
 
@@ -117,6 +135,8 @@ class Router:
             return await self._stranger(uow, msg, text, command, now, row)
         if now - account.last_seen_at > LAST_SEEN_GRANULARITY:
             account.last_seen_at = now
+        if account.blocked_at is not None:  # they write again: reachable again
+            account.blocked_at = None
         state = self._state_of(row)
         ctx = Ctx(uow, await load_actor(uow, member, scope), member, state, now, self.tz, self.flows)
         replies = await self._converse(ctx, msg, text, command)

@@ -7,6 +7,8 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repo_deliveries import DeliveryRepository
+from storage.repo_reminders import ReminderRepository
 from storage.repositories import (
     AccountRepository,
     CommitmentRepository,
@@ -30,6 +32,8 @@ class UnitOfWork:
     dialogs: DialogRepository
     updates: UpdateLog
     stats: StatsRepository
+    reminders: ReminderRepository
+    deliveries: DeliveryRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -46,6 +50,8 @@ class UnitOfWork:
         self.dialogs = DialogRepository(session)
         self.updates = UpdateLog(session)
         self.stats = StatsRepository(session)
+        self.reminders = ReminderRepository(session)
+        self.deliveries = DeliveryRepository(session)
         return self
 
     async def __aexit__(

@@ -71,11 +71,20 @@ HELP_MEMBER = (
     "/dangky — đăng ký nội dung làm theo\n"
     "/capnhat — cập nhật tiến độ thực hiện\n"
     "/camket — xem, sửa hoặc rút lại nội dung đã đăng ký\n"
+    "/lichhop — xem lịch sinh hoạt chi bộ\n"
+    "/nhacnho — cài đặt nhắc việc (giờ nhắc, giờ yên lặng, tạm dừng)\n"
     "/huy — hủy thao tác đang làm\n"
     "/trogiup — xem hướng dẫn này"
 )
-HELP_SECRETARY = "\n/tonghop — tổng hợp tình hình chi bộ trước buổi sinh hoạt"
-HELP_COMMITTEE = "\n/tonghop — tổng hợp tình hình các chi bộ trực thuộc"
+HELP_SECRETARY = (
+    "\n/tonghop — tổng hợp tình hình chi bộ trước buổi sinh hoạt"
+    "\n/lichhop — đặt ngày sinh hoạt chi bộ hằng tháng (bot nhắc đảng viên trước buổi sinh hoạt)"
+    "\n/thongbao — gửi thông báo tới các đảng viên trong chi bộ"
+)
+HELP_COMMITTEE = (
+    "\n/tonghop — tổng hợp tình hình các chi bộ trực thuộc"
+    "\n/thongbao — gửi thông báo tới các chi bộ trực thuộc"
+)
 HELP_ROLE = "\n\nVai trò của đồng chí: {role}."
 ROLE_NAMES = {
     "member": "đảng viên",
