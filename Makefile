@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-data bench-reports clean
+.PHONY: run test lint bench bench-data bench-reports bench-broadcast clean
 BENCH_DB ?= data/bench-reports.db
 
 $(STAMP): pyproject.toml
@@ -28,6 +28,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.progress_step
+	$(MAKE) bench-broadcast
+
+# A broadcast to 10,000 members against the fake Bot API server limited to 300 messages/s (scaled from
+# Telegram's 30/s; `python -m bench.broadcast --rate 30 --members 2000` runs at the real limit).
+bench-broadcast: $(STAMP)
+	$(BIN)/python -m bench.broadcast
 
 # A province for the report benchmarks (2,000 cells, 100,000 members, 300,000 commitments, 1,000,000 entries).
 # BENCH_URL=postgresql://... fills an empty PostgreSQL database instead of the SQLite file.

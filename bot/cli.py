@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -16,6 +16,9 @@ from handlers.catalog import admin as a
 from handlers.catalog import channels as c
 from handlers.services.errors import UserError
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    pass
 
 T = TypeVar("T")
 EXAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
@@ -64,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     periods_help = "2026, 2026-Q4, 2026-11 or DD/MM/YYYY-DD/MM/YYYY"
     report.add_argument("--period", required=True, metavar="PERIOD", help=periods_help)
     report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    add_reminder_commands(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -92,6 +96,25 @@ def add_org_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     export.add_argument("--out", type=Path, metavar="FILE.json", help="write to this file (default: stdout)")
     anonymise = member_sub.add_parser("anonymise", help="erase a member's personal data (consent withdrawn)")
     anonymise.add_argument("code", metavar="CODE")
+def add_reminder_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    remind = sub.add_parser("remind", help="send a reminder at once")
+    remind_sub = remind.add_subparsers(dest="remind_command", required=True, metavar="ACTION")
+    now = remind_sub.add_parser("now", help="remind the members of a cell, or of every cell of a committee, now")
+    now.add_argument("--unit", required=True, metavar="NAME", help="a cell, or a committee (its whole subtree)")
+    now.add_argument("--kind", choices=["progress", "register"], default="progress")
+
+    reminders = sub.add_parser("reminders", help="meeting days, reminder broadcasts and their deliveries")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True, metavar="ACTION")
+    reminders_sub.add_parser("status", help="schedules, next due times, last broadcasts, missed firings")
+
+    cycle = sub.add_parser("cycle", help="the annual cycle (registration deadline, self-assessment)")
+    cycle_sub = cycle.add_subparsers(dest="cycle_command", required=True, metavar="ACTION")
+    cycle_set = cycle_sub.add_parser("set", help="set the cycle of a year")
+    cycle_set.add_argument("year", type=int)
+    cycle_set.add_argument("--registration-deadline", required=True, metavar="DD/MM/YYYY")
+    cycle_set.add_argument("--self-assessment-from", metavar="DD/MM/YYYY")
+    cycle_show = cycle_sub.add_parser("show", help="show the cycle of a year")
+    cycle_show.add_argument("year", type=int)
 
 
 def use_fast_event_loop() -> bool:
@@ -128,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "unit": cmd_unit,
         "member": cmd_member,
         "report": cmd_report,
+        "remind": cmd_remind,
+        "reminders": cmd_reminders,
+        "cycle": cmd_cycle,
     }
     try:
         return commands[args.command](args, settings)
@@ -233,3 +259,27 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot import reports_cli
 
     return with_core(settings, lambda core: reports_cli.write_report(core, args.unit, args.period, args.out))
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import reminders_admin
+
+    kind = "progress_reminder" if args.kind == "progress" else "register_reminder"
+    return with_core(settings, lambda core: reminders_admin.remind_now(core, settings, args.unit, kind))
+
+
+def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import reminders_admin
+
+    return with_core(settings, reminders_admin.status)
+
+
+def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import reminders_admin
+
+    if args.cycle_command == "set":
+        return with_core(
+            settings,
+            lambda core: reminders_admin.set_cycle(
+                core, args.year, args.registration_deadline, args.self_assessment_from
+            ),
+        )
+    return with_core(settings, lambda core: reminders_admin.show_cycle(core, args.year))

@@ -13,12 +13,18 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
+from bot.background import messengers_for, start_background
 from bot.settings import Settings
 from bot.wiring import Core, build_core
 from handlers.catalog import admin as a
 from handlers.catalog import channels as c
+from handlers.outbound import Messenger
 from handlers.services.maintenance import prune_update_log
+
+if TYPE_CHECKING:
+    from bot.channels.zalo import ZaloChannel
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +47,20 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
     try:
         async with contextlib.AsyncExitStack() as stack:
             tasks: list[asyncio.Task[None]] = []
+            zalo: Messenger | None = None
             try:
                 if settings.zalo_bot_token is not None:
-                    tasks.append(await _start_zalo(settings, core, stop, stack.push_async_callback))
+                    channel = _zalo_channel(settings, core, stack.push_async_callback)
+                    tasks.append(asyncio.create_task(channel.poll(stop), name="zalo-polling"))
+                    zalo = channel.messenger
                     print(c.RUNNING_ZALO, file=sys.stderr)
                 if settings.telegram_bot_token is not None:
                     await _start_telegram(settings, core, stack)
                     print(a.RUNNING, file=sys.stderr)
                 else:  # the Telegram application prunes the update log itself
                     tasks.append(asyncio.create_task(_housekeeping(core, stop), name="housekeeping"))
+                background = await start_background(core, settings, messengers_for(settings, zalo))
+                stack.push_async_callback(background.stop)
                 await stop.wait()
                 log.info("stopping")
             finally:  # also when a platform failed to start: the others end before the database closes
@@ -60,9 +71,9 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
     return 0
 
 
-async def _start_zalo(
-    settings: Settings, core: Core, stop: asyncio.Event, on_exit: Callable[[Callable[[], Awaitable[None]]], object]
-) -> asyncio.Task[None]:
+def _zalo_channel(
+    settings: Settings, core: Core, on_exit: Callable[[Callable[[], Awaitable[None]]], object]
+) -> ZaloChannel:
     from bot.channels.zalo import build_zalo
 
     assert settings.zalo_bot_token is not None
@@ -73,7 +84,7 @@ async def _start_zalo(
         settings.zalo_monthly_quota,
     )
     on_exit(channel.client.close)
-    return asyncio.create_task(channel.poll(stop), name="zalo-polling")
+    return channel
 
 
 async def _start_telegram(settings: Settings, core: Core, stack: contextlib.AsyncExitStack) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,13 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=0, le=65535)
     file_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # A reminder firing found later than this (the bot was down) is recorded as missed instead of sent.
+    reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
+    # The delivery sender (reminders, announcements): platform rates, requests in flight, idle poll.
+    telegram_messages_per_second: float = Field(default=30, gt=0, le=1000)
+    zalo_messages_per_second: float = Field(default=5, gt=0, le=1000)
+    sender_concurrency: int = Field(default=8, ge=1, le=64)
+    sender_poll_seconds: float = Field(default=2, gt=0, le=60)
 
     @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
     @classmethod
@@ -107,6 +115,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_grace(self) -> timedelta:
+        return timedelta(hours=self.reminder_grace_hours)
 
 
 class SettingsError(Exception):

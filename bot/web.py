@@ -32,10 +32,13 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.background import messengers_for, start_background
+from bot.channels.zalo import ZaloChannel
 from bot.files import FileAnswer, FileLinks, zalo_file_link
 from bot.settings import Settings
 from handlers.catalog import web as w
 from handlers.clock import Clock
+from handlers.outbound import Messenger
 from handlers.router import Router
 from handlers.services.maintenance import prune_update_log
 from storage.uow import UnitOfWork
@@ -473,6 +476,8 @@ async def serve(settings: Settings, *, exit_after_ack: bool = False) -> int:
     stops: list[Callable[[], Awaitable[None]]] = [core.close]
     try:
         endpoints = await _start_endpoints(settings, core.router, links, stops)
+        background = await start_background(core, settings, messengers_for(settings, _zalo_messenger(endpoints)))
+        stops.append(background.stop)
         inbox = Inbox(core.uow, core.clock, endpoints)
         await inbox.start()
         stops.append(inbox.stop)
@@ -523,6 +528,13 @@ async def _start_endpoints(
         stops.append(zalo.client.close)
         endpoints.append(ChannelEndpoint(PLATFORM, ZALO_SECRET_HEADER, zalo))
     return endpoints
+
+
+def _zalo_messenger(endpoints: Sequence[WebhookEndpoint]) -> Messenger | None:
+    for endpoint in endpoints:
+        if isinstance(endpoint, ChannelEndpoint) and isinstance(endpoint.channel, ZaloChannel):
+            return endpoint.channel.messenger
+    return None
 
 
 async def _register_webhooks(settings: Settings, platforms: Sequence[str]) -> None:

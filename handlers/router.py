@@ -16,13 +16,17 @@ from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.clock import Clock
 from handlers.dialog import CANCEL_VALUE, Ctx, DialogState, Flow, Input
+from handlers.flows.announce import AnnounceFlow
 from handlers.flows.channel import ChannelFlow
 from handlers.flows.consent import DECLINED_STEP, ConsentFlow
+from handlers.flows.meeting import MeetingFlow
 from handlers.flows.menu import HelpFlow, MenuFlow
 from handlers.flows.mydata import MyDataFlow
 from handlers.flows.pledges import PledgesFlow
+from handlers.flows.preferences import PreferencesFlow
 from handlers.flows.progress import ProgressFlow
 from handlers.flows.register import RegisterFlow
+from handlers.flows.reminder import ReminderFlow
 from handlers.flows.report import ReportFlow
 from handlers.flows.review import ReviewFlow
 from handlers.flows.self_assessment import SelfAssessmentFlow
@@ -71,6 +75,13 @@ COMMANDS = {
     "selfassess": "self_assessment",
     "hoctap": "study",
     "study": "study",
+    "lichhop": "meeting",
+    "meeting": "meeting",
+    "nhacnho": "preferences",
+    "reminders": "preferences",
+    "nhacviec": "reminder",
+    "thongbao": "announce",
+    "announce": "announce",
 }
 # Typed without a slash (Zalo has no command menu): the folded words of a whole message.
 BARE_COMMANDS = {
@@ -95,6 +106,9 @@ BARE_COMMANDS = {
     "duyet": "review",
     "tu danh gia": "self_assessment",
     "hoc tap": "study",
+    "lich hop": "meeting",
+    "nhac nho": "preferences",
+    "thong bao": "announce",
 }
 
 
@@ -113,6 +127,10 @@ def default_flows() -> FlowRegistry:
         ReviewFlow(),
         SelfAssessmentFlow(),
         StudyFlow(),
+        AnnounceFlow(),
+        MeetingFlow(),
+        PreferencesFlow(),
+        ReminderFlow(),
     ]
     return {flow.name: flow for flow in flows}
 
@@ -157,6 +175,8 @@ class Router:
             return await self._stranger(uow, msg, text, command, now, row)
         if now - account.last_seen_at > LAST_SEEN_GRANULARITY:
             account.last_seen_at = now
+        if account.blocked_at is not None:  # they write again: reachable again
+            account.blocked_at = None
         state = self._state_of(row)
         ctx = Ctx(uow, await load_actor(uow, member, scope), member, state, now, self.tz, self.flows)
         replies = await self._converse(ctx, msg, text, command)

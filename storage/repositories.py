@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, case, delete, distinct, func, or_, select
@@ -290,8 +290,11 @@ class CellCounts:
 class StatsRepository(_Repo):
     """Aggregates for summaries, computed in SQL (one query per figure, grouped by cell)."""
 
-    async def cell_counts(self, cell_ids: Sequence[int], year: int, since: datetime) -> dict[int, CellCounts]:
-        in_scope = and_(Member.cell_id.in_(cell_ids), Member.active.is_(True), Member.exempt.is_(False))
+    async def cell_counts(
+        self, cell_ids: Sequence[int], year: int, since: datetime, today: date | None = None
+    ) -> dict[int, CellCounts]:
+        """Members in scope: active, not exempt, and (given `today`) not paused on that day."""
+        in_scope = and_(Member.cell_id.in_(cell_ids), *self._counted(today))
         active = and_(Commitment.status == CommitmentStatus.ACTIVE.value, Commitment.year == year)
         members = await self._grouped(select(Member.cell_id, func.count(Member.id)).where(in_scope))
         linked = await self._grouped(
@@ -324,16 +327,18 @@ class StatsRepository(_Repo):
             for cell_id in cell_ids
         }
 
-    async def members_without_commitment(self, cell_id: int, year: int) -> list[Member]:
+    async def members_without_commitment(self, cell_id: int, year: int, today: date | None = None) -> list[Member]:
         has = select(Commitment.id).where(
             Commitment.member_id == Member.id,
             Commitment.status == CommitmentStatus.ACTIVE.value,
             Commitment.year == year,
         )
-        stmt = select(Member).where(*self._in_cell(cell_id), ~has.exists())
+        stmt = select(Member).where(*self._in_cell(cell_id, today), ~has.exists())
         return await self._scalars(stmt.order_by(Member.full_name))
 
-    async def members_not_updated(self, cell_id: int, year: int, since: datetime) -> list[Member]:
+    async def members_not_updated(
+        self, cell_id: int, year: int, since: datetime, today: date | None = None
+    ) -> list[Member]:
         commitment_of_member = and_(
             Commitment.member_id == Member.id,
             Commitment.status == CommitmentStatus.ACTIVE.value,
@@ -341,12 +346,20 @@ class StatsRepository(_Repo):
         )
         has_any = select(Commitment.id).where(commitment_of_member)
         has_recent = select(Commitment.id).where(commitment_of_member, Commitment.last_progress_at >= since)
-        stmt = select(Member).where(*self._in_cell(cell_id), has_any.exists(), ~has_recent.exists())
+        stmt = select(Member).where(*self._in_cell(cell_id, today), has_any.exists(), ~has_recent.exists())
         return await self._scalars(stmt.order_by(Member.full_name))
 
+    @classmethod
+    def _in_cell(cls, cell_id: int, today: date | None = None) -> tuple[Any, ...]:
+        return (Member.cell_id == cell_id, *cls._counted(today))
+
     @staticmethod
-    def _in_cell(cell_id: int) -> tuple[Any, ...]:
-        return (Member.cell_id == cell_id, Member.active.is_(True), Member.exempt.is_(False))
+    def _counted(today: date | None) -> tuple[Any, ...]:
+        """Exempt members, and members paused on `today` (illness, leave), are left out of rates."""
+        counted: tuple[Any, ...] = (Member.active.is_(True), Member.exempt.is_(False))
+        if today is not None:
+            counted = (*counted, or_(Member.paused_until.is_(None), Member.paused_until < today))
+        return counted
 
     async def _rows(self, stmt: Select[Any]) -> Sequence[Any]:
         rows: Sequence[Any] = (await self.session.execute(stmt.group_by(Member.cell_id))).all()

@@ -7,12 +7,14 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repo_deliveries import DeliveryRepository
 from storage.repo_evidence import EvidenceRepository
 from storage.repo_files import FileRepository
 from storage.repo_inbox import InboxRepository
 from storage.repo_org import OrgRepository
 from storage.repo_personal import PersonalDataRepository
 from storage.repo_quota import QuotaRepository
+from storage.repo_reminders import ReminderRepository
 from storage.repo_reports import ReportsRepository
 from storage.repo_review import AssessmentRepository, ReviewRepository, StudyRepository
 from storage.repositories import (
@@ -48,6 +50,8 @@ class UnitOfWork:
     org: OrgRepository
     personal: PersonalDataRepository
     reports: ReportsRepository
+    reminders: ReminderRepository
+    deliveries: DeliveryRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -74,6 +78,8 @@ class UnitOfWork:
         self.study = StudyRepository(session)
         self.org = OrgRepository(session)
         self.personal = PersonalDataRepository(session)
+        self.reminders = ReminderRepository(session)
+        self.deliveries = DeliveryRepository(session)
         return self
 
     async def __aexit__(

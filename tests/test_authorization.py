@@ -537,6 +537,34 @@ async def test_review_assessment_and_study_actions(
     assert done is allowed
     if not allowed:
         assert await review_tables(roster_db) == before  # a refusal writes nothing
+# --- reminders: who sets a meeting day, who pauses whose reminders (issue 4) ---------------------------------
+# Who sets their cell's meeting day (committee staff see the days of their subtree but do not set them).
+SCHEDULE_MATRIX = {"member": False, "secretary": True, "committee": False}
+# Who pauses the reminders of a target member.   own cell  same committee  other subtree
+PAUSE_MATRIX = {
+    "member": {"own cell": False, "same committee": False, "other subtree": False},
+    "secretary": {"own cell": True, "same committee": False, "other subtree": False},
+    "committee": {"own cell": False, "same committee": False, "other subtree": False},
+}
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+async def test_meeting_day_setting(roster_db: Database, clock: FakeClock, role: str) -> None:
+    from handlers.catalog import reminders as rc
+    from handlers.services.schedules import MONTHDAY, Rule, set_schedule
+
+    async with roster_db.uow() as uow:
+        actor = await actor_of(uow, ACTORS[role])
+        if SCHEDULE_MATRIX[role]:
+            cell, schedule = await set_schedule(uow, actor, Rule(MONTHDAY, day=4), clock.now())
+            assert cell.name == "Chi bộ thôn Đồng Tâm" and schedule.unit_id == cell.id
+        else:
+            with pytest.raises(Forbidden) as refused:
+                await set_schedule(uow, actor, Rule(MONTHDAY, day=4), clock.now())
+            assert refused.value.message == rc.MEETING_FORBIDDEN
+        await uow.commit()
+    async with roster_db.uow() as uow:
+        assert len(await uow.reminders.active_schedules()) == int(SCHEDULE_MATRIX[role])
 
 
 @pytest.mark.parametrize("target", list(TARGETS))
@@ -558,3 +586,50 @@ async def test_a_forged_registration_id_in_duyet(
         await chat.press_payload(f"{chat.nonce}|{registration}")
         assert chat.all_texts[0] == t.INVALID_CHOICE
     assert await review_tables(roster_db) == before
+async def test_pausing_a_members_reminders(roster_db: Database, clock: FakeClock, role: str, target: str) -> None:
+    from handlers.services.preferences import pause_member
+
+    allowed = PAUSE_MATRIX[role][target]
+    async with roster_db.uow() as uow:
+        actor = await actor_of(uow, ACTORS[role])
+        target_member = await uow.members.by_code(TARGETS[target][1])
+        assert target_member is not None
+        if allowed:
+            await pause_member(uow, actor, target_member.id, "10/12/2026", date(2026, 11, 23), clock.now())
+        else:
+            with pytest.raises(Forbidden):
+                await pause_member(uow, actor, target_member.id, "10/12/2026", date(2026, 11, 23), clock.now())
+        await uow.commit()
+    async with roster_db.uow() as uow:
+        after = await uow.members.by_code(TARGETS[target][1])
+        assert after is not None and (after.paused_until is not None) is allowed
+
+
+# --- announcements (/thongbao) --------------------------------------------------------------------------------
+# Who may announce to a cell: the same scope as summaries (a leader's own cell, a committee's subtree).
+ANNOUNCE_CASES = [
+    pytest.param(role, target, allowed, id=f"{role}-{target}-{'announces' if allowed else 'refused'}")
+    for role in ACTORS
+    for target, allowed in SUMMARY_MATRIX[role].items()
+]
+
+
+@pytest.mark.parametrize(("role", "target", "allowed"), ANNOUNCE_CASES)
+async def test_announcement_scope(roster_db: Database, clock: FakeClock, role: str, target: str, allowed: bool) -> None:
+    from zoneinfo import ZoneInfo
+
+    from handlers.services.announcements import checked_unit, send_announcement
+
+    async with roster_db.uow() as uow:
+        actor = await actor_of(uow, ACTORS[role])
+        [cell] = await uow.units.find_by_name(TARGETS[target][0])
+        if allowed:
+            assert (await checked_unit(uow, actor, cell.id)).id == cell.id
+            hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+            _, queued = await send_announcement(uow, actor, cell.id, "Thông báo", clock.now(), hanoi)
+            assert queued == 0  # nobody in the example roster has linked an account yet
+        else:
+            with pytest.raises(Forbidden):
+                await checked_unit(uow, actor, cell.id)
+            with pytest.raises(Forbidden):
+                await send_announcement(uow, actor, cell.id, "Thông báo", clock.now(), ZoneInfo("Asia/Ho_Chi_Minh"))

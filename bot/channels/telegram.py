@@ -18,7 +18,6 @@ from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, Inlin
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -28,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.channels.telegram_limiter import PausingRateLimiter
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Incoming, Reply
 from handlers.router import Router
@@ -163,7 +163,7 @@ def build_application(
 
         builder = builder.post_shutdown(post_shutdown)
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(PausingRateLimiter(max_retries=3))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

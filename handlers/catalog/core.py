@@ -75,6 +75,8 @@ HELP_MEMBER = (
     "/hoctap — xác nhận đã tham gia học tập chuyên đề năm\n"
     "/tudanhgia — tự đánh giá cuối năm, xem bản tổng kết để kiểm điểm\n"
     "/dulieu — xem dữ liệu bot lưu về đồng chí, rút lại sự đồng ý\n"
+    "/lichhop — xem lịch sinh hoạt chi bộ\n"
+    "/nhacnho — cài đặt nhắc việc (giờ nhắc, giờ yên lặng, tạm dừng)\n"
     "/huy — hủy thao tác đang làm\n"
     "/trogiup — xem hướng dẫn này"
 )
@@ -84,12 +86,15 @@ HELP_SECRETARY = (
     "\n/baocao — báo cáo Excel theo kỳ"
     "\n/duyet — duyệt hoặc trả lại bản đăng ký của đảng viên"
     "\n/hoctap — ghi buổi học tập chuyên đề và người tham gia"
+    "\n/lichhop — đặt ngày sinh hoạt chi bộ hằng tháng (bot nhắc đảng viên trước buổi sinh hoạt)"
+    "\n/thongbao — gửi thông báo tới các đảng viên trong chi bộ"
 )
 HELP_COMMITTEE = (
     "\n/tonghop — tổng hợp tình hình các chi bộ trực thuộc"
     "\n/tonghop ky — tổng hợp theo tháng, quý, năm hoặc khoảng ngày (có biểu đồ)"
     "\n/baocao — báo cáo Excel theo kỳ"
     "\n/duyet — duyệt bản đăng ký trong các chi bộ trực thuộc"
+    "\n/thongbao — gửi thông báo tới các chi bộ trực thuộc"
 )
 HELP_ROLE = "\n\nVai trò của đồng chí: {role}."
 ROLE_NAMES = {

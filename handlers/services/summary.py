@@ -57,10 +57,11 @@ async def summarise(
 ) -> CellSummary | CommitteeSummary:
     unit, cells = await cells_in_scope(uow, actor)
     since = now - timedelta(days=days)
-    counts = await uow.stats.cell_counts([cell.id for cell in cells], today.year, since)
+    # Paused members (illness, leave) are out of the rates like exempt ones.
+    counts = await uow.stats.cell_counts([cell.id for cell in cells], today.year, since, today)
     if unit.kind == UnitKind.CELL.value:
-        missing = await uow.stats.members_without_commitment(unit.id, today.year)
-        stale = await uow.stats.members_not_updated(unit.id, today.year, since)
+        missing = await uow.stats.members_without_commitment(unit.id, today.year, today)
+        stale = await uow.stats.members_not_updated(unit.id, today.year, since, today)
         return CellSummary(
             cell_name=unit.name,
             year=today.year,

@@ -428,6 +428,11 @@ class FakeTelegram:
     * ``strict_edits``: like Telegram, editing a message to identical text/markup answers
       400 "message is not modified" (set to False to accept it silently).
     * ``max_long_poll``: cap (seconds) for the ``timeout`` of ``getUpdates``.
+    * ``per_chat_interval``: like Telegram's one message a second per chat: a second send to a chat
+      within this many seconds gets HTTP 429.
+    * ``throttled_chats``: ``{chat_id: n}``: the next n sends to that chat get HTTP 429 (retry_after).
+    * ``slow_chats``: ``{chat_id: seconds}``: sends to that chat are answered only after this delay
+      (the request is recorded on arrival, answered later, outside the lock).
     """
 
     def __init__(
@@ -448,6 +453,10 @@ class FakeTelegram:
         self.blocked_chats: set[int] = set()
         self.strict_edits: bool = True
         self.max_long_poll: float = 1.0
+        self.per_chat_interval: float | None = None
+        self.throttled_chats: dict[int, int] = {}
+        self.slow_chats: dict[int, float] = {}
+        self._last_send_to: dict[Any, float] = {}
 
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -763,7 +772,10 @@ class FakeTelegram:
             record["status"] = 200
             record["result"] = result
             self._cond.notify_all()
-            return 200, {"ok": True, "result": result}
+            delay = self.slow_chats.get(params.get("chat_id"), 0.0) if method.lower() in SENT_MESSAGE_METHODS else 0
+        if delay:
+            time.sleep(delay)
+        return 200, {"ok": True, "result": result}
 
     def _dispatch_locked(self, method: str, params: JSONDict, files: dict[str, JSONDict]) -> Any:
         if method in self._extra_methods:
@@ -875,8 +887,24 @@ class FakeTelegram:
             )
         self._send_times.append(now)
 
+    def _check_chat_rate_locked(self, chat_id: Any) -> None:
+        if self.throttled_chats.get(chat_id, 0) > 0:
+            self.throttled_chats[chat_id] -= 1
+            raise _ApiError(
+                429, f"Too Many Requests: retry after {self.retry_after}", {"retry_after": self.retry_after}
+            )
+        if self.per_chat_interval is None:
+            return
+        last = self._last_send_to.get(chat_id)
+        if last is not None and time.monotonic() - last < self.per_chat_interval:
+            raise _ApiError(
+                429, f"Too Many Requests: retry after {self.retry_after}", {"retry_after": self.retry_after}
+            )
+
     def _send_locked(self, method: str, params: JSONDict, files: dict[str, JSONDict]) -> JSONDict:
+        self._check_chat_rate_locked(params.get("chat_id"))
         self._check_rate_locked()
+        self._last_send_to[params.get("chat_id")] = time.monotonic()
         chat_id = self._check_chat_locked(params)
         message: JSONDict = {
             "message_id": self._take_message_id(chat_id),

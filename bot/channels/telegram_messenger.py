@@ -1,0 +1,96 @@
+"""Telegram's Messenger: the bot's own messages (reminders, announcements) through a plain PTB `Bot`.
+
+No AIORateLimiter here: the delivery sender paces these requests itself and must see every 429 at once
+(to pause all sending and put the row back). Errors map to outcomes:
+RetryAfter -> pending + retry_after · Forbidden, "chat not found" -> blocked (unreachable) · a request that
+never left (connect error, pool timeout) -> pending, retried · other timeouts and network errors -> unknown
+(it may have arrived: not re-sent) · other errors -> failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import httpx
+from telegram import Bot
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram import keyboard
+from bot.channels.telegram_limiter import retry_seconds
+from handlers.messages import Reply
+from handlers.outbound import SendOutcome
+from handlers.text import split_text, utf16_length
+from storage.enums import DeliveryStatus, MessagePriority
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot can't initiate conversation")
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class TelegramMessenger:
+    platform = PLATFORM
+
+    def __init__(self, token: str, base_url: str, connections: int = 8, timeout: float = 15.0) -> None:
+        request = HTTPXRequest(
+            connection_pool_size=connections + 2,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            pool_timeout=timeout,
+        )
+        self.bot = Bot(token, base_url=base_url, request=request)
+        self._ready = False
+        self._init_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        async with self._init_lock:
+            if not self._ready:
+                await self.bot.initialize()
+                self._ready = True
+
+    async def close(self) -> None:
+        if self._ready:
+            await self.bot.shutdown()
+            self._ready = False
+
+    async def deliver(self, external_id: str, replies: Sequence[Reply], priority: MessagePriority) -> SendOutcome:
+        await self.start()
+        chat_id = int(external_id)
+        sent_any = False
+        try:
+            for reply in replies:
+                pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, utf16_length)
+                for index, piece in enumerate(pieces):
+                    markup = keyboard(reply) if index == len(pieces) - 1 else None
+                    await self.bot.send_message(chat_id, piece, reply_markup=markup)
+                    sent_any = True
+        except TelegramError as error:
+            outcome = outcome_of(error)
+            if sent_any:  # part of it arrived: a retry would repeat that part
+                return SendOutcome(DeliveryStatus.SENT, error=f"partly sent: {outcome.error}")
+            return outcome
+        return SendOutcome(DeliveryStatus.SENT)
+
+
+def outcome_of(error: TelegramError) -> SendOutcome:
+    name = type(error).__name__
+    if isinstance(error, RetryAfter):
+        return SendOutcome(DeliveryStatus.PENDING, retry_after=retry_seconds(error), error="429 retry after")
+    if isinstance(error, Forbidden):
+        return SendOutcome(DeliveryStatus.BLOCKED, error="403 forbidden")
+    if isinstance(error, BadRequest):
+        if any(hint in error.message.lower() for hint in UNREACHABLE_HINTS):
+            return SendOutcome(DeliveryStatus.BLOCKED, error="400 chat unreachable")
+        return SendOutcome(DeliveryStatus.FAILED, error=f"400 {error.message[:120]}")
+    if isinstance(error, TimedOut | NetworkError):
+        if isinstance(error.__cause__, NOT_SENT_ERRORS):
+            return SendOutcome(DeliveryStatus.PENDING, error=f"not sent: {type(error.__cause__).__name__}")
+        return SendOutcome(DeliveryStatus.UNKNOWN, error=f"no answer: {name}")
+    return SendOutcome(DeliveryStatus.FAILED, error=name)
+

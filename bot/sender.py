@@ -1,0 +1,360 @@
+"""The delivery sender: drains pending delivery rows at each platform's rate.
+
+- A row is claimed (SENDING, committed) before its request starts; at most `concurrency` rows are claimed
+  and not yet recorded at any time, so a crash leaves at most that many rows in SENDING (they become UNKNOWN
+  at the next start and are never re-sent).
+- Pacing per platform: evenly spaced starts, and never more than `rate` requests that are in flight or
+  completed within the last second (a bound that holds whatever the jitter: see Pacer); one message per
+  chat per `per_chat_interval`, counted from the completion of the previous one.
+- A 429 pauses every request start on that platform for retry_after; the row goes back to pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from handlers.clock import Clock
+from handlers.outbound import Messenger, SendOutcome
+from handlers.services.deliveries import ClaimedDelivery, claim_due, record_many, recover_in_flight
+from storage.enums import DeliveryStatus, MessagePriority
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.wiring import Core
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]  # called with how many deliveries just finished (tqdm's `update`)
+MAX_NOT_SENT_RETRIES = 5  # a request that never left (connection refused): retried this often, then FAILED
+RETRY_HORIZON_S = 90  # drain(until_idle=True) waits for rows due again within this (429 pauses, retries)
+IDLE_RECHECK_S = 0.1
+
+
+@dataclass(frozen=True)
+class SenderLimits:
+    rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 30.0, "zalo": 5.0})
+    per_chat_interval: float = 1.0  # Telegram: one message a second per chat (counted from the completion)
+    concurrency: int = 8
+    poll_seconds: float = 2.0  # how often an idle sender looks for due rows (wake() is instant)
+    guard_seconds: float = 0.005  # widens the rate window a little: the platform's clock is not ours
+    batch_seconds: float = 0.005  # after a request finishes, wait this long for others: one transaction for all
+
+    def rate_of(self, platform: str) -> float:
+        return float(self.rates.get(platform, 1.0))
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retried: int = 0  # put back to pending after a retry_after (429) or a request that never left
+    recovered: int = 0  # rows found in SENDING at start and marked UNKNOWN
+    elapsed: float = 0.0
+
+    @property
+    def finished(self) -> int:
+        return self.sent + self.blocked + self.failed + self.unknown
+
+    def add(self, outcome: SendOutcome) -> None:
+        if outcome.retry_after is not None or outcome.status is DeliveryStatus.PENDING:
+            self.retried += 1
+        elif outcome.status is DeliveryStatus.SENT:
+            self.sent += 1
+        elif outcome.status is DeliveryStatus.BLOCKED:
+            self.blocked += 1
+        elif outcome.status is DeliveryStatus.UNKNOWN:
+            self.unknown += 1
+        else:
+            self.failed += 1
+
+
+class Pacer:
+    """Request starts on one platform: overall rate, per-chat interval, and a shared pause after a 429.
+
+    The platform counts a request when it arrives, somewhere between our start and our completion of
+    it. So an earlier request counts against a new start until it has *completed* more than a window
+    ago (still in flight: it counts). That bound holds whatever the network or scheduling jitter, so the
+    limit is never tripped; it costs one round trip per window. The same goes for the per-chat interval.
+    """
+
+    def __init__(
+        self, rate: float, per_chat_interval: float, guard: float, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.capacity = max(1, int(rate))
+        self.window = (self.capacity / rate if rate > 0 else 1.0) + guard
+        self.spacing = 1.0 / rate if rate > 0 else 1.0
+        self.per_chat_interval = per_chat_interval
+        self.paused_until = 0.0
+        self._now = now
+        self._completed: collections.deque[float] = collections.deque()  # completion times, in order
+        self._in_flight = 0
+        self._next_start = 0.0
+        self._chat_ready: dict[str, float] = {}
+        self._chat_busy: set[str] = set()
+        self._released = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, self._now() + seconds)
+
+    def is_paused(self) -> bool:
+        return self._now() < self.paused_until
+
+    async def acquire(self, chat: str) -> None:
+        """Wait until a request to `chat` may start; call `release(chat)` when it has completed."""
+        while True:
+            if chat in self._chat_busy:
+                await self._until_released()
+                continue
+            chat_wait = self._chat_ready.get(chat, 0.0) - self._now()
+            if chat_wait > 0:
+                await asyncio.sleep(chat_wait)
+                continue
+            async with self._lock:  # one waiter at a time takes the next slot: starts stay evenly spaced
+                if await self._wait_for_slot() and self._chat_free(chat):
+                    now = self._now()
+                    self._in_flight += 1
+                    self._next_start = now + self.spacing
+                    self._chat_busy.add(chat)
+                    return
+
+    def _chat_free(self, chat: str) -> bool:
+        """Checked again under the lock: another request to this chat may have gone while we waited for it."""
+        return chat not in self._chat_busy and self._chat_ready.get(chat, 0.0) <= self._now()
+
+    def release(self, chat: str) -> None:
+        now = self._now()
+        self._in_flight -= 1
+        self._completed.append(now)
+        self._chat_busy.discard(chat)
+        self._chat_ready[chat] = now + self.per_chat_interval
+        if len(self._chat_ready) > 4096:
+            self._chat_ready = {key: ready for key, ready in self._chat_ready.items() if ready > now}
+        self._released.set()
+
+    async def _wait_for_slot(self) -> bool:
+        """Sleep until the rate allows a start; False when only a completion can free a slot (try again)."""
+        while True:
+            now = self._now()
+            while self._completed and self._completed[0] <= now - self.window:
+                self._completed.popleft()
+            wait = max(self.paused_until - now, self._next_start - now)
+            if self._in_flight + len(self._completed) >= self.capacity:
+                if not self._completed:
+                    await self._until_released()
+                    return False
+                wait = max(wait, self._completed[0] + self.window - now)
+            if wait <= 0:
+                return True
+            await asyncio.sleep(wait)
+
+    async def _until_released(self) -> None:
+        self._released.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._released.wait(), timeout=0.05)
+
+
+class Sender:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        messengers: Mapping[str, Messenger],
+        clock: Clock,
+        limits: SenderLimits | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.messengers = dict(messengers)
+        self.clock = clock
+        self.limits = limits or SenderLimits()
+        self.pacers = {
+            platform: Pacer(self.limits.rate_of(platform), self.limits.per_chat_interval, self.limits.guard_seconds)
+            for platform in self.messengers
+        }
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self.report = DrainReport()
+
+    def start(self) -> asyncio.Task[None]:
+        """Run `run_forever` as a task on the running loop."""
+        self._task = asyncio.create_task(self.run_forever(), name="delivery-sender")
+        return self._task
+
+    async def close(self, grace: float = 10.0) -> None:
+        """Stop after the requests in flight are recorded; close the messengers' connections."""
+        self.stop()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, grace)
+            except (TimeoutError, asyncio.CancelledError):
+                log.warning("the sender did not stop in time: rows in flight become unknown at the next start")
+            self._task = None
+        for messenger in self.messengers.values():
+            closer = getattr(messenger, "close", None)
+            if closer is not None:
+                await closer()
+
+    def wake(self) -> None:
+        """Look for due rows now (e.g. right after an announcement was committed)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def recover(self) -> int:
+        """Rows left in SENDING by a crash become UNKNOWN (reported, not re-sent). Call once at start."""
+        async with self.uow_factory() as uow:
+            ids = await recover_in_flight(uow, self.clock.now())
+            await uow.commit()
+        if ids:
+            log.warning("%d deliveries were in flight when the sender stopped: marked unknown", len(ids))
+        self.report.recovered += len(ids)
+        return len(ids)
+
+    async def run_forever(self) -> None:
+        await self.recover()
+        log.info("sender running: %s", ", ".join(sorted(self.messengers)))
+        while not self._stopping:
+            try:
+                await self.drain(until_idle=False)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database or a platform failed: log, wait, go on
+                log.exception("the sender failed; retrying shortly")
+                await asyncio.sleep(self.limits.poll_seconds)
+
+    async def drain(self, until_idle: bool = True, progress: Progress | None = None) -> DrainReport:
+        """Send due rows. until_idle: return when nothing is due and nothing is in flight; else run until stop()."""
+        report = DrainReport()
+        started = time.monotonic()
+        in_flight: dict[asyncio.Task[SendOutcome], ClaimedDelivery] = {}
+        finished: list[tuple[ClaimedDelivery, SendOutcome]] = []
+        try:
+            while True:
+                self._wake.clear()  # before looking: a wake() during the claim is not lost
+                free = 0 if self._stopping else self.limits.concurrency - len(in_flight)
+                in_flight.update(await self._step(finished, free, report, progress))
+                finished = []
+                if not in_flight:
+                    if self._stopping or (until_idle and not await self._due_soon()):
+                        break
+                    await (asyncio.sleep(IDLE_RECHECK_S) if until_idle else self._idle())
+                    continue
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                if len(done) < len(in_flight) and self.limits.batch_seconds > 0:
+                    # a few ms more gathers the next completions into the same transaction
+                    done, _ = await asyncio.wait(in_flight, timeout=self.limits.batch_seconds)
+                finished = [(in_flight.pop(task), task.result()) for task in done]
+        finally:
+            for task in in_flight:
+                task.cancel()
+            report.elapsed = time.monotonic() - started
+        return report
+
+    async def _due_soon(self) -> bool:
+        """Rows put back after a 429 (or a pause still running) keep a draining-until-idle call going."""
+        if any(pacer.is_paused() for pacer in self.pacers.values()):
+            return True
+        horizon = self.clock.now() + timedelta(seconds=RETRY_HORIZON_S)
+        async with self.uow_factory() as uow:
+            return await uow.deliveries.has_pending(list(self.pacers), horizon)
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self.limits.poll_seconds)
+
+    async def _step(
+        self,
+        finished: list[tuple[ClaimedDelivery, SendOutcome]],
+        free: int,
+        report: DrainReport,
+        progress: Progress | None,
+    ) -> dict[asyncio.Task[SendOutcome], ClaimedDelivery]:
+        """One transaction: record what finished, then claim as many rows as slots are free."""
+        if not finished and free <= 0:
+            return {}
+        claimed: list[ClaimedDelivery] = []
+        outcomes = [(item.delivery_id, outcome) for item, outcome in finished]
+        async with self.uow_factory() as uow:
+            now = self.clock.now()
+            if outcomes:
+                await record_many(uow, outcomes, now)
+            for platform, pacer in self.pacers.items():
+                if free - len(claimed) <= 0:
+                    break
+                if pacer.is_paused():
+                    continue  # its rows stay pending until the pause ends
+                claimed.extend(await claim_due(uow, platform, now, free - len(claimed)))
+            await uow.commit()
+        self._count(outcomes, report, progress)
+        return {asyncio.create_task(self._send(item)): item for item in claimed}
+
+    async def _send(self, item: ClaimedDelivery) -> SendOutcome:
+        pacer = self.pacers[item.platform]
+        await pacer.acquire(item.external_id)
+        try:
+            outcome = await self.messengers[item.platform].deliver(
+                item.external_id, item.replies, MessagePriority(item.priority)
+            )
+        except Exception as error:  # a bug in a messenger must not lose the row: it may have gone out
+            log.exception("messenger failed for delivery %s", item.delivery_id)
+            return SendOutcome(DeliveryStatus.UNKNOWN, error=type(error).__name__)
+        finally:
+            pacer.release(item.external_id)
+        if outcome.status is DeliveryStatus.PENDING and outcome.retry_after is None:
+            outcome = self._not_sent(item, outcome)
+        if outcome.retry_after is not None:
+            pacer.pause(outcome.retry_after)
+            log.warning("%s asked to wait: pausing for %.1f s", item.platform, outcome.retry_after)
+        return outcome
+
+    @staticmethod
+    def _not_sent(item: ClaimedDelivery, outcome: SendOutcome) -> SendOutcome:
+        """The request never left (connection refused): retried after a growing pause, a few times."""
+        if item.attempts >= MAX_NOT_SENT_RETRIES:
+            return SendOutcome(DeliveryStatus.FAILED, error=outcome.error)
+        return SendOutcome(DeliveryStatus.PENDING, retry_after=retry_delay(item.attempts), error=outcome.error)
+
+    def _count(self, outcomes: list[tuple[int, SendOutcome]], report: DrainReport, progress: Progress | None) -> None:
+        for _, outcome in outcomes:
+            report.add(outcome)
+            self.report.add(outcome)
+        done = sum(1 for _, outcome in outcomes if outcome.retry_after is None)
+        if progress is not None and done:
+            progress(done)
+
+
+def retry_delay(attempt: int) -> float:
+    return float(min(60, 2**attempt))
+
+
+def limits_from(settings: Settings) -> SenderLimits:
+    return SenderLimits(
+        rates={"telegram": settings.telegram_messages_per_second, "zalo": settings.zalo_messages_per_second},
+        concurrency=settings.sender_concurrency,
+        poll_seconds=settings.sender_poll_seconds,
+    )
+
+
+def telegram_sender(core: Core, settings: Settings) -> Sender:
+    """A sender for Telegram deliveries (the bot's, or an operator command's own, e.g. `remind now`)."""
+    from bot.channels.telegram_messenger import TelegramMessenger
+
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is needed to send")
+    messenger = TelegramMessenger(
+        settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url, settings.sender_concurrency
+    )
+    return Sender(core.uow, {messenger.platform: messenger}, core.clock, limits_from(settings))
