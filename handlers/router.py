@@ -96,12 +96,6 @@ BARE_COMMANDS = {
     "menu": "menu",
     "kenh": "channel",
     "kenh nhan tin": "channel",
-    # the command words typed without their slash (Zalo has no command menu to tap)
-    "dangky": "register",
-    "capnhat": "progress",
-    "camket": "pledges",
-    "tonghop": "summary",
-    "trogiup": "help",
     "du lieu": "mydata",
     "duyet": "review",
     "tu danh gia": "self_assessment",
@@ -110,6 +104,12 @@ BARE_COMMANDS = {
     "nhac nho": "preferences",
     "thong bao": "announce",
 }
+# The Vietnamese command words also work typed without their slash ("dangky"): Zalo has no command menu to tap.
+VIETNAMESE_COMMANDS = (
+    "dangky capnhat camket tonghop baocao trogiup huy kenh dulieu duyet tudanhgia hoctap lichhop nhacnho nhacviec"
+    " thongbao"
+)
+BARE_COMMANDS.update({word: COMMANDS[word] for word in VIETNAMESE_COMMANDS.split()})
 
 
 def default_flows() -> FlowRegistry:

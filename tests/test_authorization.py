@@ -537,6 +537,29 @@ async def test_review_assessment_and_study_actions(
     assert done is allowed
     if not allowed:
         assert await review_tables(roster_db) == before  # a refusal writes nothing
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+@pytest.mark.parametrize("role", list(ACTORS))
+async def test_a_forged_registration_id_in_duyet(
+    router: Router, roster_db: Database, clock: FakeClock, role: str, target: str
+) -> None:
+    """/duyet offers only what the actor may review; a forged button never reaches another registration."""
+    registration = await add_commitment(roster_db, clock, TARGETS[target][1], "Nội dung chờ duyệt")
+    chat = await linked_chat(router, roster_db, clock, role)
+    before = await review_tables(roster_db)
+    await chat.say("/duyet")
+    if role == "member":
+        assert chat.all_texts == [rv.REVIEW_FORBIDDEN, t.MENU_PROMPT]
+        return
+    may_review = REVIEW_MATRIX[role]["approve"][list(TARGETS).index(target)]
+    assert (str(registration) in [c.payload.split("|", 1)[1] for c in chat.question.choices]) is may_review
+    if not may_review:
+        await chat.press_payload(f"{chat.nonce}|{registration}")
+        assert chat.all_texts[0] == t.INVALID_CHOICE
+    assert await review_tables(roster_db) == before
+
+
 # --- reminders: who sets a meeting day, who pauses whose reminders (issue 4) ---------------------------------
 # Who sets their cell's meeting day (committee staff see the days of their subtree but do not set them).
 SCHEDULE_MATRIX = {"member": False, "secretary": True, "committee": False}
@@ -569,23 +592,6 @@ async def test_meeting_day_setting(roster_db: Database, clock: FakeClock, role: 
 
 @pytest.mark.parametrize("target", list(TARGETS))
 @pytest.mark.parametrize("role", list(ACTORS))
-async def test_a_forged_registration_id_in_duyet(
-    router: Router, roster_db: Database, clock: FakeClock, role: str, target: str
-) -> None:
-    """/duyet offers only what the actor may review; a forged button never reaches another registration."""
-    registration = await add_commitment(roster_db, clock, TARGETS[target][1], "Nội dung chờ duyệt")
-    chat = await linked_chat(router, roster_db, clock, role)
-    before = await review_tables(roster_db)
-    await chat.say("/duyet")
-    if role == "member":
-        assert chat.all_texts == [rv.REVIEW_FORBIDDEN, t.MENU_PROMPT]
-        return
-    may_review = REVIEW_MATRIX[role]["approve"][list(TARGETS).index(target)]
-    assert (str(registration) in [c.payload.split("|", 1)[1] for c in chat.question.choices]) is may_review
-    if not may_review:
-        await chat.press_payload(f"{chat.nonce}|{registration}")
-        assert chat.all_texts[0] == t.INVALID_CHOICE
-    assert await review_tables(roster_db) == before
 async def test_pausing_a_members_reminders(roster_db: Database, clock: FakeClock, role: str, target: str) -> None:
     from handlers.services.preferences import pause_member
 

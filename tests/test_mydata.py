@@ -316,3 +316,18 @@ async def test_a_member_sees_only_their_own_data(router: Router, roster_db: Data
         page = secretary.all_texts[0]
         assert o.MYDATA_CODE.format(value="DV002") in page
         assert "DV001" not in page and "Nguyễn Văn An" not in page and OWN not in page and "0900000001" not in page
+
+
+async def test_a_batch_of_invites_leaves_out_who_withdrew(roster_db: Database, clock: FakeClock) -> None:
+    from handlers.services.invites import members_for_invites
+
+    async with roster_db.uow() as uow:
+        member = await uow.members.by_code("DV004")
+        assert member is not None
+        await withdraw_consent(uow, member, clock.now())
+        await uow.commit()
+    async with roster_db.uow() as uow:
+        batch = await members_for_invites(uow, "Chi bộ thôn Đồng Tâm", None)
+        by_code = await members_for_invites(uow, None, anonymous_token(member.id))
+    assert batch and all(m.anonymised_at is None for m in batch)
+    assert [m.id for m in by_code] == [member.id]

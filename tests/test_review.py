@@ -283,3 +283,41 @@ async def test_a_leader_by_position_is_listed_first(roster_db: Database, clock: 
     async with roster_db.uow() as uow:
         items = await pending_registrations(uow, await actor_of(uow, "DV002"))
     assert [item.member_name for item in items] == ["Hoàng Văn Dũng", "Nguyễn Văn An"]
+
+
+async def _queued_texts(db: Database, code: str) -> list[str]:
+    from sqlalchemy import select
+
+    from storage.models import Broadcast, Delivery, Member
+
+    async with db.uow() as uow:
+        session = uow.members.session
+        member_id = (await session.scalars(select(Member.id).where(Member.code == code))).one()
+        stmt = (
+            select(Delivery.text)
+            .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+            .where(Delivery.member_id == member_id, Broadcast.kind == "notice", Delivery.status == "pending")
+        )
+        return list((await session.scalars(stmt)).all())
+
+
+async def test_the_member_is_told_at_once_through_the_delivery_queue(
+    router: Router, roster_db: Database, clock: FakeClock
+) -> None:
+    first = await add_commitment(roster_db, clock, "DV001", AN_DEED)
+    second = await add_commitment(roster_db, clock, "DV001", CUONG_DEED)
+    await linked(router, roster_db, clock, "DV001", "111")  # a reachable chat account
+    ngoc = await secretary(router, roster_db, clock)
+    await ngoc.say("/duyet")
+    await ngoc.say("1")
+    await ngoc.press(r.REVIEW_APPROVE)
+    await ngoc.say("1")
+    await ngoc.press(r.REVIEW_RETURN)
+    await ngoc.say(COMMENT)
+    async with roster_db.uow() as uow:
+        approved = await uow.commitments.get(first)
+        returned = await uow.commitments.get(second)
+        assert approved is not None and returned is not None
+        expected = [review_notice(approved)[1], review_notice(returned)[1]]
+    assert await _queued_texts(roster_db, "DV001") == expected
+    assert COMMENT in expected[1]

@@ -156,6 +156,7 @@ async def _link_and_consent(db: Database, codes: list[str], now: datetime) -> di
             member = await uow.members.by_code(code)
             assert member is not None
             member.consent_at = now
+            member.quiet_from = member.quiet_to = 0  # no quiet hours: these run on the wall clock, at any hour
             chat_ids[code] = 700 + int(code[2:])
             await uow.accounts.add("telegram", str(chat_ids[code]), member.id, now)
         await uow.commit()

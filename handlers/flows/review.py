@@ -6,14 +6,17 @@ from handlers.catalog import core as t
 from handlers.catalog import review as r
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
+from handlers.services.notices import notify
 from handlers.services.review import (
     PendingItem,
     approve_registration,
     pending_registrations,
     return_registration,
     review_detail,
+    review_notice,
 )
 from handlers.text import fmt_date, shorten
+from storage.models import Commitment
 
 BUTTON_TEXT = 60
 LIST_CONTENT = 90
@@ -77,7 +80,8 @@ class ReviewFlow:
         commitment_id = int(ctx.state.data["commitment_id"])
         if value == "approve":
             d = await review_detail(ctx.uow, ctx.actor, commitment_id)
-            await approve_registration(ctx.uow, ctx.actor, commitment_id, ctx.now)
+            commitment = await approve_registration(ctx.uow, ctx.actor, commitment_id, ctx.now)
+            await self._tell_member(ctx, commitment)
             return await self._after(ctx, r.REVIEW_APPROVED.format(name=d.member_name))
         if value == "return":
             await review_detail(ctx.uow, ctx.actor, commitment_id)  # still pending and in scope
@@ -87,8 +91,16 @@ class ReviewFlow:
     async def _return(self, ctx: Ctx, comment: str) -> list[Reply]:
         commitment_id = int(ctx.state.data["commitment_id"])
         d = await review_detail(ctx.uow, ctx.actor, commitment_id)
-        await return_registration(ctx.uow, ctx.actor, commitment_id, comment, ctx.now)
+        commitment = await return_registration(ctx.uow, ctx.actor, commitment_id, comment, ctx.now)
+        await self._tell_member(ctx, commitment)
         return await self._after(ctx, r.REVIEW_RETURNED.format(name=d.member_name))
+
+    @staticmethod
+    async def _tell_member(ctx: Ctx, commitment: Commitment) -> None:
+        """The member hears the result at once (a returned one is also shown above their menu next time)."""
+        member_id, text = review_notice(commitment)
+        if member_id != ctx.member.id:
+            await notify(ctx.uow, member_id, text, ctx.member.id, ctx.now, ctx.tz)
 
     async def _after(self, ctx: Ctx, done: str) -> list[Reply]:
         ctx.state.data.pop("commitment_id", None)

@@ -33,12 +33,17 @@ async def members_for_invites(uow: UnitOfWork, unit_name: str | None, member_cod
             raise NotFound(a.UNIT_UNKNOWN.format(name=unit_name))
         if len(units) > 1:
             raise InvalidInput(a.UNIT_AMBIGUOUS.format(name=unit_name, count=len(units)))
-        return await uow.members.in_subtree(units[0])
+        return _not_withdrawn(await uow.members.in_subtree(units[0]))
     roots = [unit for unit in await uow.units.all() if unit.parent_id is None]
     members: list[Member] = []
     for root in roots:
         members.extend(await uow.members.in_subtree(root))
-    return members
+    return _not_withdrawn(members)
+
+
+def _not_withdrawn(members: list[Member]) -> list[Member]:
+    """Who withdrew consent gets no code in a batch; the operator may still invite them back by code."""
+    return [member for member in members if member.anonymised_at is None]
 
 
 async def issue_invites(

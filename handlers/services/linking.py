@@ -11,7 +11,7 @@ from handlers.services.errors import InvalidInput
 from storage.models import ChatAccount, Member
 from storage.uow import UnitOfWork
 
-CONSENT_NOTICE_VERSION = "2026-01"
+CONSENT_NOTICE_VERSION = "2026-11"  # the notice now points to /dulieu
 # No 0/O, 1/I/L: easy to read aloud and to type on a small phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
