@@ -7,7 +7,6 @@ import asyncio
 import itertools
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bench.broadcast import chat_of, populate
+from bench.broadcast import NOON, chat_of, populate
 from bot.channels.telegram_limiter import PausingRateLimiter
 from bot.channels.telegram_messenger import TelegramMessenger
 from bot.sender import Sender, SenderLimits
@@ -90,7 +89,7 @@ async def test_429s_pause_all_sending_blocked_are_marked_and_everyone_else_gets_
 async def add_broadcast_to_all(db: Database, text: str) -> None:
     async with db.uow() as uow:
         members = list((await uow.members.session.scalars(select(Member))).all())
-        now = datetime.now(UTC)
+        now = NOON  # outside quiet hours, whatever the hour of the run
         broadcast = Broadcast(kind=BroadcastKind.ANNOUNCEMENT.value, priority=2, state="pending", created_at=now)
         await uow.deliveries.add_broadcast(broadcast)
         await enqueue(uow, broadcast, [OutgoingMessage(m.id, text) for m in members], now, HANOI)
