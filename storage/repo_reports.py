@@ -104,6 +104,7 @@ class MemberLine:
     anonymised: bool
     in_scope: bool
     commitments: list[CommitmentLine]
+    unreachable: bool = False  # every chat account (not the console) blocked the bot, as of now
 
 
 class ReportsRepository:
@@ -411,11 +412,18 @@ class ReportsRepository:
             Member.id.in_(came_back),
         )
         in_scope = self._in_scope(window)
+        account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
+        unreachable = and_(exists().where(account), ~exists().where(account, ChatAccount.blocked_at.is_(None)))
         stmt = select(
-            Member.id, Member.code, Member.full_name, Member.anonymised_at, case((in_scope, 1), else_=0)
+            Member.id,
+            Member.code,
+            Member.full_name,
+            Member.anonymised_at,
+            case((in_scope, 1), else_=0),
+            case((unreachable, 1), else_=0),
         ).where(belongs, Member.active.is_(True))
         lines = {
-            row[0]: MemberLine(row[0], row[1], row[2], row[3] is not None, bool(row[4]), [])
+            row[0]: MemberLine(row[0], row[1], row[2], row[3] is not None, bool(row[4]), [], bool(row[5]))
             for row in await self._rows(stmt.order_by(Member.full_name, Member.code))
         }
         for chunk in chunked(list(lines)):

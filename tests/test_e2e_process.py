@@ -12,6 +12,7 @@ Every process runs in a temporary directory, so no `.env` of the repository is r
 from __future__ import annotations
 
 import copy
+import json
 import os
 import signal
 import sqlite3
@@ -28,6 +29,7 @@ import pytest
 
 from handlers.catalog import admin as a
 from handlers.catalog import core as t
+from handlers.catalog import reports as rep
 from handlers.catalog import roster as r
 from tests.fakes.fake_telegram import FakeTelegram, chat_object, command_entities, user_object
 from tests.support import EXAMPLE_CSV, ROOT
@@ -248,7 +250,9 @@ def test_member_and_secretary_over_real_http(fake: FakeTelegram, operator: Opera
             t.MENU_HELP,
         ]
         # the bot set its command menu at start-up
-        assert "dangky" in str(fake.calls("setMyCommands")[-1]["params"]["commands"])
+        commands = fake.calls("setMyCommands")[-1]["params"]["commands"]
+        commands = json.loads(commands) if isinstance(commands, str) else commands
+        assert [(c["command"], c["description"]) for c in commands] == [tuple(c) for c in t.COMMAND_MENU]
 
         assert member.say("/dangky", 1) == [t.ASK_CONTENT]
         assert member.say(CONTENT, 1) == [t.ASK_MEASURES]
@@ -271,11 +275,13 @@ def test_member_and_secretary_over_real_http(fake: FakeTelegram, operator: Opera
 
         secretary = link_and_consent(fake, bot, SECRETARY, operator.codes["DV002"], "Trần Thị Bích Ngọc")
         assert t.MENU_SUMMARY in [label for label, _ in secretary.buttons()]
-        [summary] = secretary.say("/tonghop", 1)
-        assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — ngày ")
+        summary, question = secretary.say("/tonghop", 2)  # this month's roll-up, then the other periods
+        assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — tháng ")
+        assert question == rep.OTHER_PERIOD_ASK
+        assert rep.DRILL_DONE in [label for label, _ in secretary.buttons()]
         assert "Đã liên kết với bot: 2/6" in summary
-        assert f"Đã đăng ký làm theo năm {YEAR}: 1/6" in summary
-        assert "Cập nhật trong 30 ngày qua: 1/6" in summary
+        assert f"Cá nhân đã đăng ký năm {YEAR}: 1/6" in summary
+        assert "Cập nhật trong kỳ: 1/1 (100%)" in summary
         not_registered = summary.split("Chưa đăng ký (5): ", 1)[1].split("\n", 1)[0]
         assert "Trần Thị Bích Ngọc" in not_registered and "Nguyễn Văn An" not in not_registered
 

@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 
 from bot.channels.console import ConsoleChannel
 from handlers.catalog import core as t
+from handlers.catalog import deliveries as d
+from handlers.catalog import reports as rep
 from handlers.catalog import review as rv
 from handlers.flows.pledges import DETAIL_CHOICES
 from handlers.router import Router
@@ -34,7 +36,24 @@ DONG_TAM = "Chi bộ thôn Đồng Tâm"
 NOW_TEXT = "10:00 23/11/2026"
 QUARTER = t.DEADLINE_QUARTER.format(date="31/12/2026")
 MEMBER_MENU = [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_HELP]
-LEADER_MENU = [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_SUMMARY, t.MENU_HELP]
+SECRETARY_MENU = [
+    t.MENU_REGISTER,
+    t.MENU_PROGRESS,
+    t.MENU_PLEDGES,
+    t.MENU_SUMMARY,
+    t.MENU_REVIEW,
+    t.MENU_ANNOUNCE,
+    t.MENU_HELP,
+]
+COMMITTEE_MENU = [
+    t.MENU_REGISTER,
+    t.MENU_PROGRESS,
+    t.MENU_PLEDGES,
+    t.MENU_SUMMARY,
+    t.MENU_REPORT,
+    t.MENU_ANNOUNCE,
+    t.MENU_HELP,
+]
 CONTENT = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"
 
 
@@ -371,8 +390,8 @@ async def test_the_menu_starts_each_flow(an: Chat, how: str) -> None:
     ("code", "extra", "role", "menu"),
     [
         ("DV001", "", "member", MEMBER_MENU),
-        ("DV002", t.HELP_SECRETARY, "secretary", LEADER_MENU),
-        ("DV025", t.HELP_COMMITTEE, "committee", LEADER_MENU),
+        ("DV002", t.HELP_SECRETARY, "secretary", SECRETARY_MENU),
+        ("DV025", t.HELP_COMMITTEE, "committee", COMMITTEE_MENU),
     ],
 )
 async def test_help_per_role(
@@ -384,8 +403,29 @@ async def test_help_per_role(
     expected = t.HELP_MEMBER + extra + t.HELP_ROLE.format(role=t.ROLE_NAMES[role])
     assert chat.all_texts == [expected, t.MENU_PROMPT]
     assert ("/tonghop" in chat.all_texts[0]) is (role != "member")
+    for command in ("/dangky", "/capnhat", "/camket", "/kenh", "/nhacnho", "/lichhop", "/dulieu", "/hoctap"):
+        assert f"\n{command} — " in chat.all_texts[0], command
+    for command in ("/tudanhgia", "/trogiup", "/huy"):
+        assert f"\n{command} — " in chat.all_texts[0], command
+    for command in ("/tonghop", "/duyet", "/baocao", "/thongbao"):
+        assert (f"\n{command} — " in chat.all_texts[0]) is (role != "member"), command
     await chat.press(t.MENU_HELP)
     assert chat.all_texts == [expected, t.MENU_PROMPT]
+
+
+async def test_leader_menu_entries_open_their_actions(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    await chat.link_as("DV002", roster_db, clock)
+    await chat.press(t.MENU_REVIEW)
+    assert chat.all_texts == [rv.REVIEW_NONE_PENDING, t.MENU_PROMPT]
+    await chat.press(t.MENU_ANNOUNCE)
+    assert chat.all_texts[-1] == d.ANNOUNCE_ASK_TEXT.format(unit=DONG_TAM, count=6, maximum=2000)  # DV001..DV006
+    staff = Chat(chat.router, user_id="2525")
+    await staff.link_as("DV025", roster_db, clock)
+    await staff.press(t.MENU_REPORT)
+    assert staff.all_texts == [rep.PERIOD_ASK]
+    await staff.press(t.CANCEL)
+    await staff.press(t.MENU_ANNOUNCE)
+    assert staff.question.text == d.ANNOUNCE_CHOOSE_UNIT
 
 
 @pytest.mark.parametrize(
@@ -1434,119 +1474,166 @@ async def _summary_world(router: Router, db: Database, clock: FakeClock) -> None
         )
         await withdraw_commitment(uow, await load_actor(uow, dv005), gone, clock.now())
         await uow.commit()
+    clock.advance(minutes=5)  # a roll-up counts what existed before its moment
 
 
-def cell_summary(date_text: str, updated: int, not_updated: list[str]) -> str:
-    head = t.CELL_SUMMARY.format(
-        cell=DONG_TAM,
-        date=date_text,
+def cell_rollup(period: str, end: str, updated: int, not_updated: list[str]) -> str:
+    """Chi bộ thôn Đồng Tâm's roll-up, counted by hand (see `_summary_world`): in scope DV001..DV005; linked
+    DV001, DV002, DV004; registered DV001, DV002, DV003; no one finished every commitment (DV001 one of two)."""
+    head = rep.ROLLUP_CELL.format(
+        unit=DONG_TAM,
+        period=period,
+        end=end,
         year=2026,
-        days=30,
         members=5,
         linked=3,
+        unreachable=0,
         registered=3,
         registered_pct="60%",
+        collective=0,
+        models=0,
         updated=updated,
-        updated_pct=f"{updated * 20}%",
-        completed=1,
-        commitments=4,
-        completed_pct="25%",
+        updated_pct={0: "0%", 1: "33,3%", 2: "66,7%", 3: "100%"}[updated],
+        completed=0,
+        completed_pct="0%",
+        behind=0,
+        studied=0,
+        studied_pct="0%",
     )
-    missing = t.CELL_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
-    stale = t.CELL_NOT_UPDATED.format(days=30, count=len(not_updated), names=", ".join(not_updated))
-    return "\n".join([head, "", missing, stale])
+    missing = rep.ROLLUP_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
+    stale = rep.ROLLUP_NOT_UPDATED.format(count=len(not_updated), names=", ".join(not_updated))
+    left_out = rep.ROLLUP_OUT_OF_SCOPE.format(count=1, names="Đỗ Thị Lan")  # exempt
+    return "\n".join([head, "", missing, stale, left_out])
+
+
+CELL_NEXT = [rep.PERIOD_QUARTER, rep.PERIOD_YEAR, rep.PERIOD_RANGE, rep.DRILL_DONE]  # after this month's answer
 
 
 async def test_secretary_summary_of_their_cell(router: Router, roster_db: Database, clock: FakeClock) -> None:
     await _summary_world(router, roster_db, clock)
     ngoc = Chat(router, user_id="222")
-    summary = cell_summary("23/11/2026", 2, ["Trần Thị Bích Ngọc"])
-    await ngoc.say("/tonghop")
-    assert ngoc.all_texts == [summary, t.MENU_PROMPT]  # the main menu follows the answer
-    assert ngoc.choices == LEADER_MENU
+    summary = cell_rollup("tháng 11/2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"])
+    await ngoc.say("/tonghop")  # this month by default
+    assert ngoc.all_texts == [summary, rep.OTHER_PERIOD_ASK]  # a cell: no chart, the other periods offered
+    assert ngoc.choices == CELL_NEXT
+    await ngoc.press(rep.DRILL_DONE)
+    ngoc.assert_menu()
+    assert ngoc.choices == SECRETARY_MENU
     await ngoc.say("tong hop")
-    assert ngoc.all_texts == [summary, t.MENU_PROMPT]
-    await ngoc.press(t.MENU_SUMMARY)  # from the menu that followed
-    assert ngoc.all_texts == [summary, t.MENU_PROMPT]
+    assert ngoc.all_texts == [summary, rep.OTHER_PERIOD_ASK]
     await ngoc.say("/trogiup")
-    await ngoc.press(t.MENU_SUMMARY)
-    assert ngoc.all_texts == [summary, t.MENU_PROMPT]
-    assert ngoc.choices == LEADER_MENU
+    await ngoc.press(t.MENU_SUMMARY)  # from the menu that followed
+    assert ngoc.all_texts == [summary, rep.OTHER_PERIOD_ASK]
+    await ngoc.press(rep.PERIOD_YEAR)
+    year = cell_rollup("năm 2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"])
+    assert ngoc.all_texts == [year, rep.OTHER_PERIOD_ASK]
+    assert ngoc.choices == [rep.PERIOD_MONTH, rep.PERIOD_QUARTER, rep.PERIOD_RANGE, rep.DRILL_DONE]
+    await ngoc.press(rep.PERIOD_RANGE)
+    assert ngoc.all_texts == [rep.PERIOD_ASK_RANGE]
+    await ngoc.say("01/11/2026-15/11/2026")  # before anyone registered (everything happened on 23/11)
+    before = ngoc.all_texts[0]
+    period = "từ 01/11/2026 đến 15/11/2026"
+    assert before.startswith(rep.ROLLUP_HEADER.format(unit=DONG_TAM, period=period, end="15/11/2026"))
+    assert "Cá nhân đã đăng ký năm 2026: 0/5 (0%)" in before
+    everyone = "Hoàng Văn Dũng, Lê Văn Cường, Nguyễn Văn An, Phạm Thị Hạnh, Trần Thị Bích Ngọc"
+    assert rep.ROLLUP_NOT_REGISTERED.format(count=5, names=everyone) in before
+    assert "Chưa cập nhật" not in before  # only registered members can be behind with updates
+    assert ngoc.question.text == rep.OTHER_PERIOD_ASK
+    await ngoc.say("01/11/2026-30/11/2026")  # a range typed at the question after a roll-up
+    assert rep.ROLLUP_NOT_UPDATED.format(count=1, names="Trần Thị Bích Ngọc") in ngoc.all_texts[0]
+    await ngoc.say("Chi bộ không có thật")
+    assert ngoc.all_texts == [t.INVALID_CHOICE, rep.OTHER_PERIOD_ASK]
 
 
-async def test_updated_drops_after_thirty_days(router: Router, roster_db: Database, clock: FakeClock) -> None:
+async def test_updated_counts_the_period(router: Router, roster_db: Database, clock: FakeClock) -> None:
     await _summary_world(router, roster_db, clock)
     ngoc = Chat(router, user_id="222")
-    clock.advance(days=29)
-    await ngoc.say("/tonghop")
-    assert ngoc.all_texts == [cell_summary("22/12/2026", 2, ["Trần Thị Bích Ngọc"]), t.MENU_PROMPT]
-    clock.advance(days=2)  # 31 days after the last progress
+    clock.advance(days=29)  # 22/12/2026: nobody has updated in December yet
     await ngoc.say("/tonghop")
     everyone = ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bích Ngọc"]
-    assert ngoc.all_texts == [cell_summary("24/12/2026", 0, everyone), t.MENU_PROMPT]
+    assert ngoc.all_texts[0] == cell_rollup("tháng 12/2026", "22/12/2026", 0, everyone)
     an = Chat(router, user_id="111")
     await an.say("/capnhat")
     await an.say("1")
     await an.say("10")
     await an.press(t.SKIP)
+    clock.advance(minutes=1)
     await ngoc.say("/tonghop")
-    assert ngoc.all_texts == [cell_summary("24/12/2026", 1, ["Lê Văn Cường", "Trần Thị Bích Ngọc"]), t.MENU_PROMPT]
+    assert ngoc.all_texts[0] == cell_rollup("tháng 12/2026", "22/12/2026", 1, ["Lê Văn Cường", "Trần Thị Bích Ngọc"])
+    await ngoc.press(rep.PERIOD_QUARTER)  # October to December: An and Cường updated in November or December
+    assert ngoc.all_texts[0] == cell_rollup("quý 4/2026", "22/12/2026", 2, ["Trần Thị Bích Ngọc"])
 
 
-def committee_summary(date_text: str, dong_tam_updated: int, tan_lap_updated: int) -> str:
+async def test_secretary_sees_who_blocked_the_bot_and_who_is_paused(
+    router: Router, roster_db: Database, clock: FakeClock
+) -> None:
+    await _summary_world(router, roster_db, clock)
+    async with roster_db.uow() as uow:
+        an = await uow.members.by_code("DV001")
+        hoang = await uow.members.by_code("DV005")
+        assert an is not None and hoang is not None
+        for account in await uow.accounts.for_member(an.id):
+            account.blocked_at = clock.now()
+        hoang.paused_until = date(2026, 12, 31)
+        await uow.commit()
+    ngoc = Chat(router, user_id="222")
+    await ngoc.say("/tonghop")
+    text = ngoc.all_texts[0]
+    assert "Đảng viên trong diện theo dõi: 4" in text  # Dũng paused: out of the rates like the exempt Lan
+    assert "Không liên lạc được: 1" in text
+    assert "Cá nhân đã đăng ký năm 2026: 3/4 (75%)" in text
+    assert rep.ROLLUP_UNREACHABLE.format(count=1, names=AN) in text
+    assert rep.ROLLUP_OUT_OF_SCOPE.format(count=2, names="Hoàng Văn Dũng, Đỗ Thị Lan") in text
+    assert rep.ROLLUP_NOT_REGISTERED.format(count=1, names="Phạm Thị Hạnh") in text
+
+
+def committee_rollup(end: str, dong_tam_updated: int, tan_lap_updated: int) -> str:
+    """Đảng bộ xã Thanh Sơn this month, by hand: one line per cell and the totals (Hồng Hà is elsewhere)."""
     updated = dong_tam_updated + tan_lap_updated
 
     def pct(part: int, whole: int) -> str:
-        return f"{round(100 * part / whole, 1):g}%".replace(".", ",")
+        return f"{round(100 * part / whole, 1):g}%".replace(".", ",") if whole else "0%"
 
-    lines = [
-        t.COMMITTEE_HEADER.format(unit="Đảng bộ xã Thanh Sơn", date=date_text, year=2026, days=30),
-        t.COMMITTEE_GROUP.format(unit="Đảng bộ xã Thanh Sơn"),
-        t.COMMITTEE_LINE.format(
-            cell=DONG_TAM,
-            registered=3,
-            members=5,
-            registered_pct="60%",
-            updated=dong_tam_updated,
-            updated_pct=pct(dong_tam_updated, 5),
-            completed=1,
-            commitments=4,
-        ),
-        t.COMMITTEE_LINE.format(
-            cell="Chi bộ thôn Tân Lập",
-            registered=1,
-            members=5,
-            registered_pct="20%",
-            updated=tan_lap_updated,
-            updated_pct=pct(tan_lap_updated, 5),
-            completed=1,
-            commitments=1,
-        ),
-        t.COMMITTEE_LINE.format(
-            cell="Chi bộ Trường Tiểu học Thanh Sơn",
-            registered=0,
-            members=4,
-            registered_pct="0%",
-            updated=0,
-            updated_pct="0%",
-            completed=0,
-            commitments=0,
-        ),
-        t.COMMITTEE_TOTAL.format(
-            cells=3,
-            members=14,
-            days=30,
-            linked=3,
-            registered=4,
-            registered_pct="28,6%",
+    def line(unit: str, members: int, registered: int, updated: int, completed: int) -> str:
+        return rep.ROLLUP_LINE.format(
+            unit=unit,
+            registered=registered,
+            members=members,
+            registered_pct=pct(registered, members),
             updated=updated,
-            updated_pct=pct(updated, 14),
-            completed=2,
-            commitments=5,
-            completed_pct="40%",
-        ),
-    ]
-    return "\n".join(lines)
+            updated_pct=pct(updated, registered),
+            completed=completed,
+            completed_pct=pct(completed, registered),
+        )
+
+    month = "tháng 11/2026" if end.endswith("11/2026") else "tháng 12/2026"
+    return "\n".join(
+        [
+            rep.ROLLUP_HEADER.format(unit="Đảng bộ xã Thanh Sơn", period=month, end=end),
+            line(DONG_TAM, 5, 3, dong_tam_updated, 0),
+            line("Chi bộ thôn Tân Lập", 5, 1, tan_lap_updated, 1),
+            line("Chi bộ Trường Tiểu học Thanh Sơn", 4, 0, 0, 0),
+            rep.ROLLUP_TOTAL.format(
+                children=3,
+                members=14,
+                linked=3,
+                unreachable=0,
+                registered=4,
+                registered_pct="28,6%",
+                collective=0,
+                models=0,
+                updated=updated,
+                updated_pct=pct(updated, 4),
+                completed=1,
+                completed_pct="25%",
+                behind=0,
+                studied=0,
+                studied_pct="0%",
+                cells_studied=0,
+                cells=3,
+            ),
+        ]
+    )
 
 
 async def test_committee_summary_lines_per_cell_and_totals(
@@ -1555,27 +1642,44 @@ async def test_committee_summary_lines_per_cell_and_totals(
     await _summary_world(router, roster_db, clock)
     staff = Chat(router, user_id="2525")
     await staff.link_as("DV025", roster_db, clock)
+    assert staff.choices == COMMITTEE_MENU
     await staff.say("/tonghop")
-    assert staff.all_texts == [committee_summary("23/11/2026", 2, 1), t.MENU_PROMPT]
-    assert staff.choices == LEADER_MENU
-    assert "21,4%" in staff.all_texts[0]  # 3 of 14 updated, by hand
-    assert "Hồng Hà" not in staff.all_texts[0] and "Hồng Phong" not in staff.all_texts[0]
+    text, chart, question = staff.last_replies
+    assert text.text == committee_rollup("23/11/2026", 2, 1)
+    assert "75%" in text.text  # 3 of the 4 registered updated this month, by hand
+    assert "Hồng Hà" not in text.text and "Hồng Phong" not in text.text
+    assert chart.attachment is not None and chart.attachment.content.startswith(b"\x89PNG")
+    assert question.text == rep.DRILL_ASK
+    cells = [DONG_TAM, "Chi bộ thôn Tân Lập", "Chi bộ Trường Tiểu học Thanh Sơn"]
+    assert staff.choices == [*cells, *CELL_NEXT]
+    await staff.press(DONG_TAM)  # drill down: the cell's view with its names
+    assert staff.all_texts == [
+        cell_rollup("tháng 11/2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"]),
+        rep.OTHER_PERIOD_ASK,
+    ]
+    await staff.press(rep.PERIOD_QUARTER)  # the other period applies to the unit on screen
+    assert staff.all_texts[0] == cell_rollup("quý 4/2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"])
+    await staff.press(rep.DRILL_DONE)
+    staff.assert_menu()
     clock.advance(days=31)
     await staff.say("/tonghop")
-    assert staff.all_texts == [committee_summary("24/12/2026", 0, 0), t.MENU_PROMPT]
+    assert staff.all_texts[0] == committee_rollup("24/12/2026", 0, 0)
 
 
-async def test_a_summary_leaves_no_question_pending(router: Router, roster_db: Database, clock: FakeClock) -> None:
+async def test_a_summary_leaves_no_registration_pending(router: Router, roster_db: Database, clock: FakeClock) -> None:
     ngoc = Chat(router, user_id="222")
     await ngoc.link_as("DV002", roster_db, clock)
     await ngoc.say("/dangky")
     await ngoc.say("/tonghop")  # a command in the middle of a flow replaces it
-    assert len(ngoc.all_texts) == 2 and ngoc.all_texts[0].startswith(t.CELL_SUMMARY.split("{")[0])
-    assert ngoc.all_texts[1] == t.MENU_PROMPT and ngoc.choices == LEADER_MENU
+    head = rep.ROLLUP_HEADER.format(unit=DONG_TAM, period="tháng 11/2026", end="23/11/2026")
+    assert len(ngoc.all_texts) == 2 and ngoc.all_texts[0].startswith(head)
+    assert ngoc.all_texts[1] == rep.OTHER_PERIOD_ASK and ngoc.choices == CELL_NEXT
     state = await dialog(roster_db, user_id="222")
-    assert (state.flow, state.step, state.values) == ("menu", "main", {})
+    assert (state.flow, state.step) == ("summary", "drill")
     await ngoc.say(CONTENT)  # no longer read as the content of a registration
-    assert ngoc.all_texts == [t.MENU_PROMPT]
+    assert ngoc.all_texts == [t.INVALID_CHOICE, rep.OTHER_PERIOD_ASK]
     assert await active(roster_db, "DV002") == []
+    await ngoc.say("4")  # "Xong"
+    ngoc.assert_menu()
     await ngoc.say("4")  # the menu's number for the summary
-    assert ngoc.all_texts[0].startswith(t.CELL_SUMMARY.split("{")[0]) and ngoc.all_texts[1:] == [t.MENU_PROMPT]
+    assert ngoc.all_texts[0].startswith(head) and ngoc.all_texts[1:] == [rep.OTHER_PERIOD_ASK]

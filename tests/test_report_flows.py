@@ -65,13 +65,16 @@ async def test_committee_picks_a_range_and_drills_down(
     assert picture.attachment is not None and picture.attachment.photo
     assert picture.attachment.content.startswith(b"\x89PNG")
     assert question.text == r.DRILL_ASK
-    assert sorted(staff.choices) == sorted([DT, TL, TH, MN, r.DRILL_DONE, t.CANCEL])
+    other_periods = [r.PERIOD_MONTH, r.PERIOD_QUARTER, r.PERIOD_YEAR, r.PERIOD_RANGE, r.DRILL_DONE]
+    assert sorted(staff.choices[:4]) == sorted([DT, TL, TH, MN]) and staff.choices[4:] == other_periods
     await staff.press(TL)
-    [detail, menu] = staff.all_texts
+    [detail, question] = staff.all_texts
     assert detail.startswith(r.ROLLUP_HEADER.format(unit=TL, period="từ 01/10/2026 đến 31/10/2026", end="31/10/2026"))
     assert "Đảng viên trong diện theo dõi: 5" in detail  # DV011 was still in Tân Lập in October
     assert "Chưa đăng ký (2): Bùi Văn Hùng" not in detail
-    assert menu == t.MENU_PROMPT
+    assert question == r.OTHER_PERIOD_ASK and staff.choices == other_periods
+    await staff.press(r.DRILL_DONE)
+    staff.assert_menu()
 
 
 async def test_forged_and_stale_unit_ids_are_refused(
@@ -113,13 +116,15 @@ async def test_secretary_cell_period_and_member_refused(
     db, _ = world_db
     secretary = await linked(world_router, db, clock, "DV007", "1007")
     await secretary.say("/tonghop thang")
-    [summary, menu] = secretary.all_texts
+    [summary, question] = secretary.all_texts
     assert summary.startswith(r.ROLLUP_HEADER.format(unit=TL, period="tháng 11/2026", end="23/11/2026"))
     assert "Cá nhân đã đăng ký năm 2026: 2/4 (50%)" in summary
     assert r.ROLLUP_NOT_REGISTERED.format(count=2, names="Ngô Thị Thu Hà, Vũ Thị Mai") in summary
-    assert menu == t.MENU_PROMPT
+    assert question == r.OTHER_PERIOD_ASK
+    await secretary.say("/tonghop")  # this month by default: the same answer
+    assert secretary.all_texts == [summary, r.OTHER_PERIOD_ASK]
     await secretary.say("/tonghop hôm qua")
-    assert secretary.all_texts == [r.PERIOD_BAD_FORMAT, t.MENU_PROMPT]
+    assert secretary.all_texts == [r.PERIOD_BAD_FORMAT, r.OTHER_PERIOD_ASK]  # the question on screen stays
     member = await linked(world_router, db, clock, "DV010", "1010")
     await member.say("/tonghop quy")
     assert member.all_texts == [t.SUMMARY_FORBIDDEN, t.MENU_PROMPT]

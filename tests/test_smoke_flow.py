@@ -41,9 +41,10 @@ async def test_member_links_registers_logs_progress_and_secretary_summarises(
 
     await say("222", f"/start {codes['DV002']}")
     await say("222", "Tôi đồng ý")
+    clock.advance(minutes=1)  # this month's roll-up, a minute later
     summary = (await say("222", "/tonghop"))[0].text
-    assert "Đã đăng ký làm theo năm 2026: 1/6 (16,7%)" in summary
-    assert "Cập nhật trong 30 ngày qua: 1/6 (16,7%)" in summary
+    assert "Cá nhân đã đăng ký năm 2026: 1/6 (16,7%)" in summary
+    assert "Cập nhật trong kỳ: 1/1 (100%)" in summary
     assert "Đã liên kết với bot: 2/6" in summary
     async with any_db.uow() as uow:
         member = await uow.members.by_code("DV001")

@@ -24,12 +24,13 @@ from telegram import Update
 from telegram.constants import MessageLimit
 from telegram.ext import AIORateLimiter, Application
 
-from bot.channels.telegram import HOUSEKEEPING_EVERY_S, TelegramChannel, build_application
+from bot.channels.telegram import BOT_COMMANDS, HOUSEKEEPING_EVERY_S, TelegramChannel, build_application
 from handlers.catalog import core as t
+from handlers.catalog import reports as r
 from handlers.dialog import Ctx, Input
 from handlers.flows.register import RegisterFlow
 from handlers.messages import Choice, Incoming, Reply
-from handlers.router import Router, default_flows
+from handlers.router import COMMANDS, Router, default_flows
 from handlers.services.invites import issue_invites
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
@@ -546,21 +547,28 @@ async def test_committee_summary_of_many_cells_is_sent_in_pieces(
         before = len(harness.request.calls_of("sendMessage"))
         sent = await harness.say("/tonghop")
         calls = harness.request.calls_of("sendMessage")[before:]
+        photos = harness.request.calls_of("sendPhoto")
     finally:
         await harness.app.shutdown()
 
-    *pieces, menu = sent  # the summary in pieces, then the main menu
-    assert menu == t.MENU_PROMPT
+    *pieces, question = sent  # this month's roll-up in pieces, the chart (a photo), then what next
+    assert question == r.DRILL_ASK
     assert len(pieces) >= 2
     assert all(len(piece) <= MessageLimit.MAX_TEXT_LENGTH for piece in pieces)
     whole = "\n".join(pieces)
-    assert whole.startswith("Tổng hợp Đảng bộ xã Thanh Sơn")
+    assert whole.startswith(
+        r.ROLLUP_HEADER.format(unit="Đảng bộ xã Thanh Sơn", period="tháng 11/2026", end="23/11/2026")
+    )
     assert all(f"Chi bộ thôn Số {i:03d} Thanh Sơn mở rộng" in whole for i in range(90))
-    assert "Tổng cộng 90 chi bộ, 90 đảng viên trong diện" in pieces[-1]
+    assert "Tổng cộng 90 đơn vị, 90 đảng viên trong diện" in pieces[-1]
     assert len(calls) == len(sent)
-    assert not any("reply_markup" in c.params for c in calls[:-1])  # only the menu has buttons
-    menu_buttons = [b["text"] for row in calls[-1].params["reply_markup"]["inline_keyboard"] for b in row]
-    assert menu_buttons == [t.MENU_REGISTER, t.MENU_PROGRESS, t.MENU_PLEDGES, t.MENU_SUMMARY, t.MENU_HELP]
+    assert not any("reply_markup" in c.params for c in calls[:-1])  # only the question has buttons
+    [photo] = photos
+    assert photo.params["caption"] == r.CHART_CAPTION.format(unit="Đảng bộ xã Thanh Sơn", period="tháng 11/2026")
+    buttons = [b["text"] for row in calls[-1].params["reply_markup"]["inline_keyboard"] for b in row]
+    cells = [f"Chi bộ thôn Số {i:03d} Thanh Sơn mở rộng" for i in range(90)]
+    assert sorted(buttons[:-4]) == cells  # one per cell, in the tree's order
+    assert buttons[-4:] == [r.PERIOD_QUARTER, r.PERIOD_YEAR, r.PERIOD_RANGE, r.DRILL_DONE]
 
 
 # ---- errors --------------------------------------------------------------------------------------------
@@ -627,21 +635,33 @@ async def test_secretary_summary_counts_registered_members(chat: Chat, roster_db
     await link_and_consent(chat, roster_db, clock, "DV001")
     await register(chat, "Vận động 5 hộ trong thôn phân loại rác", "Họp tổ dân cư, đến từng nhà")
     await link_and_consent(chat, roster_db, clock, "DV002", SECRETARY)
+    clock.advance(minutes=1)  # a roll-up counts what was saved before its moment
 
-    [summary, menu] = await chat.say("/tonghop", SECRETARY)
-    assert menu == t.MENU_PROMPT  # the main menu follows the summary
+    [summary, question] = await chat.say("/tonghop", SECRETARY)  # this month; a cell: no chart
+    assert question == r.OTHER_PERIOD_ASK
+    assert [label for label, _ in chat.buttons(SECRETARY)] == [
+        r.PERIOD_QUARTER,
+        r.PERIOD_YEAR,
+        r.PERIOD_RANGE,
+        r.DRILL_DONE,
+    ]
+    assert summary.startswith(
+        r.ROLLUP_HEADER.format(unit="Chi bộ thôn Đồng Tâm", period="tháng 11/2026", end="23/11/2026")
+    )
+    assert "Cá nhân đã đăng ký năm 2026: 1/6" in summary
+    assert "Đã liên kết với bot: 2/6" in summary
+    assert "Nguyễn Văn An" not in summary.split("Chưa đăng ký", 1)[1].split("\n")[0]
+    sent = await chat.press_label(r.DRILL_DONE, SECRETARY)
+    assert sent == [t.MENU_PROMPT]
     assert [label for label, _ in chat.buttons(SECRETARY)] == [
         t.MENU_REGISTER,
         t.MENU_PROGRESS,
         t.MENU_PLEDGES,
         t.MENU_SUMMARY,
+        t.MENU_REVIEW,
+        t.MENU_ANNOUNCE,
         t.MENU_HELP,
     ]
-
-    assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — ngày 23/11/2026")
-    assert "Đã đăng ký làm theo năm 2026: 1/6" in summary
-    assert "Đã liên kết với bot: 2/6" in summary
-    assert "Nguyễn Văn An" not in summary.split("Chưa đăng ký", 1)[1].split("\n")[0]
     # the member cannot see it
     assert (await chat.say("/tonghop"))[0] == t.SUMMARY_FORBIDDEN
 
@@ -663,3 +683,14 @@ async def test_housekeeping_job_prunes_old_update_keys(chat: Chat, roster_db: Da
     clock.advance(days=7)
     await job.callback(SimpleNamespace(bot=chat.app.bot, job=job))  # type: ignore[arg-type]
     assert await processed_keys(roster_db) == set()
+
+
+def test_the_command_menu_is_valid_for_telegram_and_known_to_the_router() -> None:
+    names = [name for name, _ in BOT_COMMANDS]
+    assert all(re.fullmatch(r"[a-z0-9_]{1,32}", name) for name in names), names
+    assert all(1 <= len(text) <= 256 for _, text in BOT_COMMANDS)
+    assert len(set(names)) == len(names)
+    assert all(name in COMMANDS for name in names)  # every entry opens a flow, not the fallback menu
+    members = {"dangky", "capnhat", "camket", "nhacnho", "lichhop", "hoctap", "tudanhgia", "dulieu", "kenh"}
+    leaders = {"tonghop", "baocao", "duyet", "thongbao"}
+    assert members | leaders | {"trogiup", "huy"} == set(names)

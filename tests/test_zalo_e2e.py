@@ -24,6 +24,7 @@ import pytest
 
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
+from handlers.catalog import reports as rep
 from handlers.catalog import roster as r
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import EXAMPLE_CSV, ROOT
@@ -218,11 +219,12 @@ def test_member_and_secretary_on_zalo_typing_numbers(fake: FakeZalo, operator: O
 
         secretary = Phone(fake, SECRETARY, bot)
         link(secretary, operator.codes["DV002"], "Trần Thị Bích Ngọc")
-        [summary] = secretary.say(secretary.number_of(t.MENU_SUMMARY), 1)
-        assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — ngày ")
+        summary, question = secretary.say(secretary.number_of(t.MENU_SUMMARY), 2)
+        assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — tháng ")  # this month's roll-up
         assert "Đã liên kết với bot: 2/6" in summary
-        assert f"Đã đăng ký làm theo năm {YEAR}: 1/6" in summary
-        assert "Cập nhật trong 30 ngày qua: 1/6" in summary
+        assert f"Cá nhân đã đăng ký năm {YEAR}: 1/6" in summary
+        assert "Cập nhật trong kỳ: 1/1 (100%)" in summary
+        assert question.startswith(rep.OTHER_PERIOD_ASK) and secretary.number_of(rep.DRILL_DONE) == "4"
         fake.wait_until_consumed(WAIT)
         assert bot.terminate() == 0
     finally:

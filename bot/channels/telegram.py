@@ -38,14 +38,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 HOUSEKEEPING_EVERY_S = 3600
-BOT_COMMANDS = [
-    ("dangky", "Đăng ký nội dung làm theo"),
-    ("capnhat", "Cập nhật tiến độ"),
-    ("camket", "Xem các nội dung đã đăng ký"),
-    ("tonghop", "Tổng hợp (bí thư, cấp ủy)"),
-    ("trogiup", "Hướng dẫn"),
-    ("huy", "Hủy thao tác đang làm"),
-]
+BOT_COMMANDS: list[tuple[str, str]] = t.COMMAND_MENU  # the command menu shown by Telegram clients
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

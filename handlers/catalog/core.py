@@ -66,6 +66,9 @@ MENU_REGISTER = "Đăng ký nội dung làm theo"
 MENU_PROGRESS = "Cập nhật tiến độ"
 MENU_PLEDGES = "Xem các nội dung đã đăng ký"
 MENU_SUMMARY = "Tổng hợp tình hình"
+MENU_REVIEW = "Duyệt đăng ký"
+MENU_REPORT = "Báo cáo Excel"
+MENU_ANNOUNCE = "Gửi thông báo"
 MENU_HELP = "Hướng dẫn"
 HELP_MEMBER = (
     "Các lệnh đồng chí có thể dùng (gõ lệnh hoặc chọn trong danh sách):\n"
@@ -77,25 +80,52 @@ HELP_MEMBER = (
     "/dulieu — xem dữ liệu bot lưu về đồng chí, rút lại sự đồng ý\n"
     "/lichhop — xem lịch sinh hoạt chi bộ\n"
     "/nhacnho — cài đặt nhắc việc (giờ nhắc, giờ yên lặng, tạm dừng)\n"
+    "/kenh — chọn nơi nhận lời nhắc, thông báo (khi dùng cả Zalo và Telegram)\n"
     "/huy — hủy thao tác đang làm\n"
     "/trogiup — xem hướng dẫn này"
 )
 HELP_SECRETARY = (
-    "\n/tonghop — tổng hợp tình hình chi bộ trước buổi sinh hoạt"
-    "\n/tonghop ky — tổng hợp theo tháng, quý, năm hoặc khoảng ngày (có biểu đồ)"
+    "\n\nDành cho bí thư, phó bí thư chi bộ:"
+    "\n/tonghop — tổng hợp tình hình chi bộ tháng này (chọn tiếp quý, năm hoặc khoảng ngày khác)"
+    "\n/tonghop ky — chọn kỳ tổng hợp trước: tháng, quý, năm hoặc khoảng ngày"
     "\n/baocao — báo cáo Excel theo kỳ"
     "\n/duyet — duyệt hoặc trả lại bản đăng ký của đảng viên"
     "\n/hoctap — ghi buổi học tập chuyên đề và người tham gia"
     "\n/lichhop — đặt ngày sinh hoạt chi bộ hằng tháng (bot nhắc đảng viên trước buổi sinh hoạt)"
     "\n/thongbao — gửi thông báo tới các đảng viên trong chi bộ"
+    "\n/tudanhgia — xem kết quả tự đánh giá cuối năm của chi bộ"
+    "\n/nhacnho — tạm dừng nhắc việc cho một đảng viên (ốm đau, đi vắng)"
 )
 HELP_COMMITTEE = (
-    "\n/tonghop — tổng hợp tình hình các chi bộ trực thuộc"
-    "\n/tonghop ky — tổng hợp theo tháng, quý, năm hoặc khoảng ngày (có biểu đồ)"
+    "\n\nDành cho cấp ủy:"
+    "\n/tonghop — tổng hợp các đơn vị trực thuộc tháng này, có biểu đồ (xem chi tiết từng đơn vị, "
+    "chọn quý, năm hoặc khoảng ngày khác)"
+    "\n/tonghop ky — chọn kỳ tổng hợp trước: tháng, quý, năm hoặc khoảng ngày"
     "\n/baocao — báo cáo Excel theo kỳ"
     "\n/duyet — duyệt bản đăng ký trong các chi bộ trực thuộc"
     "\n/thongbao — gửi thông báo tới các chi bộ trực thuộc"
+    "\n/lichhop — xem lịch sinh hoạt của các chi bộ trực thuộc"
+    "\n/hoctap — xem tình hình học tập chuyên đề của các chi bộ"
+    "\n/tudanhgia — xem kết quả tự đánh giá cuối năm của các chi bộ"
 )
+# Telegram's command menu (name, description): members' commands first, then leaders'.
+COMMAND_MENU = [
+    ("dangky", "Đăng ký nội dung làm theo"),
+    ("capnhat", "Cập nhật tiến độ"),
+    ("camket", "Xem, sửa nội dung đã đăng ký"),
+    ("nhacnho", "Cài đặt nhắc việc"),
+    ("lichhop", "Lịch sinh hoạt chi bộ"),
+    ("hoctap", "Học tập chuyên đề năm"),
+    ("tudanhgia", "Tự đánh giá cuối năm"),
+    ("dulieu", "Dữ liệu cá nhân bot lưu"),
+    ("kenh", "Chọn nơi nhận tin (Zalo, Telegram)"),
+    ("tonghop", "Tổng hợp tình hình (bí thư, cấp ủy)"),
+    ("duyet", "Duyệt bản đăng ký (bí thư, cấp ủy)"),
+    ("baocao", "Báo cáo Excel (bí thư, cấp ủy)"),
+    ("thongbao", "Gửi thông báo (bí thư, cấp ủy)"),
+    ("trogiup", "Hướng dẫn"),
+    ("huy", "Hủy thao tác đang làm"),
+]
 HELP_ROLE = "\n\nVai trò của đồng chí: {role}."
 ROLE_NAMES = {
     "member": "đảng viên",
@@ -178,7 +208,6 @@ SUMMARY_FORBIDDEN = (
     "Chức năng tổng hợp dành cho bí thư, phó bí thư chi bộ và cấp ủy. "
     "Đồng chí có thể xem nội dung của mình bằng lệnh /camket."
 )
-SUMMARY_NO_CELLS = "Đơn vị của đồng chí chưa có chi bộ nào trong danh sách."
 CELL_SUMMARY = (
     "Tổng hợp {cell} — ngày {date}\n"
     "Đảng viên trong diện theo dõi: {members}\n"
@@ -190,13 +219,3 @@ CELL_SUMMARY = (
 CELL_NOT_REGISTERED = "Chưa đăng ký ({count}): {names}"
 CELL_NOT_UPDATED = "Chưa cập nhật trong {days} ngày ({count}): {names}"
 CELL_ALL_REGISTERED = "Tất cả đảng viên trong diện đã đăng ký."
-COMMITTEE_HEADER = (
-    "Tổng hợp {unit} — ngày {date} (năm {year})\nMỗi dòng: đăng ký · cập nhật {days} ngày · hoàn thành nội dung"
-)
-COMMITTEE_GROUP = "\n{unit}:"
-COMMITTEE_LINE = "• {cell}: {registered}/{members} ({registered_pct}) · {updated}/{members} ({updated_pct}) · {completed}/{commitments}"
-COMMITTEE_TOTAL = (
-    "\nTổng cộng {cells} chi bộ, {members} đảng viên trong diện:\n"
-    "Đã liên kết: {linked} · Đã đăng ký: {registered} ({registered_pct})\n"
-    "Cập nhật {days} ngày qua: {updated} ({updated_pct}) · Nội dung hoàn thành: {completed}/{commitments} ({completed_pct})"
-)

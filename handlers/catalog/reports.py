@@ -47,8 +47,11 @@ ROLLUP_CELL = (
 )
 ROLLUP_NOT_REGISTERED = "Chưa đăng ký ({count}): {names}"
 ROLLUP_NOT_UPDATED = "Chưa cập nhật trong kỳ ({count}): {names}"
+ROLLUP_UNREACHABLE = "Đã chặn bot, cần báo trực tiếp ({count}): {names}"
+ROLLUP_OUT_OF_SCOPE = "Miễn hoặc tạm dừng, không tính vào tỷ lệ ({count}): {names}"
 ROLLUP_NO_CHILDREN = "Đơn vị này chưa có chi bộ nào trong danh sách (trong kỳ đã chọn)."
-DRILL_ASK = "Xem chi tiết đơn vị nào?"
+DRILL_ASK = "Xem chi tiết đơn vị nào, hoặc xem kỳ khác?"
+OTHER_PERIOD_ASK = "Đồng chí muốn xem kỳ khác không?"
 DRILL_DONE = "Xong"
 ANONYMOUS = "Đảng viên (ẩn danh)"
 CHART_CAPTION = "Biểu đồ: tỷ lệ đăng ký và cập nhật — {unit}, {period}"

@@ -10,15 +10,23 @@ from handlers.services.authz import Actor, can_summarise
 
 
 def menu_choices(actor: Actor) -> list[tuple[str, str]]:
+    """A member's everyday actions only (short for a small phone); a leader's everyday ones after them.
+    Everything else is reached by its command, listed in the help."""
     choices = [
         (t.MENU_REGISTER, "register"),
         (t.MENU_PROGRESS, "progress"),
         (t.MENU_PLEDGES, "pledges"),
     ]
     if can_summarise(actor):
-        choices.append((t.MENU_SUMMARY, "summary"))
+        choices.extend(leader_choices(actor))
     choices.append((t.MENU_HELP, "help"))
     return choices
+
+
+def leader_choices(actor: Actor) -> list[tuple[str, str]]:
+    if actor.role.leads_cell:
+        return [(t.MENU_SUMMARY, "summary"), (t.MENU_REVIEW, "review"), (t.MENU_ANNOUNCE, "announce")]
+    return [(t.MENU_SUMMARY, "summary"), (t.MENU_REPORT, "report"), (t.MENU_ANNOUNCE, "announce")]
 
 
 def help_text(actor: Actor) -> str:

@@ -1,14 +1,11 @@
-"""/tonghop: the cell summary for a secretary, one line per cell and totals for committee staff.
+"""/tonghop: the roll-up of a period for a secretary (their cell) or committee staff (their subtree).
 
-`/tonghop` alone gives the quick look (the last 30 days). `/tonghop thang|quy|nam|01/10/2026-31/10/2026`
-gives the roll-up of that period with a chart, and a committee can then drill down to a child unit;
-`/tonghop ky` asks for the period with choices.
+`/tonghop` alone answers for this month; `/tonghop thang|quy|nam|01/10/2026-31/10/2026` for that period;
+`/tonghop ky` asks for the period with choices. After the answer come choices: a committee's child units
+(drill down), the other periods (this month, quarter, year, another date range), and "Xong".
 """
 
 from __future__ import annotations
-
-from datetime import date
-from itertools import groupby
 
 from handlers.catalog import core as t
 from handlers.catalog import reports as r
@@ -19,67 +16,14 @@ from handlers.services.authz import can_summarise
 from handlers.services.errors import Forbidden, InvalidInput
 from handlers.services.reports import chart_attachment
 from handlers.services.rollup import Rollup, not_registered, not_updated, rollup
-from handlers.services.summary import CellSummary, CommitteeSummary, summarise
 from handlers.text import fmt_date, fmt_percent, fold
 from storage.repo_reports import Figures, MemberLine
-from storage.repositories import CellCounts
 
 # Typed after /tonghop to be asked for the period (folded): "kỳ", "chọn".
 ASK_WORDS = {"ky", "chon", "ky khac", "chon ky"}
 PERIOD_STEP, RANGE_STEP, DRILL_STEP = "period", "range", "drill"
 DONE_VALUE, UNIT_PREFIX = "done", "u"
-
-
-def _figures(counts: CellCounts) -> dict[str, object]:
-    return {
-        "members": counts.members,
-        "linked": counts.linked,
-        "registered": counts.registered,
-        "registered_pct": fmt_percent(counts.registered, counts.members),
-        "updated": counts.updated,
-        "updated_pct": fmt_percent(counts.updated, counts.members),
-        "completed": counts.completed,
-        "commitments": counts.commitments,
-        "completed_pct": fmt_percent(counts.completed, counts.commitments),
-    }
-
-
-def render_cell(summary: CellSummary, today: date) -> str:
-    lines = [
-        t.CELL_SUMMARY.format(
-            cell=summary.cell_name,
-            date=fmt_date(today),
-            year=summary.year,
-            days=summary.days,
-            **_figures(summary.counts),
-        ),
-        "",
-    ]
-    if summary.not_registered:
-        names = ", ".join(summary.not_registered)
-        lines.append(t.CELL_NOT_REGISTERED.format(count=len(summary.not_registered), names=names))
-    elif summary.counts.members:
-        lines.append(t.CELL_ALL_REGISTERED)
-    if summary.not_updated:
-        names = ", ".join(summary.not_updated)
-        count = len(summary.not_updated)
-        lines.append(t.CELL_NOT_UPDATED.format(days=summary.days, count=count, names=names))
-    return "\n".join(lines).strip()
-
-
-def render_committee(summary: CommitteeSummary, today: date) -> str:
-    if not summary.lines:
-        return t.SUMMARY_NO_CELLS
-    header = t.COMMITTEE_HEADER.format(
-        unit=summary.unit_name, date=fmt_date(today), year=summary.year, days=summary.days
-    )
-    out = [header]
-    for parent, lines in groupby(summary.lines, key=lambda line: line.parent_name):
-        out.append(t.COMMITTEE_GROUP.format(unit=parent))
-        out.extend(t.COMMITTEE_LINE.format(cell=line.cell_name, **_figures(line.counts)) for line in lines)
-    totals = _figures(summary.totals)
-    out.append(t.COMMITTEE_TOTAL.format(cells=len(summary.lines), days=summary.days, **totals))
-    return "\n".join(out)
+CURRENT_PERIODS = (periods.MONTH, periods.QUARTER, periods.YEAR)
 
 
 def period_choices() -> list[tuple[str, str]]:
@@ -146,14 +90,7 @@ def render_rollup(summary: Rollup, detail: list[MemberLine] | None = None) -> st
     head = {"unit": summary.unit_name, "period": summary.period.label, "end": fmt_date(summary.window.last_day)}
     if summary.is_cell:
         lines = [r.ROLLUP_CELL.format(year=summary.window.year, **head, **rollup_figures(summary.totals))]
-        missing, stale = not_registered(detail or []), not_updated(detail or [], summary.window)
-        if missing or stale:
-            lines.append("")
-        if missing:
-            lines.append(r.ROLLUP_NOT_REGISTERED.format(count=len(missing), names=_names(missing)))
-        if stale:
-            lines.append(r.ROLLUP_NOT_UPDATED.format(count=len(stale), names=_names(stale)))
-        return "\n".join(lines)
+        return "\n".join([*lines, *member_lists(detail or [], summary)])
     if not summary.lines:
         return "\n".join([r.ROLLUP_HEADER.format(**head), r.ROLLUP_NO_CHILDREN])
     out = [r.ROLLUP_HEADER.format(**head)]
@@ -162,17 +99,31 @@ def render_rollup(summary: Rollup, detail: list[MemberLine] | None = None) -> st
     return "\n".join(out)
 
 
+def member_lists(members: list[MemberLine], summary: Rollup) -> list[str]:
+    """Who the secretary should see to: not registered, not updated in the period, unreachable by the bot;
+    and who is left out of the rates (exempt or paused)."""
+    named = [
+        (r.ROLLUP_NOT_REGISTERED, not_registered(members)),
+        (r.ROLLUP_NOT_UPDATED, not_updated(members, summary.window)),
+        (r.ROLLUP_UNREACHABLE, [m for m in members if m.in_scope and m.unreachable]),
+        (r.ROLLUP_OUT_OF_SCOPE, [m for m in members if not m.in_scope]),
+    ]
+    lines = [text.format(count=len(found), names=_names(found)) for text, found in named if found]
+    return ["", *lines] if lines else []
+
+
 class SummaryFlow:
     name = "summary"
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
-        if not arg.strip():
-            return await self._quick_look(ctx)
         if not can_summarise(ctx.actor):
             raise Forbidden(t.SUMMARY_FORBIDDEN)
         if fold(arg) in ASK_WORDS:
             return [ask_period(ctx)]
-        period = periods.parse_chat(arg, ctx.today, ctx.tz)
+        if arg.strip():
+            period = periods.parse_chat(arg, ctx.today, ctx.tz)
+        else:
+            period = periods.current(periods.MONTH, ctx.today, ctx.tz)
         return await self._show(ctx, period, None)
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
@@ -180,29 +131,29 @@ class SummaryFlow:
             period = chosen_period(ctx, inp)
             if period is None:
                 return [ask_range(ctx)]
-            return await self._show(ctx, period, None)
+            return await self._show(ctx, period, _unit_in_state(ctx))
         if ctx.state.step == DRILL_STEP:
-            return await self._drill(ctx, inp)
-        return await self._quick_look(ctx)
+            return await self._next(ctx, inp)
+        return await self.begin(ctx, "")
 
-    async def _quick_look(self, ctx: Ctx) -> list[Reply]:
-        ctx.finish()
-        summary = await summarise(ctx.uow, ctx.actor, ctx.today, ctx.now)
-        if isinstance(summary, CellSummary):
-            text = render_cell(summary, ctx.today)
-        else:
-            text = render_committee(summary, ctx.today)
-        return [Reply(text), *await ctx.start("menu")]
-
-    async def _drill(self, ctx: Ctx, inp: Input) -> list[Reply]:
+    async def _next(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        """After a roll-up: a child unit (drill down), another period of the same unit, or done."""
         value = inp.value or ""
+        unit_id = _unit_in_state(ctx)
         if value == DONE_VALUE:
             ctx.finish()
             return await ctx.start("menu")
-        if not value.startswith(UNIT_PREFIX) or not value[1:].isdigit():
-            raise InvalidInput(t.INVALID_CHOICE)
+        if value == periods.RANGE:
+            return [ask_range(ctx)]
+        if value in CURRENT_PERIODS:
+            return await self._show(ctx, periods.current(value, ctx.today, ctx.tz), unit_id)
         period = periods.parse_code(str(ctx.state.data.get("period", "")), ctx.tz)
-        return await self._show(ctx, period, int(value[1:]))
+        if value.startswith(UNIT_PREFIX) and value[1:].isdigit():
+            return await self._show(ctx, period, int(value[1:]))
+        typed = periods.parse_range(inp.text, ctx.tz) if inp.text else None
+        if typed is None:
+            raise InvalidInput(t.INVALID_CHOICE)
+        return await self._show(ctx, typed, unit_id)
 
     async def _show(self, ctx: Ctx, period: periods.Period, unit_id: int | None) -> list[Reply]:
         summary = await rollup(ctx.uow, ctx.actor, period, ctx.now, ctx.tz, unit_id)
@@ -212,10 +163,20 @@ class SummaryFlow:
         if picture is not None:
             caption = r.CHART_CAPTION.format(unit=summary.unit_name, period=period.label)
             replies.append(Reply(caption, attachment=picture))
-        if not summary.lines:
-            ctx.finish()
-            return [*replies, *await ctx.start("menu")]
         ctx.state.data = {"period": period.to_code(), "unit": summary.unit_id}
         choices = [(line.name, f"{UNIT_PREFIX}{line.unit_id}") for line in summary.lines]
+        choices.extend(other_periods(period))
         choices.append((r.DRILL_DONE, DONE_VALUE))
-        return [*replies, ctx.ask(DRILL_STEP, r.DRILL_ASK, choices)]
+        question = r.DRILL_ASK if summary.lines else r.OTHER_PERIOD_ASK
+        return [*replies, ctx.ask(DRILL_STEP, question, choices, cancel=False)]
+
+
+def _unit_in_state(ctx: Ctx) -> int | None:
+    """The unit last shown (re-checked by `rollup` against the actor's scope), if any."""
+    unit = ctx.state.data.get("unit")
+    return unit if isinstance(unit, int) else None
+
+
+def other_periods(shown: periods.Period) -> list[tuple[str, str]]:
+    """The period choices offered after a roll-up, without the one just shown."""
+    return [(label, value) for label, value in period_choices() if value != shown.kind or value == periods.RANGE]

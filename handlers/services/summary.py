@@ -1,11 +1,17 @@
-"""The cell summary (secretary) and the roll-up over a subtree (committee)."""
+"""The rolling cell summary (the last 30 days) behind the secretary's digest before a meeting.
+
+`/tonghop` answers with the period roll-up (`handlers/services/rollup.py`); this summary stays for the digest,
+which looks back over the time since the last meeting rather than over a calendar period.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from handlers.catalog import core as t
 from handlers.services.authz import Actor, cells_in_scope
+from handlers.text import fmt_date, fmt_percent
 from storage.enums import UnitKind
 from storage.repositories import CellCounts
 from storage.uow import UnitOfWork
@@ -84,3 +90,41 @@ async def summarise(
     return CommitteeSummary(
         unit_name=unit.name, year=today.year, days=days, lines=lines, totals=add_counts(list(counts.values()))
     )
+
+
+def _figures(counts: CellCounts) -> dict[str, object]:
+    return {
+        "members": counts.members,
+        "linked": counts.linked,
+        "registered": counts.registered,
+        "registered_pct": fmt_percent(counts.registered, counts.members),
+        "updated": counts.updated,
+        "updated_pct": fmt_percent(counts.updated, counts.members),
+        "completed": counts.completed,
+        "commitments": counts.commitments,
+        "completed_pct": fmt_percent(counts.completed, counts.commitments),
+    }
+
+
+def render_cell(summary: CellSummary, today: date) -> str:
+    """The digest's text: the cell's figures over the last days and who has not registered or updated."""
+    lines = [
+        t.CELL_SUMMARY.format(
+            cell=summary.cell_name,
+            date=fmt_date(today),
+            year=summary.year,
+            days=summary.days,
+            **_figures(summary.counts),
+        ),
+        "",
+    ]
+    if summary.not_registered:
+        names = ", ".join(summary.not_registered)
+        lines.append(t.CELL_NOT_REGISTERED.format(count=len(summary.not_registered), names=names))
+    elif summary.counts.members:
+        lines.append(t.CELL_ALL_REGISTERED)
+    if summary.not_updated:
+        names = ", ".join(summary.not_updated)
+        count = len(summary.not_updated)
+        lines.append(t.CELL_NOT_UPDATED.format(days=summary.days, count=count, names=names))
+    return "\n".join(lines).strip()
