@@ -25,7 +25,7 @@ class Background:
     clock: ReminderClock
 
     async def stop(self) -> None:
-        self.clock.shutdown()
+        await self.clock.stop()
         await self.sender.close()
 
 

@@ -20,6 +20,7 @@ from bot.wiring import Core
 from handlers.services.reminders import FireReport, fire_due
 
 log = logging.getLogger(__name__)
+STOP_GRACE_S = 10.0
 
 TICK_SECONDS = 60
 JOB_ID = "fire_due_reminders"
@@ -39,6 +40,7 @@ class ReminderClock:
         self.every_seconds = every_seconds
         self.scheduler: AsyncIOScheduler | None = None
         self.ticks = 0
+        self._running: asyncio.Task[object] | None = None
 
     async def tick(self) -> FireReport:
         """One check: fire what is due, commit, then wake the sender if anything was queued."""
@@ -59,10 +61,13 @@ class ReminderClock:
         return report
 
     async def _safe_tick(self) -> None:
+        self._running = asyncio.current_task()
         try:
             await self.tick()
         except Exception:  # the next tick tries again; the database still holds what is due
             log.exception("reminder check failed")
+        finally:
+            self._running = None
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> AsyncIOScheduler:
         """Schedule the checks on `loop` (default: the running loop); the first one runs at once."""
@@ -88,3 +93,10 @@ class ReminderClock:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
+
+    async def stop(self) -> None:
+        """Shut down and let a check in progress finish, so the database is not closed under it."""
+        self.shutdown()
+        running = self._running
+        if running is not None and not running.done():
+            await asyncio.wait({running}, timeout=STOP_GRACE_S)
