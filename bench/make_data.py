@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from storage.db import normalise_url
 from storage.migrate import upgrade
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -318,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     province = Province().build()
     built = time.perf_counter()
     if args.url:
+        args.url = normalise_url(args.url)  # postgresql://... as the Makefile passes it: the asyncpg driver
         upgrade(args.url)
         asyncio.run(write_postgres(args.url, province))
         where = args.url.rsplit("@", 1)[-1]

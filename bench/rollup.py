@@ -32,7 +32,7 @@ from bot.cli import use_fast_event_loop
 from handlers.services.periods import Period, month_of, year_of
 from handlers.services.reports import chart_attachment, excel_attachment
 from handlers.services.rollup import rollup_of, unit_row
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, normalise_url, session_factory
 from storage.models import Unit
 from storage.uow import UnitOfWork
 
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.db} not found: run `make bench-data` first", file=sys.stderr)
         return 2
     use_fast_event_loop()
-    url = args.url or sqlite_url(args.db)
+    url = normalise_url(args.url) if args.url else sqlite_url(args.db)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     results, extra = asyncio.run(run(url, args.runs))
     command = "make bench-reports" + (f" (python -m bench.rollup --url {url.rsplit('@', 1)[-1]})" if args.url else "")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
@@ -29,6 +29,8 @@ from storage.models import (
     UnitEvent,
 )
 from storage.repositories import chunked
+
+SESSIONS_HELD = "sessions_held"  # a row kind of `_unit_figures`, beside the commitment kinds
 
 
 @dataclass(frozen=True)
@@ -178,36 +180,53 @@ class ReportsRepository:
     async def _figures(
         self, key: Any, members: ColumnElement[bool], window: Window, scan: bool = False
     ) -> dict[int, Figures]:
-        """Figures grouped by `key`. Two shapes of the same counts: for a few cells, each member's rows are
-        looked up through indexes; for many (`scan`), each table is aggregated once in index order and joined
-        to the members, which is cheaper than a hundred thousand lookups."""
+        """Figures grouped by `key`. For a few cells, one statement: each member's accounts, study attendance
+        and commitments are looked up through covering indexes. For many (`scan`), each table is aggregated
+        once in index order and joined to the members (hash joins on PostgreSQL), which is much cheaper there
+        than a hundred thousand lookups and no dearer on SQLite."""
         where = and_(members, self._in_scope(window))
         out: dict[int, Figures] = {}
-
-        def at(group: int) -> Figures:
-            return out.setdefault(group, Figures())
-
         if scan:
             for group, count in await self._rows(select(key, func.count()).where(where).group_by(key)):
-                at(group).members = count
+                out[group] = Figures(members=count)
             for group, linked, unreachable in await self._rows(self._account_counts_scan(key, where)):
-                figures = at(group)
-                figures.linked, figures.unreachable = int(linked or 0), int(unreachable or 0)
+                out[group].linked, out[group].unreachable = linked, unreachable
+            for group, studied in await self._rows(self._study_counts_scan(key, where, window)):
+                out[group].studied = studied
+            stmt = self._commitment_counts_scan(key, where, window)
         else:
-            for group, count, linked, unreachable in await self._rows(self._member_counts(key, where)):
-                figures = at(group)
-                figures.members, figures.linked, figures.unreachable = count, int(linked or 0), int(unreachable or 0)
-        commitment_counts = self._commitment_counts_scan if scan else self._commitment_counts
-        for group, registered, updated, completed, commitments, behind in await self._rows(
-            commitment_counts(key, where, window)
-        ):
-            figures = at(group)
-            figures.registered, figures.updated, figures.completed = registered, int(updated), int(completed)
-            figures.commitments, figures.behind = int(commitments), int(behind)
-        study_counts = self._study_counts_scan if scan else self._study_counts
-        for group, studied in await self._rows(study_counts(key, where, window)):
-            at(group).studied = studied
+            stmt = self._member_and_commitment_counts(key, where, window)
+        for group, *counts in await self._rows(stmt):
+            figures = out.setdefault(group, Figures())
+            if not scan:
+                figures.members, figures.linked, figures.unreachable, figures.studied, *counts = counts
+            registered, updated, completed, commitments, behind = counts
+            figures.registered, figures.updated, figures.completed = registered, updated, completed
+            figures.commitments, figures.behind = int(commitments or 0), int(behind or 0)
         return out
+
+    @staticmethod
+    def _member_columns(window: Window) -> list[ColumnElement[Any]]:
+        """members, linked, unreachable, studied, over the rows of `members`."""
+        # One probe of a member's accounts says all: NULL without one (other than the console), 1 when every
+        # one blocked the bot, 0 otherwise.
+        accounts = (
+            select(func.min(case((ChatAccount.blocked_at.is_(None), 0), else_=1)))
+            .where(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
+            .scalar_subquery()
+        )
+        attended = exists().where(
+            StudyAttendance.member_id == Member.id,
+            StudySession.id == StudyAttendance.session_id,
+            StudySession.held_on >= date(window.year, 1, 1),
+            StudySession.held_on <= window.last_day,
+        )
+        return [
+            func.count(),
+            func.count().filter(and_(Member.consent_at.is_not(None), accounts.is_not(None))),
+            func.count().filter(accounts == 1),
+            func.count().filter(attended),
+        ]
 
     @staticmethod
     def _account_counts_scan(key: Any, where: ColumnElement[bool]) -> Select[Any]:
@@ -221,43 +240,14 @@ class ReportsRepository:
             .group_by(ChatAccount.member_id)
             .subquery()
         )
-        linked = case((Member.consent_at.is_not(None), 1), else_=0)
-        unreachable = case((accounts.c.n == accounts.c.blocked, 1), else_=0)
-        return (
-            select(key, func.sum(linked), func.sum(unreachable))
-            .select_from(accounts)
-            .join(Member, Member.id == accounts.c.mid)
-            .where(where)
-            .group_by(key)
-        )
-
-    def _commitment_counts_scan(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
-        percent = self._percent_at(window.end, window.running)
-        per_member = (
-            select(
-                Commitment.member_id.label("mid"),
-                func.count().label("n"),
-                func.sum(case((percent >= 100, 1), else_=0)).label("done"),
-                func.sum(case((and_(Commitment.deadline < window.last_day, percent < 100), 1), else_=0)).label(
-                    "behind"
-                ),
-                func.max(self._updated_in(window)).label("updated"),
-            )
-            .where(self._counted(window), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
-            .group_by(Commitment.member_id)
-            .subquery()
-        )
         return (
             select(
                 key,
-                func.count(),
-                func.sum(per_member.c.updated),
-                func.sum(case((per_member.c.done == per_member.c.n, 1), else_=0)),
-                func.sum(per_member.c.n),
-                func.sum(per_member.c.behind),
+                func.count().filter(Member.consent_at.is_not(None)),
+                func.count().filter(accounts.c.n == accounts.c.blocked),
             )
-            .select_from(per_member)
-            .join(Member, Member.id == per_member.c.mid)
+            .select_from(accounts)
+            .join(Member, Member.id == accounts.c.mid)
             .where(where)
             .group_by(key)
         )
@@ -279,14 +269,67 @@ class ReportsRepository:
             .group_by(key)
         )
 
+    def _member_and_commitment_counts(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
+        """The member counts and the commitment counts in one statement: each member's commitments are
+        aggregated through the index on commitments(member_id, ...), then joined to them."""
+        per_member = (
+            select(Commitment.member_id.label("mid"), *self._per_member(window))
+            .where(
+                Commitment.member_id.in_(select(Member.id).where(where)),
+                self._counted(window),
+                Commitment.kind == CommitmentKind.INDIVIDUAL.value,
+            )
+            .group_by(Commitment.member_id)
+            .subquery()
+        )
+        return (
+            select(key, *self._member_columns(window), *self._member_totals(per_member, window))
+            .select_from(Member)
+            .outerjoin(per_member, per_member.c.mid == Member.id)
+            .where(where)
+            .group_by(key)
+        )
+
+    def _commitment_counts_scan(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
+        per_member = (
+            select(Commitment.member_id.label("mid"), *self._per_member(window))
+            .where(self._counted(window), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
+            .group_by(Commitment.member_id)
+            .subquery()
+        )
+        return (
+            select(key, *self._member_totals(per_member, window))
+            .select_from(per_member)
+            .join(Member, Member.id == per_member.c.mid)
+            .where(where)
+            .group_by(key)
+        )
+
+    def _per_member(self, window: Window) -> list[ColumnElement[Any]]:
+        """One member's commitments in as few aggregates as SQL allows (each costs a call per row on 300,000
+        rows): all done is the lowest percent at 100; updated, while the period runs, is the latest update."""
+        percent = self._percent_at(window.end, window.running)
+        late = and_(Commitment.deadline < window.last_day, percent < 100)
+        updated = Commitment.last_progress_at if window.running else self._updated_in(window)
+        return [
+            func.count().label("n"),
+            func.min(percent).label("low"),
+            func.count().filter(late).label("behind"),
+            func.max(updated).label("updated"),
+        ]
+
     @staticmethod
-    def _member_counts(key: Any, where: ColumnElement[bool]) -> Select[Any]:
-        account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
-        has_account = exists().where(account)
-        has_open_account = exists().where(account, ChatAccount.blocked_at.is_(None))
-        linked = case((and_(Member.consent_at.is_not(None), has_account), 1), else_=0)
-        unreachable = case((and_(has_account, ~has_open_account), 1), else_=0)
-        return select(key, func.count(), func.sum(linked), func.sum(unreachable)).where(where).group_by(key)
+    def _member_totals(per_member: Any, window: Window) -> list[ColumnElement[Any]]:
+        """registered, updated, completed, commitments, behind: summed over the members of a group."""
+        c = per_member.c
+        updated = c.updated >= window.start if window.running else c.updated == 1
+        return [
+            func.count(c.mid),
+            func.count().filter(updated),
+            func.count().filter(c.low >= 100),
+            func.sum(c.n),
+            func.sum(c.behind),
+        ]
 
     @staticmethod
     def _percent_at(end: datetime, running: bool = False) -> ColumnElement[int]:
@@ -330,116 +373,98 @@ class ReportsRepository:
             Commitment.created_at < window.end,
         )
 
-    def _commitment_counts(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
-        percent = self._percent_at(window.end, window.running)
-        done = case((percent >= 100, 1), else_=0)
-        behind = case((and_(Commitment.deadline < window.last_day, percent < 100), 1), else_=0)
-        per_member = (
-            select(
-                key.label("grp"),
-                func.count().label("n"),
-                func.sum(done).label("done"),
-                func.sum(behind).label("behind"),
-                func.max(self._updated_in(window)).label("updated"),
-            )
-            .select_from(Member)
-            .join(Commitment, Commitment.member_id == Member.id)
-            .where(where, self._counted(window), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
-            .group_by(Member.id, key)
-            .subquery()
-        )
-        return select(
-            per_member.c.grp,
-            func.count(),
-            func.sum(per_member.c.updated),
-            func.sum(case((per_member.c.done == per_member.c.n, 1), else_=0)),
-            func.sum(per_member.c.n),
-            func.sum(per_member.c.behind),
-        ).group_by(per_member.c.grp)
-
-    @staticmethod
-    def _study_counts(key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
-        attended = exists().where(
-            StudyAttendance.member_id == Member.id,
-            StudySession.id == StudyAttendance.session_id,
-            StudySession.held_on >= date(window.year, 1, 1),
-            StudySession.held_on <= window.last_day,
-        )
-        return select(key, func.count()).where(where, attended).group_by(key)
-
     async def _unit_figures(self, result: dict[int, Figures], window: Window, scan: bool) -> None:
-        """What belongs to the cell itself: collective commitments, models, study sessions held."""
+        """What belongs to the cell itself: collective commitments, models, study sessions held (one statement:
+        the sessions come as rows of their own kind)."""
         ids = list(result)
         percent = self._percent_at(window.end, window.running)
         behind = case((and_(Commitment.deadline < window.last_day, percent < 100), 1), else_=0)
         kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
         for chunk in [None] if scan else list(chunked(ids)):
             of_cells = Commitment.unit_id.is_not(None) if chunk is None else Commitment.unit_id.in_(chunk)
-            stmt = (
+            owned = (
                 select(Commitment.unit_id, Commitment.kind, func.count(), func.sum(behind))
                 .where(of_cells, Commitment.kind.in_(kinds), self._counted(window))
                 .group_by(Commitment.unit_id, Commitment.kind)
             )
-            for unit_id, kind, count, late in await self._rows(stmt):
-                if unit_id not in result:
-                    continue
-                figures = result[unit_id]
-                if kind == CommitmentKind.COLLECTIVE.value:
-                    figures.collective += count
-                else:
-                    figures.models += count
-                figures.behind += int(late or 0)
             held = (
-                select(StudySession.unit_id)
+                select(StudySession.unit_id, literal(SESSIONS_HELD), func.count(), literal(0))
                 .where(
                     StudySession.unit_id.is_not(None) if chunk is None else StudySession.unit_id.in_(chunk),
                     StudySession.held_on >= date(window.year, 1, 1),
                     StudySession.held_on <= window.last_day,
                 )
-                .distinct()
+                .group_by(StudySession.unit_id)
             )
-            for (unit_id,) in await self._rows(held):
-                if unit_id in result:
-                    result[unit_id].cells_studied = 1
+            for unit_id, kind, count, late in await self._rows(union_all(owned, held)):
+                if unit_id not in result:
+                    continue
+                figures = result[unit_id]
+                if kind == SESSIONS_HELD:
+                    figures.cells_studied = 1
+                elif kind == CommitmentKind.COLLECTIVE.value:
+                    figures.collective += count
+                else:
+                    figures.models += count
+                figures.behind += int(late or 0)
 
     # --- detail for a cell's sheet ---------------------------------------------------------------------------
     async def cell_members(self, cell_id: int, window: Window) -> list[MemberLine]:
         """The members of a cell at `window.end` (moves honoured), each with their commitments of the year."""
+        return (await self.cells_members([cell_id], window))[cell_id]
+
+    async def cells_members(self, cell_ids: Sequence[int], window: Window) -> dict[int, list[MemberLine]]:
+        """`cell_members` of many cells in a few statements (a committee's workbook has a sheet per cell)."""
         moved = await self.moves_after(window.end)
-        came_back = [member_id for member_id, cell in moved.items() if cell == cell_id]
-        belongs = or_(
-            and_(Member.cell_id == cell_id, Member.id.not_in(self._moved_since(window.end))),
-            Member.id.in_(came_back),
-        )
         in_scope = self._in_scope(window)
+        by_cell: dict[int, list[MemberLine]] = {cell_id: [] for cell_id in cell_ids}
+        lines: dict[int, MemberLine] = {}
         account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
         unreachable = and_(exists().where(account), ~exists().where(account, ChatAccount.blocked_at.is_(None)))
-        stmt = select(
-            Member.id,
-            Member.code,
-            Member.full_name,
-            Member.anonymised_at,
-            case((in_scope, 1), else_=0),
-            case((unreachable, 1), else_=0),
-        ).where(belongs, Member.active.is_(True))
-        lines = {
-            row[0]: MemberLine(row[0], row[1], row[2], row[3] is not None, bool(row[4]), [], bool(row[5]))
-            for row in await self._rows(stmt.order_by(Member.full_name, Member.code))
-        }
+        for chunk in chunked(list(cell_ids)):
+            came_back = [member_id for member_id, cell in moved.items() if cell in chunk]
+            belongs = or_(
+                and_(Member.cell_id.in_(chunk), Member.id.not_in(self._moved_since(window.end))),
+                Member.id.in_(came_back),
+            )
+            stmt = select(
+                Member.id,
+                Member.cell_id,
+                Member.code,
+                Member.full_name,
+                Member.anonymised_at,
+                case((in_scope, 1), else_=0),
+                case((unreachable, 1), else_=0),
+            ).where(belongs, Member.active.is_(True))
+            for member_id, cell_id, code, name, anonymised_at, counted, blocked in await self._rows(
+                stmt.order_by(Member.full_name, Member.code)
+            ):
+                line = MemberLine(member_id, code, name, anonymised_at is not None, bool(counted), [], bool(blocked))
+                lines[member_id] = line
+                by_cell[moved.get(member_id) or cell_id].append(line)  # where they were at the end
         for chunk in chunked(list(lines)):
             own = and_(Commitment.member_id.in_(chunk), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
             for member_id, item in await self._commitment_lines(own, window):
                 lines[member_id].commitments.append(item)
-        return list(lines.values())
+        return by_cell
 
     async def unit_commitments(self, cell_id: int, window: Window) -> list[CommitmentLine]:
+        return (await self.cells_commitments([cell_id], window))[cell_id]
+
+    async def cells_commitments(self, cell_ids: Sequence[int], window: Window) -> dict[int, list[CommitmentLine]]:
+        """Collective commitments and models of each cell."""
         kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
-        where = and_(Commitment.unit_id == cell_id, Commitment.kind.in_(kinds))
-        return [item for _, item in await self._commitment_lines(where, window)]
+        out: dict[int, list[CommitmentLine]] = {cell_id: [] for cell_id in cell_ids}
+        for chunk in chunked(list(cell_ids)):
+            where = and_(Commitment.unit_id.in_(chunk), Commitment.kind.in_(kinds))
+            for unit_id, item in await self._commitment_lines(where, window, owner=Commitment.unit_id):
+                out[unit_id].append(item)
+        return out
 
     async def _commitment_lines(
-        self, where: ColumnElement[bool], window: Window
+        self, where: ColumnElement[bool], window: Window, owner: Any = Commitment.member_id
     ) -> list[tuple[int, CommitmentLine]]:
+        """(owner, line) pairs: the owner is the member, or the cell for collective commitments and models."""
         last_before = (
             select(func.max(ProgressEntry.created_at))
             .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < window.end)
@@ -448,7 +473,7 @@ class ReportsRepository:
         current = or_(Commitment.last_progress_at.is_(None), Commitment.last_progress_at < window.end)
         stmt = (
             select(
-                Commitment.member_id,
+                owner,
                 Commitment.id,
                 Commitment.kind,
                 Commitment.content,
@@ -460,9 +485,9 @@ class ReportsRepository:
             .order_by(Commitment.member_id, Commitment.id)
         )
         out = []
-        for member_id, cid, kind, content, deadline, percent, last in await self._rows(stmt):
+        for owner_id, cid, kind, content, deadline, percent, last in await self._rows(stmt):
             last_at = _as_utc(last)
-            out.append((member_id, CommitmentLine(cid, kind, content, deadline, int(percent or 0), last_at)))
+            out.append((owner_id, CommitmentLine(cid, kind, content, deadline, int(percent or 0), last_at)))
         return out
 
     async def _rows(self, stmt: Executable) -> Sequence[Any]:

@@ -41,11 +41,10 @@ async def chart_attachment(summary: Rollup) -> Attachment | None:
 
 
 async def report_data(uow: UnitOfWork, summary: Rollup, today: date, tz: ZoneInfo) -> excel.ReportData:
-    sheets = []
-    for cell in summary.cells:
-        members = await uow.reports.cell_members(cell.id, summary.window)
-        own = await uow.reports.unit_commitments(cell.id, summary.window)
-        sheets.append(excel.CellSheet(cell.name, members, own))
+    cell_ids = [cell.id for cell in summary.cells]
+    members = await uow.reports.cells_members(cell_ids, summary.window)
+    own = await uow.reports.cells_commitments(cell_ids, summary.window)
+    sheets = [excel.CellSheet(cell.name, members[cell.id], own[cell.id]) for cell in summary.cells]
     lines = [excel.UnitFigures(line.name, line.figures) for line in summary.lines]
     if not lines:
         lines = [excel.UnitFigures(summary.unit_name, summary.totals)]
