@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import ColumnElement, case, distinct, exists, func, literal, select
 
 from storage.enums import CommitmentKind, CommitmentStatus, ReviewState, Role
 from storage.models import Commitment, Cycle, Member, SelfAssessment, StudyAttendance, StudySession
@@ -16,6 +17,36 @@ _ACTIVE = CommitmentStatus.ACTIVE.value
 
 
 class ReviewRepository(_Repo):
+    async def menu_hints(
+        self, member_id: int, cell_id: int | None, year: int, since: date, recent: int
+    ) -> tuple[int, date | None, int]:
+        """In one statement, what the main menu adds in season: (returned registrations of the member, the
+        year's self-assessment start, unconfirmed study sessions among the cell's `recent` latest since `since`)."""
+        returned = (
+            select(func.count())
+            .where(
+                Commitment.member_id == member_id,
+                Commitment.kind == _INDIVIDUAL,
+                Commitment.status == _ACTIVE,
+                Commitment.review_state == ReviewState.RETURNED.value,
+            )
+            .scalar_subquery()
+        )
+        opens = select(Cycle.self_assessment_from).where(Cycle.year == year).scalar_subquery()
+        unconfirmed: ColumnElement[Any] = literal(0)
+        if cell_id is not None:
+            latest = (
+                select(StudySession.id)
+                .where(StudySession.unit_id == cell_id, StudySession.held_on >= since)
+                .order_by(StudySession.held_on.desc(), StudySession.id.desc())
+                .limit(recent)
+                .subquery()
+            )
+            mine = exists().where(StudyAttendance.session_id == latest.c.id, StudyAttendance.member_id == member_id)
+            unconfirmed = select(func.count()).select_from(latest).where(~mine).scalar_subquery()
+        row = (await self.session.execute(select(returned, opens, unconfirmed))).one()
+        return int(row[0]), row[1], int(row[2])
+
     async def pending_in_cells(self, cell_ids: Sequence[int]) -> list[tuple[Commitment, Member]]:
         """Pending individual registrations of active members of the cells: leaders first, then oldest first."""
         leader_first = case(

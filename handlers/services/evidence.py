@@ -22,6 +22,8 @@ async def attach_evidence(
     uow: UnitOfWork, actor: Actor, commitment_id: int, photos: Sequence[Sequence[str]], now: datetime
 ) -> int:
     """Attach the photos to the commitment's latest progress entry (just logged); returns how many."""
+    if not any(file_ref for _, file_ref in photos):
+        return 0  # the usual case: nothing to look up
     commitment = await own_active_commitment(uow, actor, commitment_id)
     entry_id = await uow.evidence.latest_entry_id(commitment.id)
     saved = 0
