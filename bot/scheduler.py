@@ -95,8 +95,11 @@ class ReminderClock:
         self.scheduler = None
 
     async def stop(self) -> None:
-        """Shut down and let a check in progress finish, so the database is not closed under it."""
-        self.shutdown()
+        """Stop the checks and let one in progress finish first, so the database is not closed under it
+        (APScheduler's shutdown would cancel it mid-query)."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
         running = self._running
         if running is not None and not running.done():
             await asyncio.wait({running}, timeout=STOP_GRACE_S)
+        self.shutdown()

@@ -104,6 +104,25 @@ async def test_a_failing_check_does_not_stop_the_clock(roster_db: Database, cloc
     assert calls == [1] and len(await broadcasts(roster_db)) == 1
 
 
+async def test_stopping_lets_a_check_in_progress_finish(roster_db: Database, clock: FakeClock) -> None:
+    """Shutting APScheduler down cancels a running coroutine job mid-query; stop() waits for it instead."""
+    core = Core(roster_db.engine, Router(roster_db.uow, clock, TZ), clock, TZ)
+    started, finished = asyncio.Event(), []
+
+    class SlowClock(ReminderClock):
+        async def tick(self):  # type: ignore[no-untyped-def]
+            started.set()
+            await asyncio.sleep(0.3)
+            finished.append(1)
+            return await super().tick()
+
+    reminder_clock = SlowClock(core, timedelta(hours=12), every_seconds=3600)
+    reminder_clock.start()
+    await asyncio.wait_for(started.wait(), 5)
+    await reminder_clock.stop()
+    assert finished == [1] and reminder_clock.ticks == 1 and reminder_clock.scheduler is None
+
+
 # --- the operator's commands ------------------------------------------------------------------------------
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
