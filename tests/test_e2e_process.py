@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import time
@@ -22,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,6 +31,7 @@ from handlers.catalog import core as t
 from handlers.catalog import reports as rep
 from handlers.catalog import roster as r
 from tests.fakes.fake_telegram import FakeTelegram, chat_object, command_entities, user_object
+from tests.processes import BotProcess
 from tests.support import EXAMPLE_CSV, ROOT
 
 LAMTHEO = ROOT / ".venv" / "bin" / "lamtheo"
@@ -137,41 +137,9 @@ def test_invite_lines_carry_the_code_and_the_bot_link(fake: FakeTelegram, operat
 # ---- the running bot ------------------------------------------------------------------------------
 
 
-class Bot:
-    """`lamtheo run` as a subprocess, its output in files (a full pipe could block it)."""
-
+class Bot(BotProcess):
     def __init__(self, operator: Operator, fake: FakeTelegram, name: str) -> None:
-        self.stdout_path = operator.workdir / f"{name}.out"
-        self.stderr_path = operator.workdir / f"{name}.err"
-        self._out: IO[bytes] = self.stdout_path.open("wb")
-        self._err: IO[bytes] = self.stderr_path.open("wb")
-        self.proc = subprocess.Popen(
-            [str(LAMTHEO), "run"],
-            cwd=operator.workdir,
-            env=operator.env(fake),
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=self._err,
-        )
-
-    def output(self) -> str:
-        return self.stdout_path.read_text("utf-8", "replace") + self.stderr_path.read_text("utf-8", "replace")
-
-    def terminate(self, timeout: float = 10.0) -> int:
-        """SIGTERM, then wait; returns the exit code (a hang fails the test)."""
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"the bot did not stop within {timeout}s of SIGTERM:\n{self.output()}") from None
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        self._out.close()
-        self._err.close()
-
+        super().__init__(operator.workdir, operator.env(fake), name)
 
 class Chat:
     """One user's private chat with the bot through the fake server."""

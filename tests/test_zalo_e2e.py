@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +27,7 @@ from handlers.catalog import core as t
 from handlers.catalog import reports as rep
 from handlers.catalog import roster as r
 from tests.fakes.fake_zalo import FakeZalo
+from tests.processes import BotProcess
 from tests.support import EXAMPLE_CSV, ROOT
 
 LAMTHEO = ROOT / ".venv" / "bin" / "lamtheo"
@@ -109,39 +110,9 @@ def operator(fake: FakeZalo, tmp_path_factory: pytest.TempPathFactory) -> Operat
     return op
 
 
-class Bot:
-    """`lamtheo run` as a subprocess, its output in files."""
-
+class Bot(BotProcess):
     def __init__(self, operator: Operator, name: str) -> None:
-        self.out_path, self.err_path = operator.workdir / f"{name}.out", operator.workdir / f"{name}.err"
-        self._out: IO[bytes] = self.out_path.open("wb")
-        self._err: IO[bytes] = self.err_path.open("wb")
-        self.proc = subprocess.Popen(
-            [str(LAMTHEO), "run"],
-            cwd=operator.workdir,
-            env=operator.env(),
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=self._err,
-        )
-
-    def output(self) -> str:
-        return self.out_path.read_text("utf-8", "replace") + self.err_path.read_text("utf-8", "replace")
-
-    def terminate(self, timeout: float = 10.0) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"the bot did not stop within {timeout}s of SIGTERM:\n{self.output()}") from None
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        self._out.close()
-        self._err.close()
-
+        super().__init__(operator.workdir, operator.env(), name)
 
 class Phone:
     """One Zalo user's private chat with the bot, through the fake server."""
