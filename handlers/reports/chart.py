@@ -10,12 +10,6 @@ import asyncio
 import io
 from dataclasses import dataclass
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
-
 from handlers.catalog import reports as r
 
 FONT = "DejaVu Sans"
@@ -36,6 +30,10 @@ def _short(label: str) -> str:
 
 def render(title: str, bars: list[Bar]) -> bytes:
     """A PNG of two bars per unit. Uses a Figure of its own (no pyplot state), so it is thread-safe."""
+    # Imported here: matplotlib takes about a second to load, and every `lamtheo` command imports the router.
+    # The Figure API draws with Agg without selecting a backend, so no global state is touched.
+    from matplotlib.figure import Figure
+
     width = min(MAX_WIDTH, max(MIN_WIDTH, INCH_PER_BAR * len(bars) + 2))
     figure = Figure(figsize=(width, 5.0), dpi=100)
     axes = figure.subplots()
