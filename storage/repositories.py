@@ -28,6 +28,7 @@ from storage.models import (
     ProgressEntry,
     Theme,
     Unit,
+    UnitEvent,
 )
 
 IN_LIST_CHUNK = 5000  # well under SQLite's and PostgreSQL's limits on bound parameters
@@ -52,6 +53,17 @@ class UnitRepository(_Repo):
     async def child(self, parent_id: int | None, name: str) -> Unit | None:
         parent_match = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
         return (await self.session.scalars(select(Unit).where(parent_match, Unit.name == name))).first()
+
+    async def moved_away(self, parent_id: int | None, name: str) -> Unit | None:
+        """A unit of this name that used to be under `parent_id` and was moved elsewhere (`lamtheo unit move`)."""
+        old_parent = UnitEvent.old_parent_id.is_(None) if parent_id is None else UnitEvent.old_parent_id == parent_id
+        stmt = (
+            select(Unit)
+            .join(UnitEvent, UnitEvent.unit_id == Unit.id)
+            .where(UnitEvent.action == "move", old_parent, Unit.name == name)
+            .order_by(UnitEvent.at.desc())
+        )
+        return (await self.session.scalars(stmt)).first()
 
     async def add(self, name: str, kind: UnitKind, parent: Unit | None, now: datetime) -> Unit:
         unit = Unit(name=name, kind=kind.value, parent_id=parent.id if parent else None, created_at=now)

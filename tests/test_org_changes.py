@@ -484,3 +484,35 @@ async def member_of(uow: Any, code: str) -> Member:
     member = await uow.members.by_code(code)
     assert member is not None, code
     return member  # type: ignore[no-any-return]
+
+
+# --- a roster file from before the change --------------------------------------------------------------------
+async def test_re_importing_the_old_roster_after_a_merge_or_a_move_is_refused_row_by_row(
+    roster_db: Database, clock: FakeClock
+) -> None:
+    """The import goes by names: an old file must not put members back in a merged cell nor re-create a moved
+    committee under its old parent. Those rows are reported; the rest of the file imports as usual."""
+    from handlers.catalog import roster as rmsg
+    from handlers.services.roster import import_roster
+    from handlers.services.roster_file import read_roster
+    from tests.support import EXAMPLE_CSV
+
+    async with roster_db.uow() as uow:
+        await merge_unit(uow, TAN_LAP, DONG_TAM, clock.now(), dry_run=False)
+        await move_unit(uow, HONG_PHONG, THANH_SON, clock.now(), dry_run=False)
+        await uow.commit()
+    before = await cells_of(roster_db, TAN_LAP_MEMBERS)
+    units_before = await rows(roster_db)
+    roster = read_roster(EXAMPLE_CSV)
+    async with roster_db.uow() as uow:
+        report = await import_roster(uow, roster.rows, clock.now())
+        await uow.commit()
+    reasons = [error.reason for error in report.errors]
+    closed = rmsg.ROW_UNIT_CLOSED.split("»", 1)[1]
+    moved = rmsg.ROW_UNIT_MOVED.split("»", 1)[1]
+    assert sum(TAN_LAP in reason and closed in reason for reason in reasons) == len(TAN_LAP_MEMBERS)
+    assert sum(HONG_PHONG in reason and moved in reason for reason in reasons) == 9
+    assert not report.units_created
+    assert len(report.errors) == len(TAN_LAP_MEMBERS) + 9  # Tân Lập's rows and Hồng Phong's nine
+    assert await cells_of(roster_db, TAN_LAP_MEMBERS) == before  # nobody went back to the merged cell
+    assert (await rows(roster_db))["units"] == units_before["units"]

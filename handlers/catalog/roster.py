@@ -89,6 +89,8 @@ def duplicate_code(code: str, first_row: int) -> str:
 
 
 # --- importing into the database ----------------------------------------------------------------------
+ROW_UNIT_CLOSED = "«{path}» đã được sáp nhập hoặc giải thể; sửa cột Chi bộ / Đảng bộ theo đơn vị mới"
+ROW_UNIT_MOVED = "«{path}»: đơn vị này đã được chuyển sang đảng bộ khác; sửa cột Đảng bộ theo nơi mới"
 ROW_UNIT_KIND_CLASH = "«{name}» đã có trong danh sách với vai trò khác (chi bộ/đảng bộ), không thể dùng cho cả hai"
 IMPORT_SUMMARY = (
     "Đơn vị mới: {units} · Đảng viên mới: {created} · Cập nhật: {updated} "

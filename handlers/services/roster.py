@@ -41,6 +41,13 @@ class _UnitKindClash(Exception):
         self.name = name
 
 
+class _UnitChanged(Exception):
+    """The file names a unit as it was before an organisation change (merged, dissolved or moved)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
 class _Tree:
     """Finds or creates units by their path of names, remembering what it has seen."""
 
@@ -53,6 +60,10 @@ class _Tree:
             return self._checked(self.cache[names], kind)
         parent = await self.unit(names[:-1], UnitKind.COMMITTEE) if len(names) > 1 else None
         found = await self.uow.units.child(parent.id if parent else None, names[-1])
+        if found is not None and not found.active:
+            raise _UnitChanged(msg.ROW_UNIT_CLOSED.format(path=" / ".join(names)))
+        if found is None and await self.uow.units.moved_away(parent.id if parent else None, names[-1]):
+            raise _UnitChanged(msg.ROW_UNIT_MOVED.format(path=" / ".join(names)))
         if found is None:
             found = await self.uow.units.add(names[-1], kind, parent, self.now)
             self.report.units_created.append(" / ".join(names))
@@ -85,6 +96,8 @@ async def import_roster(
             except _UnitKindClash as clash:
                 reason = msg.row_error(row.row_number, [msg.ROW_UNIT_KIND_CLASH.format(name=clash.name)])
                 report.errors.append(RowError(row.row_number, reason))
+            except _UnitChanged as changed:
+                report.errors.append(RowError(row.row_number, msg.row_error(row.row_number, [changed.message])))
             if on_row:
                 on_row()
     return report
