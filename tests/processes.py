@@ -37,3 +37,19 @@ class BotProcess:
             self.proc.wait(5)
         self._out.close()
         self._err.close()
+
+
+def run_cli(workdir: Path, env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`lamtheo ARGS` to completion; a non-zero exit fails the test with what it printed."""
+    done = subprocess.run(
+        [str(LAMTHEO), *args],
+        cwd=workdir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, f"lamtheo {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done

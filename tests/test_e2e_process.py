@@ -31,7 +31,7 @@ from handlers.catalog import core as t
 from handlers.catalog import reports as rep
 from handlers.catalog import roster as r
 from tests.fakes.fake_telegram import FakeTelegram, chat_object, command_entities, user_object
-from tests.processes import BotProcess
+from tests.processes import BotProcess, run_cli
 from tests.support import EXAMPLE_CSV, ROOT
 
 LAMTHEO = ROOT / ".venv" / "bin" / "lamtheo"
@@ -80,18 +80,8 @@ class Operator:
         return _env(fake or self.fake, self.database)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [str(LAMTHEO), *args],
-            cwd=self.workdir,
-            env=self.env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=WAIT,
-            check=False,
-        )
+        done = run_cli(self.workdir, self.env(), *args, timeout=WAIT)
         self.outputs += [done.stdout, done.stderr]
-        assert done.returncode == 0, f"lamtheo {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
         return done
 
 

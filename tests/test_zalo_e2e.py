@@ -27,7 +27,7 @@ from handlers.catalog import core as t
 from handlers.catalog import reports as rep
 from handlers.catalog import roster as r
 from tests.fakes.fake_zalo import FakeZalo
-from tests.processes import BotProcess
+from tests.processes import BotProcess, run_cli
 from tests.support import EXAMPLE_CSV, ROOT
 
 LAMTHEO = ROOT / ".venv" / "bin" / "lamtheo"
@@ -76,18 +76,8 @@ class Operator:
         return env
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [str(LAMTHEO), *args],
-            cwd=self.workdir,
-            env=self.env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = run_cli(self.workdir, self.env(), *args, timeout=60)
         self.outputs += [done.stdout, done.stderr]
-        assert done.returncode == 0, f"lamtheo {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
         return done
 
 
