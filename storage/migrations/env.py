@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import ensure_sqlite_dir
 from storage.models import Base
+from storage import models_honours  # noqa: F401  (its tables join Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata
