@@ -55,7 +55,9 @@ class HonoursRepository(_Repo):
         )
         return (await self.session.scalars(stmt.limit(1))).first()
 
-    async def add(self, row: ExemplarRegistration | Commendation | CommendationStep | ModelReplication | Activity) -> None:
+    async def add(
+        self, row: ExemplarRegistration | Commendation | CommendationStep | ModelReplication | Activity
+    ) -> None:
         self.session.add(row)
         await self.session.flush()
 
@@ -133,7 +135,7 @@ class HonoursRepository(_Repo):
                 Commitment.unit_id.is_not(None),
             )
         )
-        return [(row[0], row[1], row[2], row[3]) for row in (await self.session.execute(stmt)).all()]
+        return [(row[0], row[1] or 0, row[2], row[3]) for row in (await self.session.execute(stmt)).all()]
 
     # --- activities ----------------------------------------------------------------------------------------------
     async def recent_activities(self, unit_id: int, since: date, limit: int) -> list[Activity]:
@@ -151,7 +153,7 @@ class HonoursRepository(_Repo):
         stmt = select(UnitEvent.unit_id, UnitEvent.target_unit_id).where(
             UnitEvent.action.in_(ABSORBING_ACTIONS), UnitEvent.at < before, UnitEvent.target_unit_id.is_not(None)
         )
-        return {unit_id: target for unit_id, target in (await self.session.execute(stmt)).all()}
+        return {unit_id: target for unit_id, target in (await self.session.execute(stmt)).all() if target is not None}
 
     async def exemplar_rows(self, year: int, before: datetime) -> list[HonourRow]:
         stmt = (
@@ -175,7 +177,9 @@ class HonoursRepository(_Repo):
             Commendation.decided_at < before,
         )
         stmt = (
-            select(Commendation.kind, Commendation.member_id, Member.cell_id, Commendation.unit_id, commended, forwarded)
+            select(
+                Commendation.kind, Commendation.member_id, Member.cell_id, Commendation.unit_id, commended, forwarded
+            )
             .outerjoin(Member, Member.id == Commendation.member_id)
             .where(
                 Commendation.year == year,
