@@ -28,7 +28,7 @@ from storage.models import (
     Unit,
     UnitEvent,
 )
-from storage.repositories import chunked
+from storage.repo_base import chunked
 
 SESSIONS_HELD = "sessions_held"  # a row kind of `_unit_figures`, beside the commitment kinds
 
