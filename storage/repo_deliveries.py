@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from storage.enums import BroadcastState, DeliveryStatus, Platform
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow, Member
-from storage.repositories import _Repo, chunked
+from storage.repo_base import Repo, chunked
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ClaimedRow:
     priority: int
 
 
-class DeliveryRepository(_Repo):
+class DeliveryRepository(Repo):
     async def add_broadcast(self, broadcast: Broadcast) -> Broadcast:
         self.session.add(broadcast)
         await self.session.flush()
