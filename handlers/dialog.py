@@ -71,6 +71,10 @@ class Ctx:
         self.state.flow = flow_name
         return await self.flows[flow_name].begin(self, arg)
 
+    async def back_to_menu(self, *replies: Reply) -> list[Reply]:
+        """End the flow under way: `replies` (what came of it, if anything), then the main menu."""
+        return [*replies, *await self.start("menu")]
+
 
 class Flow(Protocol):
     name: str

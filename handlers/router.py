@@ -169,7 +169,7 @@ class Router:
         greeting = Reply(t.LINKED.format(name=member.full_name, cell=cell.name if cell else ""))
         state = DialogState(nonce=row.nonce if row else 0)  # a relinked account: old buttons stay stale
         ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
-        replies = await ctx.start("consent") if member.consent_at is None else await ctx.start("menu")
+        replies = await ctx.start("consent") if member.consent_at is None else await ctx.back_to_menu()
         await save_state(uow, account.id, row, ctx.state, now)
         if len(await linked_platforms(uow, ctx.actor)) > 1:  # a second platform: say how to choose
             greeting = Reply(f"{greeting.text}\n{c.HELP_CHANNEL.strip()}")
@@ -187,7 +187,7 @@ class Router:
         if not text:
             return self._with_current([Reply(t.NOT_TEXT)], ctx.state)
         if ctx.state.flow is None:
-            return await ctx.start("menu")
+            return await ctx.back_to_menu()
         value = ctx.state.match_typed(text)
         return await self._step(ctx, Input(text="" if value else text, value=value))
 
@@ -205,12 +205,11 @@ class Router:
     async def _command(self, ctx: Ctx, name: str, arg: str) -> list[Reply]:
         if name == "cancel":
             had_flow = ctx.state.flow not in (None, "menu")
-            ctx.finish()
-            return [Reply(t.CANCELLED if had_flow else t.NOTHING_TO_CANCEL), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(t.CANCELLED if had_flow else t.NOTHING_TO_CANCEL))
         if name == "start":
             if arg and looks_like_code(arg):
-                return [Reply(t.ALREADY_LINKED.format(name=ctx.member.full_name)), *await ctx.start("menu")]
-            return await ctx.start("menu")
+                return await ctx.back_to_menu(Reply(t.ALREADY_LINKED.format(name=ctx.member.full_name)))
+            return await ctx.back_to_menu()
         return await self._guarded(ctx, lambda: ctx.start(name, arg))
 
     async def _photo(self, ctx: Ctx, platform: str, image_ref: str) -> list[Reply]:
@@ -234,7 +233,7 @@ class Router:
         nonce, value = parse_payload(payload)
         state = ctx.state
         if state.flow is None:
-            return [Reply(t.STALE_CHOICE), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(t.STALE_CHOICE))
         if nonce != str(state.nonce):
             return self._with_current([Reply(t.STALE_CHOICE)], state)
         if not state.has_value(value):  # a forged payload: only offered choices are accepted
@@ -246,7 +245,7 @@ class Router:
             return await self._command(ctx, "cancel", "")
         flow = self.flows.get(ctx.state.flow or "")
         if flow is None:
-            return await ctx.start("menu")
+            return await ctx.back_to_menu()
         return await self._guarded(ctx, lambda: flow.on_input(ctx, inp))
 
     async def _guarded(self, ctx: Ctx, run: Callable[[], Awaitable[list[Reply]]]) -> list[Reply]:
@@ -255,12 +254,11 @@ class Router:
         try:
             return await run()
         except NotFound as error:  # what the question was about is gone: asking again cannot help
-            ctx.finish()
-            return [Reply(error.message), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(error.message))
         except UserError as error:
             ctx.state = before
             if before.flow is None:
-                return [Reply(error.message), *await ctx.start("menu")]
+                return await ctx.back_to_menu(Reply(error.message))
             return self._with_current([Reply(error.message)], before)
 
     @staticmethod

@@ -65,8 +65,7 @@ class PledgesFlow:
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         commitments = await list_commitments(ctx.uow, ctx.actor)
         if not commitments:
-            ctx.finish()
-            return [Reply(t.NO_COMMITMENTS), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(t.NO_COMMITMENTS))
         lines = [
             t.PLEDGE_LINE.format(
                 number=i,
@@ -156,5 +155,4 @@ class PledgesFlow:
         if value != "yes":
             return await self._detail(ctx, commitment_id)
         commitment = await withdraw_commitment(ctx.uow, ctx.actor, commitment_id, ctx.now)
-        ctx.finish()
-        return [Reply(t.WITHDRAWN.format(content=shorten(commitment.content, 120))), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(t.WITHDRAWN.format(content=shorten(commitment.content, 120))))

@@ -121,5 +121,4 @@ class RegisterFlow:
             )
             template = r.REGISTERED_MODEL if kind == CommitmentKind.MODEL.value else r.REGISTERED_COLLECTIVE
             done = template.format(cell=cell.name, name=commitment.content, number=number, year=commitment.year)
-        ctx.finish()
-        return [Reply(done), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(done))

@@ -32,9 +32,5 @@ class ReportFlow:
     async def _send(self, ctx: Ctx, period: periods.Period) -> list[Reply]:
         summary = await rollup(ctx.uow, ctx.actor, period, ctx.now, ctx.tz)
         attachment = await excel_attachment(ctx.uow, summary, ctx.today, ctx.tz)
-        ctx.finish()
         text = r.REPORT_READY.format(unit=summary.unit_name, period=period.label)
-        return [Reply(text, attachment=attachment), *await ctx.start("menu")]
-
-
-
+        return await ctx.back_to_menu(Reply(text, attachment=attachment))

@@ -39,8 +39,7 @@ class ReviewFlow:
         items = await pending_registrations(ctx.uow, ctx.actor)
         before = preface or []
         if not items:
-            ctx.finish()
-            return [*before, Reply(r.REVIEW_NONE_PENDING), *await ctx.start("menu")]
+            return await ctx.back_to_menu(*before, Reply(r.REVIEW_NONE_PENDING))
         with_cell = len({item.cell_name for item in items}) > 1 or not ctx.actor.role.leads_cell
         lines = [_line(i, item, with_cell) for i, item in enumerate(items, start=1)]
         listing = "\n".join([r.REVIEW_LIST_HEADER.format(count=len(items)), *lines])

@@ -62,16 +62,14 @@ class SelfAssessmentFlow:
         except UserError as closed:
             if not before:
                 raise
-            ctx.finish()
-            return [*before, Reply(closed.message), *await ctx.start("menu")]
+            return await ctx.back_to_menu(*before, Reply(closed.message))
         return await self._list(ctx, before)
 
     async def _list(self, ctx: Ctx, before: list[Reply]) -> list[Reply]:
         year = ctx.today.year
         items = await assessable(ctx.uow, ctx.actor, year)
         if not items:
-            ctx.finish()
-            return [*before, Reply(r.ASSESS_NOTHING.format(year=year)), *await ctx.start("menu")]
+            return await ctx.back_to_menu(*before, Reply(r.ASSESS_NOTHING.format(year=year)))
         lines = [
             r.ASSESS_LIST_LINE.format(
                 number=i,

@@ -88,8 +88,7 @@ class StudyFlow:
         return Reply(text)
 
     async def _done(self, ctx: Ctx) -> list[Reply]:
-        ctx.finish()
-        return await ctx.start("menu")
+        return await ctx.back_to_menu()
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value or ""
@@ -173,5 +172,4 @@ class StudyFlow:
             text = r.STUDY_SAVED.format(date=day, title=session.title, count=len(attendees))
         else:
             text = r.STUDY_SAVED_OPEN.format(date=day, title=session.title)
-        ctx.finish()
-        return [Reply(text), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(text))

@@ -141,8 +141,7 @@ class SummaryFlow:
         value = inp.value or ""
         unit_id = _unit_in_state(ctx)
         if value == DONE_VALUE:
-            ctx.finish()
-            return await ctx.start("menu")
+            return await ctx.back_to_menu()
         if value == periods.RANGE:
             return [ask_range(ctx)]
         if value in CURRENT_PERIODS:
