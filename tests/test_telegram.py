@@ -28,9 +28,10 @@ from bot.channels.telegram import BOT_COMMANDS, HOUSEKEEPING_EVERY_S, TelegramCh
 from handlers.catalog import core as t
 from handlers.catalog import reports as r
 from handlers.dialog import Ctx, Input
+from handlers.flows import default_flows
 from handlers.flows.register import RegisterFlow
 from handlers.messages import Choice, Incoming, Reply
-from handlers.router import COMMANDS, Router, default_flows
+from handlers.router import COMMANDS, Router
 from handlers.services.invites import issue_invites
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
