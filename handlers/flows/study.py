@@ -61,10 +61,10 @@ class StudyFlow:
             choices = [(rv.STUDY_NEW, "new"), *_confirm_choices(views)]
             return [*before, Reply(listing), ctx.ask("list", rv.STUDY_CHOOSE, choices)]
         if can_summarise(ctx.actor):
-            return [*before, await self._committee(ctx), *await self._done(ctx)]
+            return await ctx.back_to_menu(*before, await self._committee(ctx))
         views = await my_cell_sessions(ctx.uow, ctx.actor, ctx.today)
         if not views:
-            return [*before, Reply(rv.STUDY_NO_SESSIONS), *await self._done(ctx)]
+            return await ctx.back_to_menu(*before, Reply(rv.STUDY_NO_SESSIONS))
         lines = [
             rv.STUDY_SESSION_LINE.format(
                 date=fmt_date(v.held_on),
@@ -76,7 +76,7 @@ class StudyFlow:
         sessions = Reply("\n".join([rv.STUDY_SESSIONS_HEADER, *lines]))
         choices = _confirm_choices(views)
         if not choices:
-            return [*before, sessions, *await self._done(ctx)]
+            return await ctx.back_to_menu(*before, sessions)
         return [*before, sessions, ctx.ask("list", rv.STUDY_CHOOSE, choices)]
 
     async def _committee(self, ctx: Ctx) -> Reply:
@@ -86,9 +86,6 @@ class StudyFlow:
             year=ctx.today.year, unit=unit.name, cells=with_session, total_cells=len(cells), members=members
         )
         return Reply(text)
-
-    async def _done(self, ctx: Ctx) -> list[Reply]:
-        return await ctx.back_to_menu()
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value or ""
