@@ -12,7 +12,7 @@ from handlers.catalog import core as t
 from handlers.catalog import reminders as rc
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
-from handlers.services.reminders import REASON_MAX, REASON_MIN, current_reminder, mark_not_applicable, snooze
+from handlers.services.reminder_answers import REASON_MAX, REASON_MIN, current_reminder, mark_not_applicable, snooze
 from handlers.services.validation import checked_text
 from handlers.text import fmt_date
 
