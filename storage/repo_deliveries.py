@@ -128,9 +128,6 @@ class DeliveryRepository(Repo):
             found.update({row.account_id: row for row in await self._scalars(stmt)})
         return found
 
-    async def save_dialog(self, row: DialogStateRow) -> None:
-        self.session.add(row)
-
     async def deliveries(self, delivery_ids: Sequence[int]) -> dict[int, Delivery]:
         found: dict[int, Delivery] = {}
         for chunk in chunked(delivery_ids):
