@@ -1,92 +1,21 @@
-"""Dialog state and the context a flow step works with.
-
-A flow asks one question at a time. Each question may offer choices; a choice is chosen by a pressed
-button (payload "<nonce>|<value>"), by its number, or by typing its words. The nonce changes with
-every question, so a button from an earlier question is recognised as stale.
-"""
+"""What a flow is, and the context a flow step works with (the dialog state is in handlers/dialog_state.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
 from handlers.clock import local_today
-from handlers.messages import Choice, Reply
+from handlers.dialog_state import DialogState
+from handlers.messages import Reply
 from handlers.services.authz import Actor
-from handlers.text import fold
 from storage.models import Member
 from storage.uow import UnitOfWork
 
-if TYPE_CHECKING:
-    from handlers.router import FlowRegistry
-
 CANCEL_VALUE = "cancel"
-
-
-@dataclass
-class DialogState:
-    flow: str | None = None
-    step: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    nonce: int = 0
-    prompt: str | None = None
-    choices: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
-    numbered: bool = True  # False: typed digits are values (a percent), not choice numbers
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "values": self.data,
-            "prompt": self.prompt,
-            "choices": [list(c) for c in self.choices],
-            "numbered": self.numbered,
-        }
-
-    @classmethod
-    def from_row(cls, flow: str | None, step: str | None, nonce: int, raw: dict[str, Any]) -> DialogState:
-        return cls(
-            flow=flow,
-            step=step,
-            data=dict(raw.get("values") or {}),
-            nonce=nonce,
-            prompt=raw.get("prompt"),
-            choices=[(str(label), str(value)) for label, value in raw.get("choices") or []],
-            numbered=bool(raw.get("numbered", True)),
-        )
-
-    def clear(self) -> None:
-        self.flow, self.step, self.prompt = None, None, None
-        self.data, self.choices, self.numbered = {}, [], True
-        self.nonce += 1
-
-    def match_typed(self, text: str) -> str | None:
-        """The value of the choice a typed text selects, if any."""
-        if not self.choices:
-            return None
-        stripped = text.strip().rstrip(".")
-        if self.numbered and stripped.isdecimal():  # not isdigit(): "²" and "①" are digits int() refuses
-            index = int(stripped)
-            return self.choices[index - 1][1] if 1 <= index <= len(self.choices) else None
-        if not self.numbered and any(ch.isdigit() for ch in stripped):
-            return None  # a typed value (a percent) is read by the flow: fold("-50") must not pick "50%"
-        folded = fold(text)
-        for label, value in self.choices:
-            if folded and folded == fold(label):
-                return value
-        return None
-
-    def has_value(self, value: str) -> bool:
-        return any(v == value for _, v in self.choices)
-
-    def current_reply(self) -> Reply | None:
-        if self.prompt is None:
-            return None
-        return Reply(self.prompt, self._rendered_choices(), self.numbered)
-
-    def _rendered_choices(self) -> tuple[Choice, ...]:
-        return tuple(Choice(label, f"{self.nonce}|{value}") for label, value in self.choices)
 
 
 @dataclass(frozen=True)
@@ -131,12 +60,7 @@ class Ctx:
             numbered = bool(options)
         if cancel:
             options.append((t.CANCEL, CANCEL_VALUE))
-        self.state.step, self.state.prompt = step, text
-        self.state.choices, self.state.numbered = options, numbered
-        self.state.nonce += 1
-        reply = self.state.current_reply()
-        assert reply is not None
-        return reply
+        return self.state.ask(step, text, options, numbered)
 
     def finish(self) -> None:
         self.state.clear()
@@ -147,6 +71,10 @@ class Ctx:
         self.state.flow = flow_name
         return await self.flows[flow_name].begin(self, arg)
 
+    async def back_to_menu(self, *replies: Reply) -> list[Reply]:
+        """End the flow under way: `replies` (what came of it, if anything), then the main menu."""
+        return [*replies, *await self.start("menu")]
+
 
 class Flow(Protocol):
     name: str
@@ -154,3 +82,6 @@ class Flow(Protocol):
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]: ...
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]: ...
+
+
+FlowRegistry = dict[str, Flow]  # by flow name; the composition root builds it (handlers.flows.default_flows)

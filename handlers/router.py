@@ -15,23 +15,10 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.clock import Clock
-from handlers.dialog import CANCEL_VALUE, Ctx, DialogState, Flow, Input
-from handlers.flows.announce import AnnounceFlow
-from handlers.flows.channel import ChannelFlow
-from handlers.flows.consent import DECLINED_STEP, ConsentFlow
-from handlers.flows.meeting import MeetingFlow
-from handlers.flows.menu import HelpFlow, MenuFlow
-from handlers.flows.mydata import MyDataFlow
-from handlers.flows.pledges import PledgesFlow
-from handlers.flows.preferences import PreferencesFlow
-from handlers.flows.progress import ProgressFlow
-from handlers.flows.register import RegisterFlow
-from handlers.flows.reminder import ReminderFlow
-from handlers.flows.report import ReportFlow
-from handlers.flows.review import ReviewFlow
-from handlers.flows.self_assessment import SelfAssessmentFlow
-from handlers.flows.study import StudyFlow
-from handlers.flows.summary import SummaryFlow
+from handlers.dialog import CANCEL_VALUE, Ctx, FlowRegistry, Input
+from handlers.dialog_state import DialogState, parse_payload, save_state
+from handlers.flows import default_flows
+from handlers.flows.consent import DECLINED_STEP
 from handlers.messages import Incoming, Reply
 from handlers.services.authz import load_actor
 from handlers.services.channels import linked_platforms
@@ -39,12 +26,11 @@ from handlers.services.errors import NotFound, UserError
 from handlers.services.evidence import MAX_PHOTOS_PER_ENTRY, pending_photo
 from handlers.services.linking import link_account, looks_like_code
 from handlers.text import clean, fold
-from storage.models import ChatAccount, DialogStateRow
+from storage.models import DialogStateRow
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-FlowRegistry = dict[str, Flow]
 # "Last seen" is for the operator (who uses the bot); minute precision is not needed and saves a write.
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 
@@ -112,29 +98,6 @@ VIETNAMESE_COMMANDS = (
 BARE_COMMANDS.update({word: COMMANDS[word] for word in VIETNAMESE_COMMANDS.split()})
 
 
-def default_flows() -> FlowRegistry:
-    flows: list[Flow] = [
-        ConsentFlow(),
-        MenuFlow(),
-        HelpFlow(),
-        RegisterFlow(),
-        ProgressFlow(),
-        PledgesFlow(),
-        SummaryFlow(),
-        ChannelFlow(),
-        ReportFlow(),
-        MyDataFlow(),
-        ReviewFlow(),
-        SelfAssessmentFlow(),
-        StudyFlow(),
-        AnnounceFlow(),
-        MeetingFlow(),
-        PreferencesFlow(),
-        ReminderFlow(),
-    ]
-    return {flow.name: flow for flow in flows}
-
-
 def parse_command(text: str) -> tuple[str, str] | None:
     if text.startswith("/"):
         head, _, arg = text[1:].partition(" ")
@@ -177,12 +140,12 @@ class Router:
             account.last_seen_at = now
         if account.blocked_at is not None:  # they write again: reachable again
             account.blocked_at = None
-        state = self._state_of(row)
+        state = DialogState.from_row(row)
         ctx = Ctx(uow, await load_actor(uow, member, scope), member, state, now, self.tz, self.flows)
         replies = await self._converse(ctx, msg, text, command)
         if account.id in uow.personal.unlinked_account_ids:  # consent withdrawn: the account is gone
             return replies
-        await self._save_state(uow, account, row, ctx.state, now)
+        await save_state(uow, account.id, row, ctx.state, now)
         return replies
 
     async def _stranger(
@@ -206,8 +169,8 @@ class Router:
         greeting = Reply(t.LINKED.format(name=member.full_name, cell=cell.name if cell else ""))
         state = DialogState(nonce=row.nonce if row else 0)  # a relinked account: old buttons stay stale
         ctx = Ctx(uow, await load_actor(uow, member), member, state, now, self.tz, self.flows)
-        replies = await ctx.start("consent") if member.consent_at is None else await ctx.start("menu")
-        await self._save_state(uow, account, row, ctx.state, now)
+        replies = await ctx.start("consent") if member.consent_at is None else await ctx.back_to_menu()
+        await save_state(uow, account.id, row, ctx.state, now)
         if len(await linked_platforms(uow, ctx.actor)) > 1:  # a second platform: say how to choose
             greeting = Reply(f"{greeting.text}\n{c.HELP_CHANNEL.strip()}")
         return [greeting, *replies]
@@ -224,7 +187,7 @@ class Router:
         if not text:
             return self._with_current([Reply(t.NOT_TEXT)], ctx.state)
         if ctx.state.flow is None:
-            return await ctx.start("menu")
+            return await ctx.back_to_menu()
         value = ctx.state.match_typed(text)
         return await self._step(ctx, Input(text="" if value else text, value=value))
 
@@ -242,12 +205,11 @@ class Router:
     async def _command(self, ctx: Ctx, name: str, arg: str) -> list[Reply]:
         if name == "cancel":
             had_flow = ctx.state.flow not in (None, "menu")
-            ctx.finish()
-            return [Reply(t.CANCELLED if had_flow else t.NOTHING_TO_CANCEL), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(t.CANCELLED if had_flow else t.NOTHING_TO_CANCEL))
         if name == "start":
             if arg and looks_like_code(arg):
-                return [Reply(t.ALREADY_LINKED.format(name=ctx.member.full_name)), *await ctx.start("menu")]
-            return await ctx.start("menu")
+                return await ctx.back_to_menu(Reply(t.ALREADY_LINKED.format(name=ctx.member.full_name)))
+            return await ctx.back_to_menu()
         return await self._guarded(ctx, lambda: ctx.start(name, arg))
 
     async def _photo(self, ctx: Ctx, platform: str, image_ref: str) -> list[Reply]:
@@ -268,10 +230,10 @@ class Router:
         return self._with_current([Reply(c.PHOTO_RECEIVED)], ctx.state)
 
     async def _pressed(self, ctx: Ctx, payload: str) -> list[Reply]:
-        nonce, _, value = payload.partition("|")
+        nonce, value = parse_payload(payload)
         state = ctx.state
         if state.flow is None:
-            return [Reply(t.STALE_CHOICE), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(t.STALE_CHOICE))
         if nonce != str(state.nonce):
             return self._with_current([Reply(t.STALE_CHOICE)], state)
         if not state.has_value(value):  # a forged payload: only offered choices are accepted
@@ -283,7 +245,7 @@ class Router:
             return await self._command(ctx, "cancel", "")
         flow = self.flows.get(ctx.state.flow or "")
         if flow is None:
-            return await ctx.start("menu")
+            return await ctx.back_to_menu()
         return await self._guarded(ctx, lambda: flow.on_input(ctx, inp))
 
     async def _guarded(self, ctx: Ctx, run: Callable[[], Awaitable[list[Reply]]]) -> list[Reply]:
@@ -292,30 +254,14 @@ class Router:
         try:
             return await run()
         except NotFound as error:  # what the question was about is gone: asking again cannot help
-            ctx.finish()
-            return [Reply(error.message), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(error.message))
         except UserError as error:
             ctx.state = before
             if before.flow is None:
-                return [Reply(error.message), *await ctx.start("menu")]
+                return await ctx.back_to_menu(Reply(error.message))
             return self._with_current([Reply(error.message)], before)
 
     @staticmethod
     def _with_current(replies: list[Reply], state: DialogState) -> list[Reply]:
         current = state.current_reply()
         return [*replies, current] if current else replies
-
-    @staticmethod
-    def _state_of(row: DialogStateRow | None) -> DialogState:
-        if row is None:
-            return DialogState()
-        return DialogState.from_row(row.flow, row.step, row.nonce, row.data or {})
-
-    @staticmethod
-    async def _save_state(
-        uow: UnitOfWork, account: ChatAccount, row: DialogStateRow | None, state: DialogState, now: datetime
-    ) -> None:
-        row = row or DialogStateRow(account_id=account.id)
-        row.flow, row.step, row.nonce = state.flow, state.step, state.nonce
-        row.data, row.updated_at = state.to_json(), now
-        await uow.dialogs.save(row)

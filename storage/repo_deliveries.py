@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from storage.enums import BroadcastState, DeliveryStatus, Platform
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow, Member
-from storage.repositories import _Repo, chunked
+from storage.repo_base import Repo, chunked
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ClaimedRow:
     priority: int
 
 
-class DeliveryRepository(_Repo):
+class DeliveryRepository(Repo):
     async def add_broadcast(self, broadcast: Broadcast) -> Broadcast:
         self.session.add(broadcast)
         await self.session.flush()
@@ -127,9 +127,6 @@ class DeliveryRepository(_Repo):
             stmt = select(DialogStateRow).where(DialogStateRow.account_id.in_(chunk)).with_for_update()
             found.update({row.account_id: row for row in await self._scalars(stmt)})
         return found
-
-    async def save_dialog(self, row: DialogStateRow) -> None:
-        self.session.add(row)
 
     async def deliveries(self, delivery_ids: Sequence[int]) -> dict[int, Delivery]:
         found: dict[int, Delivery] = {}

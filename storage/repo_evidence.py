@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import Evidence, ProgressEntry
-from storage.repositories import _Repo
+from storage.repo_base import Repo
 
 
-class EvidenceRepository(_Repo):
+class EvidenceRepository(Repo):
     async def add(self, evidence: Evidence) -> Evidence:
         self.session.add(evidence)
         await self.session.flush()

@@ -9,15 +9,18 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, select
 
 from storage.enums import CommendationAction, CommendationState, CommitmentKind, CommitmentStatus, Role
-from storage.models import Commitment, Member, Unit, UnitEvent
-from storage.models_honours import (
+from storage.models import (
     Activity,
     Commendation,
     CommendationStep,
+    Commitment,
     ExemplarRegistration,
+    Member,
     ModelReplication,
+    Unit,
+    UnitEvent,
 )
-from storage.repositories import _Repo
+from storage.repo_base import Repo
 
 ABSORBING_ACTIONS = ("merge", "dissolve")  # a unit whose members and items went to `target_unit_id`
 
@@ -39,7 +42,7 @@ class CommendationRow:
     forwarded: bool  # proposed to a level above by then
 
 
-class HonoursRepository(_Repo):
+class HonoursRepository(Repo):
     # --- exemplar registrations ----------------------------------------------------------------------------------
     async def exemplar_of_member(self, year: int, member_id: int) -> ExemplarRegistration | None:
         stmt = select(ExemplarRegistration).where(

@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import func, literal, select, update
 
 from storage.models import Commitment, MeetingSchedule, Member, MemberMove, Unit, UnitEvent
-from storage.repositories import _Repo
+from storage.repo_base import Repo
 
 
-class OrgRepository(_Repo):
+class OrgRepository(Repo):
     async def subtree(self, unit: Unit) -> list[Unit]:
         """The unit and every unit below it (active or not), shallowest first."""
         stmt = select(Unit).where(Unit.path.startswith(unit.path))

@@ -28,10 +28,10 @@ from storage.models import (
     StudyAttendance,
     StudySession,
 )
-from storage.repositories import _Repo
+from storage.repo_base import Repo
 
 
-class PersonalDataRepository(_Repo):
+class PersonalDataRepository(Repo):
     # Chat accounts deleted in this unit of work: the router must not save a dialog state for them.
     unlinked_account_ids: set[int]
 

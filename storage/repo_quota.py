@@ -9,10 +9,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.models import MessageQuota
-from storage.repositories import _Repo
+from storage.repo_base import Repo
 
 
-class QuotaRepository(_Repo):
+class QuotaRepository(Repo):
     async def sent(self, platform: str, month: str) -> int:
         row = await self.session.get(MessageQuota, (platform, month))
         return row.sent if row else 0

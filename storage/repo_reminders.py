@@ -12,13 +12,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.enums import BroadcastState, CommitmentStatus, Role
 from storage.models import Broadcast, Commitment, Cycle, Delivery, MeetingSchedule, Member, ReminderResponse
-from storage.repositories import _Repo, chunked
+from storage.repo_base import Repo, chunked
 
 SNOOZE = "snooze"
 NOT_APPLICABLE = "not_applicable"
 
 
-class ReminderRepository(_Repo):
+class ReminderRepository(Repo):
     # --- schedules -------------------------------------------------------------------------------------
     async def schedule_of(self, unit_id: int) -> MeetingSchedule | None:
         stmt = select(MeetingSchedule).where(MeetingSchedule.unit_id == unit_id)

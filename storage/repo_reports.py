@@ -1,4 +1,5 @@
-"""Set-based queries behind roll-ups and reports: every figure is counted in SQL, grouped by cell.
+"""Set-based queries behind roll-ups and reports: every figure is counted in SQL, grouped by cell (the
+statements are built in `storage/report_sql.py`).
 
 A member counts in the cell they were in at the report's moment `end`: their current cell, unless they
 moved later (member_moves): then the cell they left by their first move after `end`. Those few members are
@@ -12,36 +13,15 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
-from storage.enums import CommitmentKind, CommitmentStatus, Platform
-from storage.models import (
-    ChatAccount,
-    Commitment,
-    Member,
-    MemberMove,
-    ProgressEntry,
-    StudyAttendance,
-    StudySession,
-    Unit,
-    UnitEvent,
-)
-from storage.repositories import chunked
-
-SESSIONS_HELD = "sessions_held"  # a row kind of `_unit_figures`, beside the commitment kinds
-
-
-@dataclass(frozen=True)
-class Window:
-    """What a report counts: commitments of `year`, progress in [start, end), the state at `end`."""
-
-    year: int
-    start: datetime  # UTC, inclusive
-    end: datetime  # UTC, exclusive: the period's end, or now while it runs
-    last_day: date  # local day of `end`: pauses and deadlines are dates
-    running: bool = False  # `end` is now: no entry can be later, so current percentages are those at `end`
+from storage import report_sql as sql
+from storage.enums import CommitmentKind, Platform
+from storage.models import ChatAccount, Commitment, Member, MemberMove, Unit, UnitEvent
+from storage.repo_base import Repo, chunked
+from storage.report_sql import Window
 
 
 @dataclass
@@ -109,12 +89,12 @@ class MemberLine:
     unreachable: bool = False  # every chat account (not the console) blocked the bot, as of now
 
 
-class ReportsRepository:
+class ReportsRepository(Repo):
     # From this many cells on, figures are counted by aggregating whole tables (see `_figures`).
     SCAN_FROM_CELLS = 300
 
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+        super().__init__(session)
         self.scan_from_cells = self.SCAN_FROM_CELLS
 
     # --- the tree ----------------------------------------------------------------------------------------------
@@ -148,7 +128,7 @@ class ReportsRepository:
         moved = await self.moves_after(window.end)
         wanted = set(cell_ids)
         scan = len(cell_ids) >= self.scan_from_cells
-        not_moved = Member.id.not_in(self._moved_since(window.end))
+        not_moved = Member.id.not_in(sql.moved_since(window.end))
         # A scan counts every cell (no list of thousands of ids to send) and keeps the wanted ones.
         chunks = [None] if scan else list(chunked(list(cell_ids)))
         for chunk in chunks:
@@ -165,18 +145,6 @@ class ReportsRepository:
         await self._unit_figures(result, window, scan)
         return result
 
-    @staticmethod
-    def _moved_since(at: datetime) -> Select[Any]:
-        return select(MemberMove.member_id).where(MemberMove.moved_at >= at)
-
-    @staticmethod
-    def _in_scope(window: Window) -> ColumnElement[bool]:
-        return and_(
-            Member.active.is_(True),
-            Member.exempt.is_(False),
-            or_(Member.paused_until.is_(None), Member.paused_until < window.last_day),
-        )
-
     async def _figures(
         self, key: Any, members: ColumnElement[bool], window: Window, scan: bool = False
     ) -> dict[int, Figures]:
@@ -184,18 +152,18 @@ class ReportsRepository:
         and commitments are looked up through covering indexes. For many (`scan`), each table is aggregated
         once in index order and joined to the members (hash joins on PostgreSQL), which is much cheaper there
         than a hundred thousand lookups and no dearer on SQLite."""
-        where = and_(members, self._in_scope(window))
+        where = and_(members, sql.in_scope(window))
         out: dict[int, Figures] = {}
         if scan:
             for group, count in await self._rows(select(key, func.count()).where(where).group_by(key)):
                 out[group] = Figures(members=count)
-            for group, linked, unreachable in await self._rows(self._account_counts_scan(key, where)):
+            for group, linked, unreachable in await self._rows(sql.account_counts_scan(key, where)):
                 out[group].linked, out[group].unreachable = linked, unreachable
-            for group, studied in await self._rows(self._study_counts_scan(key, where, window)):
+            for group, studied in await self._rows(sql.study_counts_scan(key, where, window)):
                 out[group].studied = studied
-            stmt = self._commitment_counts_scan(key, where, window)
+            stmt = sql.commitment_counts_scan(key, where, window)
         else:
-            stmt = self._member_and_commitment_counts(key, where, window)
+            stmt = sql.member_and_commitment_counts(key, where, window)
         for group, *counts in await self._rows(stmt):
             figures = out.setdefault(group, Figures())
             if not scan:
@@ -205,202 +173,15 @@ class ReportsRepository:
             figures.commitments, figures.behind = int(commitments or 0), int(behind or 0)
         return out
 
-    @staticmethod
-    def _member_columns(window: Window) -> list[ColumnElement[Any]]:
-        """members, linked, unreachable, studied, over the rows of `members`."""
-        # One probe of a member's accounts says all: NULL without one (other than the console), 1 when every
-        # one blocked the bot, 0 otherwise.
-        accounts = (
-            select(func.min(case((ChatAccount.blocked_at.is_(None), 0), else_=1)))
-            .where(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
-            .scalar_subquery()
-        )
-        attended = exists().where(
-            StudyAttendance.member_id == Member.id,
-            StudySession.id == StudyAttendance.session_id,
-            StudySession.held_on >= date(window.year, 1, 1),
-            StudySession.held_on <= window.last_day,
-        )
-        return [
-            func.count(),
-            func.count().filter(and_(Member.consent_at.is_not(None), accounts.is_not(None))),
-            func.count().filter(accounts == 1),
-            func.count().filter(attended),
-        ]
-
-    @staticmethod
-    def _account_counts_scan(key: Any, where: ColumnElement[bool]) -> Select[Any]:
-        accounts = (
-            select(
-                ChatAccount.member_id.label("mid"),
-                func.count().label("n"),
-                func.count(ChatAccount.blocked_at).label("blocked"),
-            )
-            .where(ChatAccount.platform != Platform.CONSOLE.value)
-            .group_by(ChatAccount.member_id)
-            .subquery()
-        )
-        return (
-            select(
-                key,
-                func.count().filter(Member.consent_at.is_not(None)),
-                func.count().filter(accounts.c.n == accounts.c.blocked),
-            )
-            .select_from(accounts)
-            .join(Member, Member.id == accounts.c.mid)
-            .where(where)
-            .group_by(key)
-        )
-
-    @staticmethod
-    def _study_counts_scan(key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
-        attended = (
-            select(StudyAttendance.member_id.label("mid"))
-            .join(StudySession, StudySession.id == StudyAttendance.session_id)
-            .where(StudySession.held_on >= date(window.year, 1, 1), StudySession.held_on <= window.last_day)
-            .distinct()
-            .subquery()
-        )
-        return (
-            select(key, func.count())
-            .select_from(attended)
-            .join(Member, Member.id == attended.c.mid)
-            .where(where)
-            .group_by(key)
-        )
-
-    def _member_and_commitment_counts(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
-        """The member counts and the commitment counts in one statement: each member's commitments are
-        aggregated through the index on commitments(member_id, ...), then joined to them."""
-        per_member = (
-            select(Commitment.member_id.label("mid"), *self._per_member(window))
-            .where(
-                Commitment.member_id.in_(select(Member.id).where(where)),
-                self._counted(window),
-                Commitment.kind == CommitmentKind.INDIVIDUAL.value,
-            )
-            .group_by(Commitment.member_id)
-            .subquery()
-        )
-        return (
-            select(key, *self._member_columns(window), *self._member_totals(per_member, window))
-            .select_from(Member)
-            .outerjoin(per_member, per_member.c.mid == Member.id)
-            .where(where)
-            .group_by(key)
-        )
-
-    def _commitment_counts_scan(self, key: Any, where: ColumnElement[bool], window: Window) -> Select[Any]:
-        per_member = (
-            select(Commitment.member_id.label("mid"), *self._per_member(window))
-            .where(self._counted(window), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
-            .group_by(Commitment.member_id)
-            .subquery()
-        )
-        return (
-            select(key, *self._member_totals(per_member, window))
-            .select_from(per_member)
-            .join(Member, Member.id == per_member.c.mid)
-            .where(where)
-            .group_by(key)
-        )
-
-    def _per_member(self, window: Window) -> list[ColumnElement[Any]]:
-        """One member's commitments in as few aggregates as SQL allows (each costs a call per row on 300,000
-        rows): all done is the lowest percent at 100; updated, while the period runs, is the latest update."""
-        percent = self._percent_at(window.end, window.running)
-        late = and_(Commitment.deadline < window.last_day, percent < 100)
-        updated = Commitment.last_progress_at if window.running else self._updated_in(window)
-        return [
-            func.count().label("n"),
-            func.min(percent).label("low"),
-            func.count().filter(late).label("behind"),
-            func.max(updated).label("updated"),
-        ]
-
-    @staticmethod
-    def _member_totals(per_member: Any, window: Window) -> list[ColumnElement[Any]]:
-        """registered, updated, completed, commitments, behind: summed over the members of a group."""
-        c = per_member.c
-        updated = c.updated >= window.start if window.running else c.updated == 1
-        return [
-            func.count(c.mid),
-            func.count().filter(updated),
-            func.count().filter(c.low >= 100),
-            func.sum(c.n),
-            func.sum(c.behind),
-        ]
-
-    @staticmethod
-    def _percent_at(end: datetime, running: bool = False) -> ColumnElement[int]:
-        """The commitment's percent at `end`: its current one unless it was updated afterwards."""
-        if running:
-            return Commitment.percent.expression
-        latest = (
-            select(ProgressEntry.percent)
-            .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < end)
-            .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        current = or_(Commitment.last_progress_at.is_(None), Commitment.last_progress_at < end)
-        return case((current, Commitment.percent), else_=func.coalesce(latest, 0))
-
-    @staticmethod
-    def _updated_in(window: Window) -> ColumnElement[int]:
-        """1 if the commitment has a progress entry in [start, end); the entries are read only when needed."""
-        last = Commitment.last_progress_at
-        if window.running:
-            return case((last >= window.start, 1), else_=0)
-        entry = exists().where(
-            ProgressEntry.commitment_id == Commitment.id,
-            ProgressEntry.created_at >= window.start,
-            ProgressEntry.created_at < window.end,
-        )
-        return case(
-            (or_(last.is_(None), last < window.start), 0),
-            (last < window.end, 1),
-            (entry, 1),
-            else_=0,
-        )
-
-    @staticmethod
-    def _counted(window: Window) -> ColumnElement[bool]:
-        return and_(
-            Commitment.year == window.year,
-            Commitment.status == CommitmentStatus.ACTIVE.value,
-            Commitment.withdrawn_at.is_(None),
-            Commitment.created_at < window.end,
-        )
-
     async def _unit_figures(self, result: dict[int, Figures], window: Window, scan: bool) -> None:
         """What belongs to the cell itself: collective commitments, models, study sessions held (one statement:
         the sessions come as rows of their own kind)."""
-        ids = list(result)
-        percent = self._percent_at(window.end, window.running)
-        behind = case((and_(Commitment.deadline < window.last_day, percent < 100), 1), else_=0)
-        kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
-        for chunk in [None] if scan else list(chunked(ids)):
-            of_cells = Commitment.unit_id.is_not(None) if chunk is None else Commitment.unit_id.in_(chunk)
-            owned = (
-                select(Commitment.unit_id, Commitment.kind, func.count(), func.sum(behind))
-                .where(of_cells, Commitment.kind.in_(kinds), self._counted(window))
-                .group_by(Commitment.unit_id, Commitment.kind)
-            )
-            held = (
-                select(StudySession.unit_id, literal(SESSIONS_HELD), func.count(), literal(0))
-                .where(
-                    StudySession.unit_id.is_not(None) if chunk is None else StudySession.unit_id.in_(chunk),
-                    StudySession.held_on >= date(window.year, 1, 1),
-                    StudySession.held_on <= window.last_day,
-                )
-                .group_by(StudySession.unit_id)
-            )
-            for unit_id, kind, count, late in await self._rows(union_all(owned, held)):
+        for chunk in [None] if scan else list(chunked(list(result))):
+            for unit_id, kind, count, late in await self._rows(sql.unit_figures(chunk, window)):
                 if unit_id not in result:
                     continue
                 figures = result[unit_id]
-                if kind == SESSIONS_HELD:
+                if kind == sql.SESSIONS_HELD:
                     figures.cells_studied = 1
                 elif kind == CommitmentKind.COLLECTIVE.value:
                     figures.collective += count
@@ -416,7 +197,7 @@ class ReportsRepository:
     async def cells_members(self, cell_ids: Sequence[int], window: Window) -> dict[int, list[MemberLine]]:
         """`cell_members` of many cells in a few statements (a committee's workbook has a sheet per cell)."""
         moved = await self.moves_after(window.end)
-        in_scope = self._in_scope(window)
+        in_scope = sql.in_scope(window)
         by_cell: dict[int, list[MemberLine]] = {cell_id: [] for cell_id in cell_ids}
         lines: dict[int, MemberLine] = {}
         account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
@@ -424,7 +205,7 @@ class ReportsRepository:
         for chunk in chunked(list(cell_ids)):
             came_back = [member_id for member_id, cell in moved.items() if cell in chunk]
             belongs = or_(
-                and_(Member.cell_id.in_(chunk), Member.id.not_in(self._moved_since(window.end))),
+                and_(Member.cell_id.in_(chunk), Member.id.not_in(sql.moved_since(window.end))),
                 Member.id.in_(came_back),
             )
             stmt = select(
@@ -465,25 +246,7 @@ class ReportsRepository:
         self, where: ColumnElement[bool], window: Window, owner: Any = Commitment.member_id
     ) -> list[tuple[int, CommitmentLine]]:
         """(owner, line) pairs: the owner is the member, or the cell for collective commitments and models."""
-        last_before = (
-            select(func.max(ProgressEntry.created_at))
-            .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < window.end)
-            .scalar_subquery()
-        )
-        current = or_(Commitment.last_progress_at.is_(None), Commitment.last_progress_at < window.end)
-        stmt = (
-            select(
-                owner,
-                Commitment.id,
-                Commitment.kind,
-                Commitment.content,
-                Commitment.deadline,
-                self._percent_at(window.end, window.running),
-                case((current, Commitment.last_progress_at), else_=last_before),
-            )
-            .where(where, self._counted(window))
-            .order_by(Commitment.member_id, Commitment.id)
-        )
+        stmt = sql.commitment_lines(where, window, owner)
         out = []
         for owner_id, cid, kind, content, deadline, percent, last in await self._rows(stmt):
             last_at = _as_utc(last)

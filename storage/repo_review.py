@@ -10,13 +10,13 @@ from sqlalchemy import ColumnElement, case, distinct, exists, func, literal, sel
 
 from storage.enums import CommitmentKind, CommitmentStatus, ReviewState, Role
 from storage.models import Commitment, Cycle, Member, SelfAssessment, StudyAttendance, StudySession
-from storage.repositories import _Repo
+from storage.repo_base import Repo
 
 _INDIVIDUAL = CommitmentKind.INDIVIDUAL.value
 _ACTIVE = CommitmentStatus.ACTIVE.value
 
 
-class ReviewRepository(_Repo):
+class ReviewRepository(Repo):
     async def menu_hints(
         self, member_id: int, cell_id: int | None, year: int, since: date, recent: int
     ) -> tuple[int, date | None, int]:
@@ -83,7 +83,7 @@ class ReviewRepository(_Repo):
         return await self._scalars(stmt.order_by(Commitment.year, Commitment.id))
 
 
-class AssessmentRepository(_Repo):
+class AssessmentRepository(Repo):
     async def cycle(self, year: int) -> Cycle | None:
         return await self.session.get(Cycle, year)
 
@@ -124,7 +124,7 @@ class AssessmentRepository(_Repo):
         return counts
 
 
-class StudyRepository(_Repo):
+class StudyRepository(Repo):
     async def get(self, session_id: int) -> StudySession | None:
         return await self.session.get(StudySession, session_id)
 

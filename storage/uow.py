@@ -7,28 +7,25 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repo_accounts import AccountRepository, InviteRepository
+from storage.repo_commitments import CommitmentRepository
 from storage.repo_deliveries import DeliveryRepository
+from storage.repo_dialogs import DialogRepository
 from storage.repo_evidence import EvidenceRepository
 from storage.repo_files import FileRepository
 from storage.repo_honours import HonoursRepository
 from storage.repo_inbox import InboxRepository
+from storage.repo_members import MemberRepository
 from storage.repo_org import OrgRepository
 from storage.repo_personal import PersonalDataRepository
 from storage.repo_quota import QuotaRepository
 from storage.repo_reminders import ReminderRepository
 from storage.repo_reports import ReportsRepository
 from storage.repo_review import AssessmentRepository, ReviewRepository, StudyRepository
-from storage.repositories import (
-    AccountRepository,
-    CommitmentRepository,
-    DialogRepository,
-    InviteRepository,
-    MemberRepository,
-    StatsRepository,
-    ThemeRepository,
-    UnitRepository,
-    UpdateLog,
-)
+from storage.repo_stats import StatsRepository
+from storage.repo_themes import ThemeRepository
+from storage.repo_units import UnitRepository
+from storage.repo_updates import UpdateLog
 
 
 class UnitOfWork:

@@ -20,7 +20,7 @@ import pytest
 
 from handlers.catalog import core as t
 from handlers.catalog import org as o
-from handlers.catalog import reports as rep
+from handlers.catalog import reports as rp
 from handlers.catalog import review as rv
 from handlers.router import Router
 from handlers.services.authz import Actor, can_summarise, load_actor, may_see_unit, own_active_commitment
@@ -317,7 +317,7 @@ async def test_a_forged_summary_choice_in_the_menu(
         assert chat.all_texts == [t.INVALID_CHOICE, t.MENU_PROMPT]
     else:
         scope = "Chi bộ thôn Đồng Tâm" if role == "secretary" else "Đảng bộ xã Thanh Sơn"
-        head = rep.ROLLUP_HEADER.format(unit=scope, period="tháng 11/2026", end="23/11/2026")
+        head = rp.ROLLUP_HEADER.format(unit=scope, period="tháng 11/2026", end="23/11/2026")
         assert chat.all_texts[0].startswith(head)  # this month's roll-up of their own scope
         assert "Chi bộ thôn Đồng Tâm" in chat.all_texts[0]
 
@@ -437,7 +437,7 @@ async def test_baocao_covers_exactly_the_actors_scope(
     chat = await linked_chat(router, roster_db, clock, role)
     await chat.say("/baocao nam")
     if role == "member":
-        assert chat.all_texts == [rep.REPORT_FORBIDDEN, t.MENU_PROMPT]
+        assert chat.all_texts == [rp.REPORT_FORBIDDEN, t.MENU_PROMPT]
         return
     attachment = chat.last_replies[0].attachment
     assert attachment is not None
@@ -457,13 +457,13 @@ async def test_tonghop_period_and_forged_drill_down(
         return
     if role == "secretary":
         assert chat.all_texts[0].startswith("Tổng hợp Chi bộ thôn Đồng Tâm")
-        assert chat.question.text == rep.OTHER_PERIOD_ASK  # a cell has nothing to drill into: other periods only
+        assert chat.question.text == rp.OTHER_PERIOD_ASK  # a cell has nothing to drill into: other periods only
     async with roster_db.uow() as uow:
         [other] = await uow.units.find_by_name(TARGETS["other subtree"][0])
     await chat.press_payload(f"{chat.nonce}|u{other.id}")
     assert chat.all_texts[0] == t.INVALID_CHOICE
     assert TARGETS["other subtree"][0] not in chat.all_texts[1]
-    await chat.press(rep.PERIOD_YEAR)  # another period: still their own scope, whatever was forged before
+    await chat.press(rp.PERIOD_YEAR)  # another period: still their own scope, whatever was forged before
     assert TARGETS["other subtree"][0] not in "".join(chat.all_texts)
     assert chat.all_texts[0].startswith("Tổng hợp Chi bộ thôn Đồng Tâm" if role == "secretary" else "Tổng hợp Đảng bộ")
 

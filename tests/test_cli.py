@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import build_parser, main
 from handlers.catalog import admin as a
-from handlers.catalog import roster as r
+from handlers.catalog import roster as ro
 from tests.support import EXAMPLE_CSV, ROOT
 
 
@@ -64,7 +64,7 @@ def test_each_bad_setting_names_its_variable(
 def test_import_dry_run_writes_nothing_then_import_is_idempotent(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import-roster", str(EXAMPLE_CSV), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert r.IMPORT_DRY_RUN in out and "+ DV001" in out
+    assert ro.IMPORT_DRY_RUN in out and "+ DV001" in out
     assert main(["invite", "--member", "DV001"]) == 1  # nothing was written: DV001 is unknown
     assert a.MEMBER_UNKNOWN.format(code="DV001") in capsys.readouterr().err
     assert main(["import-roster", str(EXAMPLE_CSV)]) == 0

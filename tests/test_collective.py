@@ -11,7 +11,7 @@ import pytest
 
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.router import Router
 from handlers.services.collective import register_for_cell
 from handlers.services.commitments import Draft, list_commitments, log_progress
@@ -36,7 +36,7 @@ async def test_members_are_not_asked_for_whom(router: Router, roster_db: Databas
     an = await linked(router, roster_db, clock, "DV001", "111")
     await an.say("/dangky")
     assert an.all_texts == [t.ASK_CONTENT]
-    assert r.KIND_COLLECTIVE not in an.all_choices
+    assert rv.KIND_COLLECTIVE not in an.all_choices
 
 
 async def test_a_secretary_registers_a_collective_commitment(
@@ -44,22 +44,22 @@ async def test_a_secretary_registers_a_collective_commitment(
 ) -> None:
     ngoc = await linked(router, roster_db, clock, "DV002", "222")
     await ngoc.say("/dangky")
-    assert ngoc.all_texts == [r.ASK_KIND]
-    assert ngoc.choices == [r.KIND_SELF, r.KIND_COLLECTIVE, r.KIND_MODEL, t.CANCEL]
+    assert ngoc.all_texts == [rv.ASK_KIND]
+    assert ngoc.choices == [rv.KIND_SELF, rv.KIND_COLLECTIVE, rv.KIND_MODEL, t.CANCEL]
     await ngoc.say(DEED)  # typed text is no answer to this question
-    assert ngoc.all_texts == [t.INVALID_CHOICE, r.ASK_KIND]
+    assert ngoc.all_texts == [t.INVALID_CHOICE, rv.ASK_KIND]
     await ngoc.press_payload(f"{ngoc.nonce}|committee")  # a forged kind
-    assert ngoc.all_texts == [t.INVALID_CHOICE, r.ASK_KIND]
-    await ngoc.press(r.KIND_COLLECTIVE)
-    assert ngoc.all_texts == [r.ASK_COLLECTIVE_CONTENT]
+    assert ngoc.all_texts == [t.INVALID_CHOICE, rv.ASK_KIND]
+    await ngoc.press(rv.KIND_COLLECTIVE)
+    assert ngoc.all_texts == [rv.ASK_COLLECTIVE_CONTENT]
     await ngoc.say(DEED)
     await ngoc.say(MEASURES)
     await ngoc.say("31/12/2026")
     assert ngoc.all_texts == [cm.ASK_EXEMPLAR_COLLECTIVE.format(cell="Chi bộ thôn Đồng Tâm", year=2026)]
     await skip_exemplar(ngoc)
-    assert ngoc.all_texts[0].startswith(r.CONFIRM_KIND["collective"].format(cell="Chi bộ thôn Đồng Tâm"))
+    assert ngoc.all_texts[0].startswith(rv.CONFIRM_KIND["collective"].format(cell="Chi bộ thôn Đồng Tâm"))
     await ngoc.press(t.CONFIRM)
-    expected = r.REGISTERED_COLLECTIVE.format(cell="Chi bộ thôn Đồng Tâm", number=1, year=2026)
+    expected = rv.REGISTERED_COLLECTIVE.format(cell="Chi bộ thôn Đồng Tâm", number=1, year=2026)
     assert ngoc.all_texts == [expected, t.MENU_PROMPT]
     async with roster_db.uow() as uow:
         ngoc_actor = await actor_of(uow, "DV002")
@@ -78,18 +78,18 @@ async def test_a_model_with_its_name_and_the_secretarys_own_count(
     ngoc = await linked(router, roster_db, clock, "DV002", "222")
     await ngoc.say("/dangky")
     await ngoc.say("3")  # the third choice by number
-    assert ngoc.all_texts == [r.ASK_MODEL_NAME]
+    assert ngoc.all_texts == [rv.ASK_MODEL_NAME]
     await ngoc.say("x" * 301)
-    assert ngoc.all_texts == [t.TEXT_TOO_LONG.format(length=301, maximum=300), r.ASK_MODEL_NAME]
+    assert ngoc.all_texts == [t.TEXT_TOO_LONG.format(length=301, maximum=300), rv.ASK_MODEL_NAME]
     await ngoc.say(MODEL)
     await ngoc.say(MEASURES)
     await ngoc.say("31/12/2026")
     await ngoc.press(cm.REPLICATION_NONE)  # no other cell has a model to follow yet
     await skip_exemplar(ngoc)
     await ngoc.press(t.CONFIRM)
-    assert ngoc.all_texts[0] == r.REGISTERED_MODEL.format(name=MODEL, cell="Chi bộ thôn Đồng Tâm", number=1, year=2026)
+    assert ngoc.all_texts[0] == rv.REGISTERED_MODEL.format(name=MODEL, cell="Chi bộ thôn Đồng Tâm", number=1, year=2026)
     await ngoc.say("/dangky")
-    await ngoc.press(r.KIND_SELF)
+    await ngoc.press(rv.KIND_SELF)
     assert ngoc.all_texts == [t.ASK_CONTENT]
     await ngoc.say("Gương mẫu đi đầu trong sinh hoạt chi bộ")
     await ngoc.say(MEASURES)
@@ -100,8 +100,8 @@ async def test_a_model_with_its_name_and_the_secretarys_own_count(
     await ngoc.say("/camket")
     listing = ngoc.all_texts[0]
     assert "1. Gương mẫu đi đầu trong sinh hoạt chi bộ" in listing
-    assert f"2. {r.KIND_PREFIX['model']}{MODEL}" in listing
-    pending = r.PLEDGE_REVIEW_SUFFIX.format(state=r.REVIEW_STATE_LABELS["pending"])
+    assert f"2. {rv.KIND_PREFIX['model']}{MODEL}" in listing
+    pending = rv.PLEDGE_REVIEW_SUFFIX.format(state=rv.REVIEW_STATE_LABELS["pending"])
     assert listing.count(pending) == 1  # only her own registration waits for approval
 
 
@@ -115,8 +115,8 @@ async def test_the_cell_leaders_follow_its_items_others_cannot(
     await cuong.say("/capnhat")
     assert cuong.choices[:3] == [
         "Sửa đường bê tông vào xóm Đồng",
-        f"{r.KIND_PREFIX['collective']}{DEED}",
-        f"{r.KIND_PREFIX['model']}{MODEL}",
+        f"{rv.KIND_PREFIX['collective']}{DEED}",
+        f"{rv.KIND_PREFIX['model']}{MODEL}",
     ]
     await cuong.press_payload(f"{cuong.nonce}|{model}")
     await cuong.say("40")
@@ -147,7 +147,7 @@ async def test_only_a_cells_leaders_register_for_it(roster_db: Database, clock: 
         with pytest.raises(Forbidden) as refused:
             draft = Draft(DEED, MEASURES, date(2026, 12, 31))
             await register_for_cell(uow, actor, CommitmentKind.COLLECTIVE, draft, TODAY, clock.now())
-        assert refused.value.message == r.COLLECTIVE_FORBIDDEN
+        assert refused.value.message == rv.COLLECTIVE_FORBIDDEN
         await uow.commit()
     assert await everything(roster_db) == before
 

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from handlers.catalog import deliveries as d
 from handlers.dialog import Ctx, Input
+from handlers.flows import default_flows
 from handlers.messages import Incoming, Reply
 from handlers.outbound import SendOutcome
-from handlers.router import Router, default_flows
+from handlers.router import Router
 from handlers.services.deliveries import (
     OutgoingMessage,
     broadcast_counts,

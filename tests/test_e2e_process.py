@@ -29,8 +29,8 @@ import pytest
 from handlers.catalog import admin as a
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
-from handlers.catalog import reports as rep
-from handlers.catalog import roster as r
+from handlers.catalog import reports as rp
+from handlers.catalog import roster as ro
 from tests.fakes.fake_telegram import FakeTelegram, chat_object, command_entities, user_object
 from tests.processes import BotProcess, run_cli
 from tests.support import EXAMPLE_CSV, ROOT
@@ -99,7 +99,7 @@ def operator(fake: FakeTelegram, tmp_path_factory: pytest.TempPathFactory) -> Op
     op = Operator(workdir, workdir / "lamtheo.db", fake)
 
     imported = op.cli("import-roster", str(EXAMPLE_CSV))
-    assert r.IMPORT_DONE in imported.stdout
+    assert ro.IMPORT_DONE in imported.stdout
 
     for code in ("DV001", "DV002"):
         printed = op.cli("invite", "--member", code).stdout
@@ -238,8 +238,8 @@ def test_member_and_secretary_over_real_http(fake: FakeTelegram, operator: Opera
         assert t.MENU_SUMMARY in [label for label, _ in secretary.buttons()]
         summary, question = secretary.say("/tonghop", 2)  # this month's roll-up, then the other periods
         assert summary.startswith("Tổng hợp Chi bộ thôn Đồng Tâm — tháng ")
-        assert question == rep.OTHER_PERIOD_ASK
-        assert rep.DRILL_DONE in [label for label, _ in secretary.buttons()]
+        assert question == rp.OTHER_PERIOD_ASK
+        assert rp.DRILL_DONE in [label for label, _ in secretary.buttons()]
         assert "Đã liên kết với bot: 2/6" in summary
         assert f"Cá nhân đã đăng ký năm {YEAR}: 1/6" in summary
         assert "Cập nhật trong kỳ: 1/1 (100%)" in summary

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot.channels.console import ConsoleChannel
 from handlers.catalog import core as t
 from handlers.catalog import deliveries as d
-from handlers.catalog import reports as rep
+from handlers.catalog import reports as rp
 from handlers.catalog import review as rv
 from handlers.flows.pledges import DETAIL_CHOICES
 from handlers.router import Router
@@ -436,7 +436,7 @@ async def test_leader_menu_entries_open_their_actions(chat: Chat, roster_db: Dat
     staff = Chat(chat.router, user_id="2525")
     await staff.link_as("DV025", roster_db, clock)
     await staff.press(t.MENU_REPORT)
-    assert staff.all_texts == [rep.PERIOD_ASK]
+    assert staff.all_texts == [rp.PERIOD_ASK]
     await staff.press(t.CANCEL)
     await staff.press(t.MENU_ANNOUNCE)
     assert staff.question.text == d.ANNOUNCE_CHOOSE_UNIT
@@ -1508,7 +1508,7 @@ async def _summary_world(router: Router, db: Database, clock: FakeClock) -> None
 def cell_rollup(period: str, end: str, updated: int, not_updated: list[str]) -> str:
     """Chi bộ thôn Đồng Tâm's roll-up, counted by hand (see `_summary_world`): in scope DV001..DV005; linked
     DV001, DV002, DV004; registered DV001, DV002, DV003; no one finished every commitment (DV001 one of two)."""
-    head = rep.ROLLUP_CELL.format(
+    head = rp.ROLLUP_CELL.format(
         unit=DONG_TAM,
         period=period,
         end=end,
@@ -1528,13 +1528,13 @@ def cell_rollup(period: str, end: str, updated: int, not_updated: list[str]) -> 
         studied=0,
         studied_pct="0%",
     )
-    missing = rep.ROLLUP_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
-    stale = rep.ROLLUP_NOT_UPDATED.format(count=len(not_updated), names=", ".join(not_updated))
-    left_out = rep.ROLLUP_OUT_OF_SCOPE.format(count=1, names="Đỗ Thị Lan")  # exempt
+    missing = rp.ROLLUP_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
+    stale = rp.ROLLUP_NOT_UPDATED.format(count=len(not_updated), names=", ".join(not_updated))
+    left_out = rp.ROLLUP_OUT_OF_SCOPE.format(count=1, names="Đỗ Thị Lan")  # exempt
     return "\n".join([head, "", missing, stale, left_out])
 
 
-CELL_NEXT = [rep.PERIOD_QUARTER, rep.PERIOD_YEAR, rep.PERIOD_RANGE, rep.DRILL_DONE]  # after this month's answer
+CELL_NEXT = [rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_RANGE, rp.DRILL_DONE]  # after this month's answer
 
 
 async def test_secretary_summary_of_their_cell(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -1542,35 +1542,35 @@ async def test_secretary_summary_of_their_cell(router: Router, roster_db: Databa
     ngoc = Chat(router, user_id="222")
     summary = cell_rollup("tháng 11/2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"])
     await ngoc.say("/tonghop")  # this month by default
-    assert ngoc.all_texts == [summary, rep.OTHER_PERIOD_ASK]  # a cell: no chart, the other periods offered
+    assert ngoc.all_texts == [summary, rp.OTHER_PERIOD_ASK]  # a cell: no chart, the other periods offered
     assert ngoc.choices == CELL_NEXT
-    await ngoc.press(rep.DRILL_DONE)
+    await ngoc.press(rp.DRILL_DONE)
     ngoc.assert_menu()
     assert ngoc.choices == SECRETARY_MENU
     await ngoc.say("tong hop")
-    assert ngoc.all_texts == [summary, rep.OTHER_PERIOD_ASK]
+    assert ngoc.all_texts == [summary, rp.OTHER_PERIOD_ASK]
     await ngoc.say("/trogiup")
     await ngoc.press(t.MENU_SUMMARY)  # from the menu that followed
-    assert ngoc.all_texts == [summary, rep.OTHER_PERIOD_ASK]
-    await ngoc.press(rep.PERIOD_YEAR)
+    assert ngoc.all_texts == [summary, rp.OTHER_PERIOD_ASK]
+    await ngoc.press(rp.PERIOD_YEAR)
     year = cell_rollup("năm 2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"])
-    assert ngoc.all_texts == [year, rep.OTHER_PERIOD_ASK]
-    assert ngoc.choices == [rep.PERIOD_MONTH, rep.PERIOD_QUARTER, rep.PERIOD_RANGE, rep.DRILL_DONE]
-    await ngoc.press(rep.PERIOD_RANGE)
-    assert ngoc.all_texts == [rep.PERIOD_ASK_RANGE]
+    assert ngoc.all_texts == [year, rp.OTHER_PERIOD_ASK]
+    assert ngoc.choices == [rp.PERIOD_MONTH, rp.PERIOD_QUARTER, rp.PERIOD_RANGE, rp.DRILL_DONE]
+    await ngoc.press(rp.PERIOD_RANGE)
+    assert ngoc.all_texts == [rp.PERIOD_ASK_RANGE]
     await ngoc.say("01/11/2026-15/11/2026")  # before anyone registered (everything happened on 23/11)
     before = ngoc.all_texts[0]
     period = "từ 01/11/2026 đến 15/11/2026"
-    assert before.startswith(rep.ROLLUP_HEADER.format(unit=DONG_TAM, period=period, end="15/11/2026"))
+    assert before.startswith(rp.ROLLUP_HEADER.format(unit=DONG_TAM, period=period, end="15/11/2026"))
     assert "Cá nhân đã đăng ký năm 2026: 0/5 (0%)" in before
     everyone = "Hoàng Văn Dũng, Lê Văn Cường, Nguyễn Văn An, Phạm Thị Hạnh, Trần Thị Bích Ngọc"
-    assert rep.ROLLUP_NOT_REGISTERED.format(count=5, names=everyone) in before
+    assert rp.ROLLUP_NOT_REGISTERED.format(count=5, names=everyone) in before
     assert "Chưa cập nhật" not in before  # only registered members can be behind with updates
-    assert ngoc.question.text == rep.OTHER_PERIOD_ASK
+    assert ngoc.question.text == rp.OTHER_PERIOD_ASK
     await ngoc.say("01/11/2026-30/11/2026")  # a range typed at the question after a roll-up
-    assert rep.ROLLUP_NOT_UPDATED.format(count=1, names="Trần Thị Bích Ngọc") in ngoc.all_texts[0]
+    assert rp.ROLLUP_NOT_UPDATED.format(count=1, names="Trần Thị Bích Ngọc") in ngoc.all_texts[0]
     await ngoc.say("Chi bộ không có thật")
-    assert ngoc.all_texts == [t.INVALID_CHOICE, rep.OTHER_PERIOD_ASK]
+    assert ngoc.all_texts == [t.INVALID_CHOICE, rp.OTHER_PERIOD_ASK]
 
 
 async def test_updated_counts_the_period(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -1588,7 +1588,7 @@ async def test_updated_counts_the_period(router: Router, roster_db: Database, cl
     clock.advance(minutes=1)
     await ngoc.say("/tonghop")
     assert ngoc.all_texts[0] == cell_rollup("tháng 12/2026", "22/12/2026", 1, ["Lê Văn Cường", "Trần Thị Bích Ngọc"])
-    await ngoc.press(rep.PERIOD_QUARTER)  # October to December: An and Cường updated in November or December
+    await ngoc.press(rp.PERIOD_QUARTER)  # October to December: An and Cường updated in November or December
     assert ngoc.all_texts[0] == cell_rollup("quý 4/2026", "22/12/2026", 2, ["Trần Thị Bích Ngọc"])
 
 
@@ -1610,9 +1610,9 @@ async def test_secretary_sees_who_blocked_the_bot_and_who_is_paused(
     assert "Đảng viên trong diện theo dõi: 4" in text  # Dũng paused: out of the rates like the exempt Lan
     assert "Không liên lạc được: 1" in text
     assert "Cá nhân đã đăng ký năm 2026: 3/4 (75%)" in text
-    assert rep.ROLLUP_UNREACHABLE.format(count=1, names=AN) in text
-    assert rep.ROLLUP_OUT_OF_SCOPE.format(count=2, names="Hoàng Văn Dũng, Đỗ Thị Lan") in text
-    assert rep.ROLLUP_NOT_REGISTERED.format(count=1, names="Phạm Thị Hạnh") in text
+    assert rp.ROLLUP_UNREACHABLE.format(count=1, names=AN) in text
+    assert rp.ROLLUP_OUT_OF_SCOPE.format(count=2, names="Hoàng Văn Dũng, Đỗ Thị Lan") in text
+    assert rp.ROLLUP_NOT_REGISTERED.format(count=1, names="Phạm Thị Hạnh") in text
 
 
 def committee_rollup(end: str, dong_tam_updated: int, tan_lap_updated: int) -> str:
@@ -1623,7 +1623,7 @@ def committee_rollup(end: str, dong_tam_updated: int, tan_lap_updated: int) -> s
         return f"{round(100 * part / whole, 1):g}%".replace(".", ",") if whole else "0%"
 
     def line(unit: str, members: int, registered: int, updated: int, completed: int) -> str:
-        return rep.ROLLUP_LINE.format(
+        return rp.ROLLUP_LINE.format(
             unit=unit,
             registered=registered,
             members=members,
@@ -1637,11 +1637,11 @@ def committee_rollup(end: str, dong_tam_updated: int, tan_lap_updated: int) -> s
     month = "tháng 11/2026" if end.endswith("11/2026") else "tháng 12/2026"
     return "\n".join(
         [
-            rep.ROLLUP_HEADER.format(unit="Đảng bộ xã Thanh Sơn", period=month, end=end),
+            rp.ROLLUP_HEADER.format(unit="Đảng bộ xã Thanh Sơn", period=month, end=end),
             line(DONG_TAM, 5, 3, dong_tam_updated, 0),
             line("Chi bộ thôn Tân Lập", 5, 1, tan_lap_updated, 1),
             line("Chi bộ Trường Tiểu học Thanh Sơn", 4, 0, 0, 0),
-            rep.ROLLUP_TOTAL.format(
+            rp.ROLLUP_TOTAL.format(
                 children=3,
                 members=14,
                 linked=3,
@@ -1677,17 +1677,17 @@ async def test_committee_summary_lines_per_cell_and_totals(
     assert "75%" in text.text  # 3 of the 4 registered updated this month, by hand
     assert "Hồng Hà" not in text.text and "Hồng Phong" not in text.text
     assert chart.attachment is not None and chart.attachment.content.startswith(b"\x89PNG")
-    assert question.text == rep.DRILL_ASK
+    assert question.text == rp.DRILL_ASK
     cells = [DONG_TAM, "Chi bộ thôn Tân Lập", "Chi bộ Trường Tiểu học Thanh Sơn"]
     assert staff.choices == [*cells, *CELL_NEXT]
     await staff.press(DONG_TAM)  # drill down: the cell's view with its names
     assert staff.all_texts == [
         cell_rollup("tháng 11/2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"]),
-        rep.OTHER_PERIOD_ASK,
+        rp.OTHER_PERIOD_ASK,
     ]
-    await staff.press(rep.PERIOD_QUARTER)  # the other period applies to the unit on screen
+    await staff.press(rp.PERIOD_QUARTER)  # the other period applies to the unit on screen
     assert staff.all_texts[0] == cell_rollup("quý 4/2026", "23/11/2026", 2, ["Trần Thị Bích Ngọc"])
-    await staff.press(rep.DRILL_DONE)
+    await staff.press(rp.DRILL_DONE)
     staff.assert_menu()
     clock.advance(days=31)
     await staff.say("/tonghop")
@@ -1699,15 +1699,15 @@ async def test_a_summary_leaves_no_registration_pending(router: Router, roster_d
     await ngoc.link_as("DV002", roster_db, clock)
     await ngoc.say("/dangky")
     await ngoc.say("/tonghop")  # a command in the middle of a flow replaces it
-    head = rep.ROLLUP_HEADER.format(unit=DONG_TAM, period="tháng 11/2026", end="23/11/2026")
+    head = rp.ROLLUP_HEADER.format(unit=DONG_TAM, period="tháng 11/2026", end="23/11/2026")
     assert len(ngoc.all_texts) == 2 and ngoc.all_texts[0].startswith(head)
-    assert ngoc.all_texts[1] == rep.OTHER_PERIOD_ASK and ngoc.choices == CELL_NEXT
+    assert ngoc.all_texts[1] == rp.OTHER_PERIOD_ASK and ngoc.choices == CELL_NEXT
     state = await dialog(roster_db, user_id="222")
     assert (state.flow, state.step) == ("summary", "drill")
     await ngoc.say(CONTENT)  # no longer read as the content of a registration
-    assert ngoc.all_texts == [t.INVALID_CHOICE, rep.OTHER_PERIOD_ASK]
+    assert ngoc.all_texts == [t.INVALID_CHOICE, rp.OTHER_PERIOD_ASK]
     assert await active(roster_db, "DV002") == []
     await ngoc.say("4")  # "Xong"
     ngoc.assert_menu()
     await ngoc.say("4")  # the menu's number for the summary
-    assert ngoc.all_texts[0].startswith(head) and ngoc.all_texts[1:] == [rep.OTHER_PERIOD_ASK]
+    assert ngoc.all_texts[0].startswith(head) and ngoc.all_texts[1:] == [rp.OTHER_PERIOD_ASK]

@@ -492,7 +492,7 @@ async def test_re_importing_the_old_roster_after_a_merge_or_a_move_is_refused_ro
 ) -> None:
     """The import goes by names: an old file must not put members back in a merged cell nor re-create a moved
     committee under its old parent. Those rows are reported; the rest of the file imports as usual."""
-    from handlers.catalog import roster as rmsg
+    from handlers.catalog import roster as ro
     from handlers.services.roster import import_roster
     from handlers.services.roster_file import read_roster
     from tests.support import EXAMPLE_CSV
@@ -508,8 +508,8 @@ async def test_re_importing_the_old_roster_after_a_merge_or_a_move_is_refused_ro
         report = await import_roster(uow, roster.rows, clock.now())
         await uow.commit()
     reasons = [error.reason for error in report.errors]
-    closed = rmsg.ROW_UNIT_CLOSED.split("»", 1)[1]
-    moved = rmsg.ROW_UNIT_MOVED.split("»", 1)[1]
+    closed = ro.ROW_UNIT_CLOSED.split("»", 1)[1]
+    moved = ro.ROW_UNIT_MOVED.split("»", 1)[1]
     assert sum(TAN_LAP in reason and closed in reason for reason in reasons) == len(TAN_LAP_MEMBERS)
     assert sum(HONG_PHONG in reason and moved in reason for reason in reasons) == 9
     assert not report.units_created

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.services.errors import InvalidInput
 from handlers.services.periods import (
     current,
@@ -86,14 +86,14 @@ def test_ranges() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("31/02/2026-15/03/2026", r.PERIOD_BAD_DATE.format(text="31/02/2026")),
-        ("01/01/2026-31/02/2026", r.PERIOD_BAD_DATE.format(text="31/02/2026")),
-        ("31/10/2026-01/10/2026", r.PERIOD_REVERSED.format(start="31/10/2026", end="01/10/2026")),
-        ("01/01/2020-01/01/2026", r.PERIOD_TOO_LONG.format(days=3 * 366)),
-        ("hôm qua", r.PERIOD_BAD_FORMAT),
-        ("<b>x</b>", r.PERIOD_BAD_FORMAT),
-        ("🎉" * 50, r.PERIOD_BAD_FORMAT),
-        ("1" * 5000, r.PERIOD_BAD_FORMAT),
+        ("31/02/2026-15/03/2026", rp.PERIOD_BAD_DATE.format(text="31/02/2026")),
+        ("01/01/2026-31/02/2026", rp.PERIOD_BAD_DATE.format(text="31/02/2026")),
+        ("31/10/2026-01/10/2026", rp.PERIOD_REVERSED.format(start="31/10/2026", end="01/10/2026")),
+        ("01/01/2020-01/01/2026", rp.PERIOD_TOO_LONG.format(days=3 * 366)),
+        ("hôm qua", rp.PERIOD_BAD_FORMAT),
+        ("<b>x</b>", rp.PERIOD_BAD_FORMAT),
+        ("🎉" * 50, rp.PERIOD_BAD_FORMAT),
+        ("1" * 5000, rp.PERIOD_BAD_FORMAT),
     ],
 )
 def test_bad_ranges_are_refused_politely(text: str, message: str) -> None:

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from handlers.catalog import reminders as rc
 from handlers.services.authz import load_actor
-from handlers.services.reminders import FireReport, fire_due, mark_not_applicable, remind_now, snooze
+from handlers.services.reminder_answers import mark_not_applicable, snooze
+from handlers.services.reminders import FireReport, fire_due, remind_now
 from handlers.services.schedules import MONTHDAY
 from handlers.services.summary import CellSummary, summarise
 from storage.enums import BroadcastKind, BroadcastState

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.reports import chart
 from handlers.reports.excel import MIME, sheet_title
 from handlers.services.authz import load_actor
@@ -54,12 +54,12 @@ async def test_committee_workbook(world_db: tuple[Database, World], clock: FakeC
     content, name = await workbook_for(db, clock, "DV025", "2026-11")
     assert name.endswith("_20261101-20261130.xlsx") and name.startswith("baocao_")
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == [r.SHEET_ROLLUP, DT, TL, TH[:31]]  # TH's name has 32 characters
-    sheet = book[r.SHEET_ROLLUP]
+    assert book.sheetnames == [rp.SHEET_ROLLUP, DT, TL, TH[:31]]  # TH's name has 32 characters
+    sheet = book[rp.SHEET_ROLLUP]
     table = rows(sheet)
-    assert table[0][0] == r.XL_TITLE.format(unit=THANH_SON)
+    assert table[0][0] == rp.XL_TITLE.format(unit=THANH_SON)
     assert "01/11/2026" in str(table[1][0]) and "23/11/2026" in str(table[1][0])
-    assert tuple(table[2]) == r.XL_ROLLUP_HEADERS
+    assert tuple(table[2]) == rp.XL_ROLLUP_HEADERS
     by_unit = {row[1]: row for row in table[3:]}
     dt = by_unit[DT]
     assert dt[2:5] == [6, 2, 4]  # members, linked, registered
@@ -67,11 +67,11 @@ async def test_committee_workbook(world_db: tuple[Database, World], clock: FakeC
     assert dt[6:9] == [1, 1, 2]  # collective, models, updated
     assert dt[9] == pytest.approx(2 / 4)
     assert dt[12:] == [2, 1, 2, "1/1"]  # behind, unreachable, studied, cells
-    totals = by_unit[r.XL_TOTAL]
+    totals = by_unit[rp.XL_TOTAL]
     expected = total(NOVEMBER)
     assert totals[2:5] == [expected.members, expected.linked, expected.registered] == [14, 3, 8]
     assert totals[15] == "2/3"
-    assert table[-1][1] == r.XL_TOTAL  # the totals row is last
+    assert table[-1][1] == rp.XL_TOTAL  # the totals row is last
     assert sheet.cell(row=4, column=6).number_format == "0.0%"
     assert sheet.freeze_panes == "A4"
     assert sheet.print_title_rows == "$3:$3"
@@ -88,23 +88,23 @@ async def test_cell_sheet_lists_members_and_dates(world_db: tuple[Database, Worl
     sheet = load_workbook(io.BytesIO(content))[DT]
     table = rows(sheet)
     assert table[0][0] == DT
-    assert tuple(table[2]) == r.XL_CELL_HEADERS
+    assert tuple(table[2]) == rp.XL_CELL_HEADERS
     body = table[3:-1]
     kinds = [row[3] for row in body]
-    assert kinds[:2] == [r.XL_KIND["collective"], r.XL_KIND["model"]]  # the cell's own come first
+    assert kinds[:2] == [rp.XL_KIND["collective"], rp.XL_KIND["model"]]  # the cell's own come first
     an = [row for row in body if row[1] == "DV001"]
     assert len(an) == 2 and {row[6] for row in an} == {100}
     dates = {row[7].date() for row in an}  # openpyxl reads dates back as datetimes
     assert dates == {date(2026, 11, 5), date(2026, 11, 10)}
     assert sheet.cell(row=4, column=6).number_format == "DD/MM/YYYY"
-    late = next(row for row in body if row[1] == "DV002" and row[3] == r.XL_KIND["individual"])
-    assert late[8] == r.XL_STATE_BEHIND and late[5].date() == date(2026, 10, 31)
-    anonymous = [row for row in body if row[2] == r.ANONYMOUS]
+    late = next(row for row in body if row[1] == "DV002" and row[3] == rp.XL_KIND["individual"])
+    assert late[8] == rp.XL_STATE_BEHIND and late[5].date() == date(2026, 10, 31)
+    anonymous = [row for row in body if row[2] == rp.ANONYMOUS]
     assert len(anonymous) == 1 and not anonymous[0][1] and anonymous[0][6] == 30  # no code, no name
-    missing = [row for row in body if row[4] == r.XL_NO_COMMITMENT]
+    missing = [row for row in body if row[4] == rp.XL_NO_COMMITMENT]
     assert {row[1] for row in missing} == {"DV004", "DV005"}
     assert "DV003" not in {row[1] for row in body}  # exempt: not listed
-    assert table[-1][2] == r.XL_CELL_TOTAL.format(members=6, commitments=7, done=2)
+    assert table[-1][2] == rp.XL_CELL_TOTAL.format(members=6, commitments=7, done=2)
     assert sheet.freeze_panes == "A4"
     assert sheet.column_dimensions["E"].width == 60
 
@@ -113,8 +113,8 @@ async def test_past_workbook_has_the_merged_cell(world_db: tuple[Database, World
     db, _ = world_db
     content, _ = await workbook_for(db, clock, "DV025", "2026-10")
     book = load_workbook(io.BytesIO(content))
-    assert set(book.sheetnames) == {r.SHEET_ROLLUP, DT, TL, TH[:31], MN}
-    totals = rows(book[r.SHEET_ROLLUP])[-1]
+    assert set(book.sheetnames) == {rp.SHEET_ROLLUP, DT, TL, TH[:31], MN}
+    totals = rows(book[rp.SHEET_ROLLUP])[-1]
     assert totals[2] == total(OCTOBER).members == 13
     assert [row[1] for row in rows(book[MN])[3:-1]] == ["DV014"]
 
@@ -123,7 +123,7 @@ async def test_secretary_workbook_is_their_cell_only(world_db: tuple[Database, W
     db, _ = world_db
     content, _ = await workbook_for(db, clock, "DV002", "2026")
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == [r.SHEET_ROLLUP, DT]
+    assert book.sheetnames == [rp.SHEET_ROLLUP, DT]
 
 
 def test_sheet_names_are_valid_and_unique() -> None:
@@ -141,7 +141,7 @@ def test_chart_renders_vietnamese_without_missing_glyphs() -> None:
     bars = [chart.Bar(name, 66.7, 50.0) for name in (DT, TL, TH, "Chi bộ Ấp Mỹ Hòa — Đường Lê Lợi, Quận 1, TP.HCM")]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        png = chart.render(r.CHART_TITLE.format(unit=THANH_SON, period="tháng 11/2026"), bars)
+        png = chart.render(rp.CHART_TITLE.format(unit=THANH_SON, period="tháng 11/2026"), bars)
     glyphs = [str(w.message) for w in caught if "Glyph" in str(w.message) or "missing from" in str(w.message)]
     assert glyphs == []
     assert png.startswith(PNG_SIGNATURE)

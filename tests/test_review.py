@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.router import Router
 from handlers.services.commitments import edit_commitment, log_progress
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
@@ -59,7 +59,7 @@ async def test_a_new_registration_is_pending_and_says_the_cell_will_review(
         [saved] = await uow.commitments.active_for((await actor_of(uow, "DV001")).member_id)
         assert (saved.kind, saved.review_state, saved.reviewed_at) == ("individual", "pending", None)
     await an.say("/camket")
-    assert an.all_texts[0].endswith(r.PLEDGE_REVIEW_SUFFIX.format(state=r.REVIEW_STATE_LABELS["pending"]))
+    assert an.all_texts[0].endswith(rv.PLEDGE_REVIEW_SUFFIX.format(state=rv.REVIEW_STATE_LABELS["pending"]))
 
 
 async def test_leaders_registrations_are_listed_first(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -72,17 +72,17 @@ async def test_leaders_registrations_are_listed_first(router: Router, roster_db:
     await ngoc.say("/duyet")
     listing, question = ngoc.all_texts
     assert listing.splitlines() == [
-        r.REVIEW_LIST_HEADER.format(count=3),
-        r.REVIEW_LIST_LINE.format(number=1, name="Lê Văn Cường", position="Trưởng thôn", content=CUONG_DEED),
-        r.REVIEW_LIST_LINE.format(number=2, name="Nguyễn Văn An", position="Cán bộ hưu trí", content=AN_DEED),
-        r.REVIEW_LIST_LINE.format(
+        rv.REVIEW_LIST_HEADER.format(count=3),
+        rv.REVIEW_LIST_LINE.format(number=1, name="Lê Văn Cường", position="Trưởng thôn", content=CUONG_DEED),
+        rv.REVIEW_LIST_LINE.format(number=2, name="Nguyễn Văn An", position="Cán bộ hưu trí", content=AN_DEED),
+        rv.REVIEW_LIST_LINE.format(
             number=3,
             name="Phạm Thị Hạnh",
             position="Chi hội trưởng Chi hội Phụ nữ thôn",
             content="Hướng dẫn chị em làm vườn sạch",
         ),
     ]
-    assert question == r.REVIEW_CHOOSE
+    assert question == rv.REVIEW_CHOOSE
     assert ngoc.choices[0].startswith("Lê Văn Cường: ") and ngoc.choices[-1] == t.CANCEL
 
 
@@ -91,19 +91,19 @@ async def test_approve_then_the_list_moves_on(router: Router, roster_db: Databas
     ngoc = await secretary(router, roster_db, clock)
     await ngoc.say("duyet")  # bare word, as typed on Zalo
     await ngoc.say("1")
-    assert ngoc.all_texts[0].startswith(r.REVIEW_DETAIL.split("{")[0] + "Nguyễn Văn An")
+    assert ngoc.all_texts[0].startswith(rv.REVIEW_DETAIL.split("{")[0] + "Nguyễn Văn An")
     assert AN_DEED in ngoc.all_texts[0] and "31/12/2026" in ngoc.all_texts[0]
-    assert ngoc.choices == [r.REVIEW_APPROVE, r.REVIEW_RETURN, t.BACK]
+    assert ngoc.choices == [rv.REVIEW_APPROVE, rv.REVIEW_RETURN, t.BACK]
     clock.advance(minutes=1)
-    await ngoc.press(r.REVIEW_APPROVE)
-    assert ngoc.all_texts == [r.REVIEW_APPROVED.format(name="Nguyễn Văn An"), r.REVIEW_NONE_PENDING, t.MENU_PROMPT]
+    await ngoc.press(rv.REVIEW_APPROVE)
+    assert ngoc.all_texts == [rv.REVIEW_APPROVED.format(name="Nguyễn Văn An"), rv.REVIEW_NONE_PENDING, t.MENU_PROMPT]
     row = await commitment_row(roster_db, first)
     async with roster_db.uow() as uow:
         ngoc_id = (await actor_of(uow, "DV002")).member_id
     assert (row["review_state"], row["reviewed_by_member_id"], row["reviewed_at"]) == ("approved", ngoc_id, clock.now())
     an = await linked(router, roster_db, clock, "DV001", "111")
     await an.say("/camket")
-    assert an.all_texts[0].endswith(r.PLEDGE_REVIEW_SUFFIX.format(state=r.REVIEW_STATE_LABELS["approved"]))
+    assert an.all_texts[0].endswith(rv.PLEDGE_REVIEW_SUFFIX.format(state=rv.REVIEW_STATE_LABELS["approved"]))
 
 
 async def test_return_with_a_comment_revise_and_resubmit(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -112,37 +112,37 @@ async def test_return_with_a_comment_revise_and_resubmit(router: Router, roster_
     ngoc = await secretary(router, roster_db, clock)
     await ngoc.say("/approve")
     await ngoc.say("1")
-    await ngoc.press(r.REVIEW_RETURN)
-    assert ngoc.all_texts == [r.REVIEW_ASK_COMMENT]
+    await ngoc.press(rv.REVIEW_RETURN)
+    assert ngoc.all_texts == [rv.REVIEW_ASK_COMMENT]
     for bad, message in (
         ("   ", t.NOT_TEXT),
         ("x" * 5000, t.TEXT_TOO_LONG.format(length=5000, maximum=1000)),
         ("🙏", t.TEXT_TOO_SHORT.format(minimum=3)),
     ):
         await ngoc.say(bad)
-        assert ngoc.all_texts == [message, r.REVIEW_ASK_COMMENT]
+        assert ngoc.all_texts == [message, rv.REVIEW_ASK_COMMENT]
         assert (await commitment_row(roster_db, cid))["review_state"] == "pending"
     await ngoc.say(f"<b>{COMMENT}</b> 🙏")
-    assert ngoc.all_texts == [r.REVIEW_RETURNED.format(name="Nguyễn Văn An"), r.REVIEW_NONE_PENDING, t.MENU_PROMPT]
+    assert ngoc.all_texts == [rv.REVIEW_RETURNED.format(name="Nguyễn Văn An"), rv.REVIEW_NONE_PENDING, t.MENU_PROMPT]
     row = await commitment_row(roster_db, cid)
     assert (row["review_state"], row["review_comment"]) == ("returned", f"<b>{COMMENT}</b> 🙏")
 
     # the member sees it the next time they write, above the menu and in /camket
     await an.say("xin chào")
-    notice = r.RETURNED_HEADER + "\n" + r.RETURNED_LINE.format(content=AN_DEED, comment=f"<b>{COMMENT}</b> 🙏")
+    notice = rv.RETURNED_HEADER + "\n" + rv.RETURNED_LINE.format(content=AN_DEED, comment=f"<b>{COMMENT}</b> 🙏")
     assert an.all_texts == [notice, t.MENU_PROMPT]
     await an.say("/camket")
     assert an.all_texts[0] == notice
-    assert an.all_texts[1].endswith(r.PLEDGE_REVIEW_SUFFIX.format(state=r.REVIEW_STATE_LABELS["returned"]))
+    assert an.all_texts[1].endswith(rv.PLEDGE_REVIEW_SUFFIX.format(state=rv.REVIEW_STATE_LABELS["returned"]))
     await an.say("1")
-    assert r.PLEDGE_DETAIL_COMMENT.format(comment=f"<b>{COMMENT}</b> 🙏") in an.all_texts[0]
-    assert an.choices[0] == r.RESUBMIT
+    assert rv.PLEDGE_DETAIL_COMMENT.format(comment=f"<b>{COMMENT}</b> 🙏") in an.all_texts[0]
+    assert an.choices[0] == rv.RESUBMIT
     await an.press(t.EDIT_CONTENT)
     await an.say("Vận động 5 hộ xóm Đồng phân loại rác trước 31/12")
-    assert an.all_texts[0] == t.SAVED_CHANGE and an.choices[0] == r.RESUBMIT  # still returned until resubmitted
-    await an.press(r.RESUBMIT)
-    assert an.all_texts[0] == r.RESUBMITTED
-    assert r.RESUBMIT not in an.choices
+    assert an.all_texts[0] == t.SAVED_CHANGE and an.choices[0] == rv.RESUBMIT  # still returned until resubmitted
+    await an.press(rv.RESUBMIT)
+    assert an.all_texts[0] == rv.RESUBMITTED
+    assert rv.RESUBMIT not in an.choices
     row = await commitment_row(roster_db, cid)
     assert (row["review_state"], row["content"]) == ("pending", "Vận động 5 hộ xóm Đồng phân loại rác trước 31/12")
     await an.say("/menu")
@@ -151,7 +151,7 @@ async def test_return_with_a_comment_revise_and_resubmit(router: Router, roster_
     # the secretary sees the previous comment when reviewing again
     await ngoc.say("/duyet")
     await ngoc.say("1")
-    assert ngoc.all_texts[0].endswith(r.REVIEW_PREVIOUS_COMMENT.format(comment=f"<b>{COMMENT}</b> 🙏"))
+    assert ngoc.all_texts[0].endswith(rv.REVIEW_PREVIOUS_COMMENT.format(comment=f"<b>{COMMENT}</b> 🙏"))
 
 
 async def test_review_notice_for_the_delivery_sender(roster_db: Database, clock: FakeClock) -> None:
@@ -161,14 +161,14 @@ async def test_review_notice_for_the_delivery_sender(roster_db: Database, clock:
         returned = await return_registration(uow, ngoc, cid, COMMENT, clock.now())
         member_id, text = review_notice(returned)
         assert member_id == (await actor_of(uow, "DV001")).member_id
-        assert text == r.NOTICE_RETURNED.format(content=AN_DEED, comment=COMMENT)
+        assert text == rv.NOTICE_RETURNED.format(content=AN_DEED, comment=COMMENT)
         an = await actor_of(uow, "DV001")
         await resubmit_registration(uow, an, cid, clock.now())
         approved = await approve_registration(uow, ngoc, cid, clock.now())
-        assert review_notice(approved) == (member_id, r.NOTICE_APPROVED.format(content=AN_DEED))
+        assert review_notice(approved) == (member_id, rv.NOTICE_APPROVED.format(content=AN_DEED))
         with pytest.raises(InvalidInput) as not_returned:
             await resubmit_registration(uow, an, cid, clock.now())
-        assert not_returned.value.message == r.NOT_RETURNED
+        assert not_returned.value.message == rv.NOT_RETURNED
 
 
 async def test_a_member_cannot_review(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -176,7 +176,7 @@ async def test_a_member_cannot_review(router: Router, roster_db: Database, clock
     an = await linked(router, roster_db, clock, "DV001", "111")
     for command in ("/duyet", "/approve", "duyệt"):
         await an.say(command)
-        assert an.all_texts == [r.REVIEW_FORBIDDEN, t.MENU_PROMPT]
+        assert an.all_texts == [rv.REVIEW_FORBIDDEN, t.MENU_PROMPT]
     before = await review_tables(roster_db)
     await an.press_payload(f"{an.nonce}|review")  # the menu does not offer it
     assert an.all_texts == [t.INVALID_CHOICE, t.MENU_PROMPT]
@@ -210,7 +210,7 @@ async def test_a_secretary_of_another_cell_is_refused(router: Router, roster_db:
         ):
             with pytest.raises(NotFound) as refused:
                 await attempt
-            assert refused.value.message == r.REVIEW_GONE
+            assert refused.value.message == rv.REVIEW_GONE
         await uow.commit()
     assert await review_tables(roster_db) == before
 
@@ -242,9 +242,9 @@ async def test_stale_button_and_a_registration_handled_meanwhile(
     assert ngoc.all_texts[0] == t.STALE_CHOICE
     await cuong.say("/duyet")  # the deputy approves it first
     await cuong.say("1")
-    await cuong.press(r.REVIEW_APPROVE)
-    await ngoc.press(r.REVIEW_RETURN)
-    assert ngoc.all_texts == [r.REVIEW_GONE, t.MENU_PROMPT]
+    await cuong.press(rv.REVIEW_APPROVE)
+    await ngoc.press(rv.REVIEW_RETURN)
+    assert ngoc.all_texts == [rv.REVIEW_GONE, t.MENU_PROMPT]
     assert (await dialog(roster_db, user_id="222")).flow == "menu"
     assert (await commitment_row(roster_db, cid))["review_state"] == "approved"
 
@@ -255,7 +255,7 @@ async def test_withdrawn_and_collective_items_are_not_pending(
     await add_cell_item(roster_db, clock, "DV002", "Chi bộ nhận đỡ đầu 2 hộ nghèo")
     ngoc = await secretary(router, roster_db, clock)
     await ngoc.say("/duyet")
-    assert ngoc.all_texts == [r.REVIEW_NONE_PENDING, t.MENU_PROMPT]
+    assert ngoc.all_texts == [rv.REVIEW_NONE_PENDING, t.MENU_PROMPT]
 
 
 async def test_editing_an_approved_registration_sends_it_back_for_review(roster_db: Database, clock: FakeClock) -> None:
@@ -311,9 +311,9 @@ async def test_the_member_is_told_at_once_through_the_delivery_queue(
     ngoc = await secretary(router, roster_db, clock)
     await ngoc.say("/duyet")
     await ngoc.say("1")
-    await ngoc.press(r.REVIEW_APPROVE)
+    await ngoc.press(rv.REVIEW_APPROVE)
     await ngoc.say("1")
-    await ngoc.press(r.REVIEW_RETURN)
+    await ngoc.press(rv.REVIEW_RETURN)
     await ngoc.say(COMMENT)
     async with roster_db.uow() as uow:
         approved = await uow.commitments.get(first)

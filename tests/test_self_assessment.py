@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.router import Router
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.self_assessment import distribution, save_assessment, year_record
@@ -44,8 +44,8 @@ async def test_closed_before_the_committee_sets_a_date(router: Router, roster_db
     await add_commitment(roster_db, clock, "DV001", RAC)
     an = await linked(router, roster_db, clock, "DV001", "111")
     await an.say("/tudanhgia")
-    assert an.all_texts == [r.ASSESS_NOT_SET.format(year=2026), t.MENU_PROMPT]
-    assert r.MENU_SELF_ASSESS not in an.choices
+    assert an.all_texts == [rv.ASSESS_NOT_SET.format(year=2026), t.MENU_PROMPT]
+    assert rv.MENU_SELF_ASSESS not in an.choices
 
 
 async def test_before_the_date_a_polite_message_names_it(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -53,11 +53,11 @@ async def test_before_the_date_a_polite_message_names_it(router: Router, roster_
     await add_commitment(roster_db, clock, "DV001", RAC)
     an = await linked(router, roster_db, clock, "DV001", "111")
     await an.say("/selfassess")
-    assert an.all_texts == [r.ASSESS_NOT_YET.format(year=2026, date="01/12/2026"), t.MENU_PROMPT]
+    assert an.all_texts == [rv.ASSESS_NOT_YET.format(year=2026, date="01/12/2026"), t.MENU_PROMPT]
     clock.current = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 00:00 on 01/12 in Hà Nội
     await an.say("tu danh gia")
-    assert an.all_texts[0] == r.ASSESS_LIST_HEADER.format(year=2026) + "\n" + r.ASSESS_LIST_LINE.format(
-        number=1, content=RAC, percent=0, result=r.ASSESS_NOT_DONE_YET
+    assert an.all_texts[0] == rv.ASSESS_LIST_HEADER.format(year=2026) + "\n" + rv.ASSESS_LIST_LINE.format(
+        number=1, content=RAC, percent=0, result=rv.ASSESS_NOT_DONE_YET
     )
 
 
@@ -66,32 +66,32 @@ async def test_assess_each_commitment_and_revise(router: Router, roster_db: Data
     rac = await add_commitment(roster_db, clock, "DV001", RAC, percent=60)
     ngheo = await add_commitment(roster_db, clock, "DV001", NGHEO, percent=100)
     an = await linked(router, roster_db, clock, "DV001", "111")
-    assert r.MENU_SELF_ASSESS in an.choices
-    await an.press(r.MENU_SELF_ASSESS)
-    assert an.choices == [RAC, NGHEO, r.ASSESS_VIEW_RECORD, t.CANCEL]
+    assert rv.MENU_SELF_ASSESS in an.choices
+    await an.press(rv.MENU_SELF_ASSESS)
+    assert an.choices == [RAC, NGHEO, rv.ASSESS_VIEW_RECORD, t.CANCEL]
     await an.say("2")
-    assert an.all_texts == [r.ASSESS_ASK_RESULT.format(content=NGHEO, deadline="31/12/2026", percent=100)]
-    assert an.choices == [*r.RESULT_LABELS.values(), t.CANCEL]
+    assert an.all_texts == [rv.ASSESS_ASK_RESULT.format(content=NGHEO, deadline="31/12/2026", percent=100)]
+    assert an.choices == [*rv.RESULT_LABELS.values(), t.CANCEL]
     await an.say("hoàn thành xuất sắc")  # not one of the three
-    assert an.all_texts[0] == r.ASSESS_RESULT_INVALID
+    assert an.all_texts[0] == rv.ASSESS_RESULT_INVALID
     await an.press_payload(f"{an.nonce}|excellent")
     assert an.all_texts[0] == t.INVALID_CHOICE
-    await an.press(r.RESULT_LABELS["done"])
-    assert an.all_texts[0] == r.ASSESS_SAVED.format(result="Hoàn thành")
-    assert r.ASSESS_LIST_LINE.format(number=2, content=NGHEO, percent=100, result="Hoàn thành") in an.all_texts[1]
+    await an.press(rv.RESULT_LABELS["done"])
+    assert an.all_texts[0] == rv.ASSESS_SAVED.format(result="Hoàn thành")
+    assert rv.ASSESS_LIST_LINE.format(number=2, content=NGHEO, percent=100, result="Hoàn thành") in an.all_texts[1]
 
     await an.say("1")
     await an.say("Chưa hoàn thành")  # typed words of a choice
-    assert an.all_texts == [r.ASSESS_ASK_CAUSE]
+    assert an.all_texts == [rv.ASSESS_ASK_CAUSE]
     for bad, message in (("x" * 5000, t.TEXT_TOO_LONG.format(length=5000, maximum=1000)), ("🙂", None)):
         await an.say(bad)
-        assert an.all_texts[-1] == r.ASSESS_ASK_CAUSE
+        assert an.all_texts[-1] == rv.ASSESS_ASK_CAUSE
         if message:
             assert an.all_texts[0] == message
     await an.say(CAUSE)
-    assert an.all_texts == [r.ASSESS_ASK_REMEDY]
+    assert an.all_texts == [rv.ASSESS_ASK_REMEDY]
     await an.say(f"<i>{REMEDY}</i>")
-    assert an.all_texts[0] == r.ASSESS_SAVED.format(result="Chưa hoàn thành")
+    assert an.all_texts[0] == rv.ASSESS_SAVED.format(result="Chưa hoàn thành")
     assert await assessments(roster_db) == {
         ngheo: ("done", None, None),
         rac: ("not_done", CAUSE, f"<i>{REMEDY}</i>"),
@@ -99,7 +99,7 @@ async def test_assess_each_commitment_and_revise(router: Router, roster_db: Data
     clock.advance(days=20)  # 13/12: still this year, so it can be revised
     await an.say("/tudanhgia")
     await an.say("1")
-    await an.press(r.RESULT_LABELS["done"])
+    await an.press(rv.RESULT_LABELS["done"])
     assert (await assessments(roster_db))[rac] == ("done", None, None)
 
 
@@ -120,9 +120,9 @@ async def test_the_year_record_for_the_kiem_diem(router: Router, roster_db: Data
         await save_assessment(uow, actor, rac, "partial", CAUSE, REMEDY, TODAY, clock.now())
         await uow.commit()
     await an.say("/tudanhgia")
-    await an.press(r.ASSESS_VIEW_RECORD)
+    await an.press(rv.ASSESS_VIEW_RECORD)
     intro, record, *_ = an.all_texts
-    assert intro == r.RECORD_INTRO
+    assert intro == rv.RECORD_INTRO
     assert record.splitlines() == [
         "KẾT QUẢ HỌC TẬP VÀ LÀM THEO NĂM 2026",
         "Đồng chí: Nguyễn Văn An, Cán bộ hưu trí",
@@ -138,7 +138,7 @@ async def test_the_year_record_for_the_kiem_diem(router: Router, roster_db: Data
         f"   Nguyên nhân: {CAUSE}",
         f"   Hướng khắc phục: {REMEDY}",
     ]
-    assert an.question.text == r.ASSESS_CHOOSE  # back at the list
+    assert an.question.text == rv.ASSESS_CHOOSE  # back at the list
 
 
 async def test_the_distribution_per_cell(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -158,20 +158,20 @@ async def test_the_distribution_per_cell(router: Router, roster_db: Database, cl
     await ngoc.say("/tudanhgia")
     assert ngoc.all_texts[0] == "\n".join(
         [
-            r.DISTRIBUTION_HEADER.format(year=2026, unit="Chi bộ thôn Đồng Tâm"),
-            r.DISTRIBUTION_LINE.format(cell="Chi bộ thôn Đồng Tâm", done=1, partial=1, not_done=1, missing=1),
+            rv.DISTRIBUTION_HEADER.format(year=2026, unit="Chi bộ thôn Đồng Tâm"),
+            rv.DISTRIBUTION_LINE.format(cell="Chi bộ thôn Đồng Tâm", done=1, partial=1, not_done=1, missing=1),
         ]
     )
-    assert ngoc.all_texts[1:] == [r.ASSESS_NOTHING.format(year=2026), t.MENU_PROMPT]  # she registered nothing
+    assert ngoc.all_texts[1:] == [rv.ASSESS_NOTHING.format(year=2026), t.MENU_PROMPT]  # she registered nothing
     staff = await linked(router, roster_db, clock, "DV025", "2525")
     await staff.say("/tudanhgia")
     lines = staff.all_texts[0].splitlines()
-    assert r.DISTRIBUTION_LINE.format(cell="Chi bộ thôn Tân Lập", done=1, partial=0, not_done=0, missing=1) in lines
-    assert lines[-1] == r.DISTRIBUTION_TOTAL.format(done=2, partial=1, not_done=1, missing=2)
+    assert rv.DISTRIBUTION_LINE.format(cell="Chi bộ thôn Tân Lập", done=1, partial=0, not_done=0, missing=1) in lines
+    assert lines[-1] == rv.DISTRIBUTION_TOTAL.format(done=2, partial=1, not_done=1, missing=2)
     assert "Hồng Hà" not in staff.all_texts[0]
     an = await linked(router, roster_db, clock, "DV001", "111")
     await an.say("/tudanhgia")
-    assert an.all_texts[0].startswith(r.ASSESS_LIST_HEADER.format(year=2026))  # a member sees no distribution
+    assert an.all_texts[0].startswith(rv.ASSESS_LIST_HEADER.format(year=2026))  # a member sees no distribution
     async with roster_db.uow() as uow:
         with pytest.raises(Forbidden):
             await distribution(uow, await actor_of(uow, "DV001"), 2026)
@@ -205,12 +205,12 @@ async def test_after_the_year_ends_it_is_closed(router: Router, roster_db: Datab
     await an.say("/tudanhgia")
     await an.say("1")
     clock.current = datetime(2027, 1, 2, 3, 0, tzinfo=UTC)
-    await an.press(r.RESULT_LABELS["done"])
-    assert an.all_texts[0] == r.ASSESS_NOT_SET.format(year=2027)
+    await an.press(rv.RESULT_LABELS["done"])
+    assert an.all_texts[0] == rv.ASSESS_NOT_SET.format(year=2027)
     assert await assessments(roster_db) == {}
     async with roster_db.uow() as uow:
         record = await year_record(uow, await actor_of(uow, "DV001"), 2026, HANOI)
-    assert f"1. Nội dung làm theo: {RAC}" in record and r.RECORD_NO_ASSESSMENT in record
+    assert f"1. Nội dung làm theo: {RAC}" in record and rv.RECORD_NO_ASSESSMENT in record
     await set_cycle(roster_db, clock, 2027, date(2027, 1, 1))
     async with roster_db.uow() as uow:
         with pytest.raises(NotFound):  # last year's commitment cannot be assessed in the new year

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.router import Router
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.study import confirm_attendance, record_session, study_stats
@@ -49,17 +49,17 @@ async def attendance(db: Database) -> list[tuple[str, bool]]:
 
 def roster_prompt(marked: set[int]) -> str:
     lines = [
-        r.STUDY_ROSTER_LINE.format(number=i, mark=r.STUDY_MARK_ON if i in marked else r.STUDY_MARK_OFF, name=name)
+        rv.STUDY_ROSTER_LINE.format(number=i, mark=rv.STUDY_MARK_ON if i in marked else rv.STUDY_MARK_OFF, name=name)
         for i, name in enumerate(ROSTER, start=1)
     ]
-    return r.STUDY_ASK_ATTENDANCE.format(roster="\n".join(lines), count=len(marked), total=len(ROSTER))
+    return rv.STUDY_ASK_ATTENDANCE.format(roster="\n".join(lines), count=len(marked), total=len(ROSTER))
 
 
 async def start_recording(ngoc: Chat) -> None:
     await ngoc.say("/hoctap")
-    assert ngoc.all_texts == [r.STUDY_NO_SESSIONS, r.STUDY_CHOOSE]
-    await ngoc.press(r.STUDY_NEW)
-    assert ngoc.all_texts == [r.STUDY_ASK_DATE]
+    assert ngoc.all_texts == [rv.STUDY_NO_SESSIONS, rv.STUDY_CHOOSE]
+    await ngoc.press(rv.STUDY_NEW)
+    assert ngoc.all_texts == [rv.STUDY_ASK_DATE]
 
 
 async def test_record_a_session_with_its_attendees(router: Router, roster_db: Database, clock: FakeClock) -> None:
@@ -70,14 +70,14 @@ async def test_record_a_session_with_its_attendees(router: Router, roster_db: Da
     await start_recording(ngoc)
     for typed, message in (
         ("31/02/2026", t.DATE_INVALID.format(text="31/02/2026")),
-        ("24/11/2026", r.STUDY_DATE_FUTURE.format(today="23/11/2026")),
-        ("01/01/2020", r.STUDY_DATE_TOO_OLD.format(limit="01/01/2025")),
+        ("24/11/2026", rv.STUDY_DATE_FUTURE.format(today="23/11/2026")),
+        ("01/01/2020", rv.STUDY_DATE_TOO_OLD.format(limit="01/01/2025")),
         ("hôm qua 🙂", t.DATE_FORMAT),
     ):
         await ngoc.say(typed)
-        assert ngoc.all_texts == [message, r.STUDY_ASK_DATE]
+        assert ngoc.all_texts == [message, rv.STUDY_ASK_DATE]
     await ngoc.say("20/11/2026")
-    assert ngoc.all_texts == [r.STUDY_ASK_TITLE]
+    assert ngoc.all_texts == [rv.STUDY_ASK_TITLE]
     assert ngoc.choices[0].startswith("Chuyên đề năm: Học tập và làm theo")
     await ngoc.press(ngoc.choices[0])  # the year's theme as the title
     assert ngoc.all_texts == [roster_prompt(set())]
@@ -86,36 +86,36 @@ async def test_record_a_session_with_its_attendees(router: Router, roster_db: Da
     await ngoc.say("3")  # toggled off again
     assert ngoc.all_texts == [roster_prompt({1, 4})]
     await ngoc.say("7")
-    assert ngoc.all_texts == [r.STUDY_NUMBER_INVALID.format(total=6), roster_prompt({1, 4})]
+    assert ngoc.all_texts == [rv.STUDY_NUMBER_INVALID.format(total=6), roster_prompt({1, 4})]
     await ngoc.say("ai cũng dự")
     assert ngoc.all_texts == [t.INVALID_CHOICE, roster_prompt({1, 4})]
-    await ngoc.press(f"{r.STUDY_MARK_OFF} Trần Thị Bích Ngọc")  # a button per member in a small cell
+    await ngoc.press(f"{rv.STUDY_MARK_OFF} Trần Thị Bích Ngọc")  # a button per member in a small cell
     assert ngoc.all_texts == [roster_prompt({1, 4, 6})]
     await ngoc.say("Xong")
-    assert ngoc.all_texts == [r.STUDY_SAVED.format(date="20/11/2026", title=THEME, count=3), t.MENU_PROMPT]
+    assert ngoc.all_texts == [rv.STUDY_SAVED.format(date="20/11/2026", title=THEME, count=3), t.MENU_PROMPT]
     assert await attendance(roster_db) == [("DV001", False), ("DV002", False), ("DV006", False)]
     await ngoc.say("/hoctap")
     assert ngoc.all_texts[0] == "\n".join(
-        [r.STUDY_SESSIONS_HEADER, r.STUDY_SESSION_LINE_LEADER.format(date="20/11/2026", title=THEME, count=3)]
+        [rv.STUDY_SESSIONS_HEADER, rv.STUDY_SESSION_LINE_LEADER.format(date="20/11/2026", title=THEME, count=3)]
     )
-    assert ngoc.choices == [r.STUDY_NEW, t.CANCEL]  # she is recorded as present: nothing to confirm
+    assert ngoc.choices == [rv.STUDY_NEW, t.CANCEL]  # she is recorded as present: nothing to confirm
 
 
 async def test_all_then_a_typed_title(router: Router, roster_db: Database, clock: FakeClock) -> None:
     ngoc = await linked(router, roster_db, clock, "DV002", "222")
     await start_recording(ngoc)
-    await ngoc.press(r.STUDY_TODAY)
-    assert ngoc.choices[0] == r.STUDY_USE_THEME.format(title=r.STUDY_DEFAULT_TITLE.format(year=2026))
+    await ngoc.press(rv.STUDY_TODAY)
+    assert ngoc.choices[0] == rv.STUDY_USE_THEME.format(title=rv.STUDY_DEFAULT_TITLE.format(year=2026))
     await ngoc.say("x" * 5000)
-    assert ngoc.all_texts == [t.TEXT_TOO_LONG.format(length=5000, maximum=500), r.STUDY_ASK_TITLE]
+    assert ngoc.all_texts == [t.TEXT_TOO_LONG.format(length=5000, maximum=500), rv.STUDY_ASK_TITLE]
     await ngoc.say("Nghị quyết Đại hội XIV")
     await ngoc.say("tat ca")
     assert ngoc.all_texts == [roster_prompt({1, 2, 3, 4, 5, 6})]
-    await ngoc.press(r.STUDY_NONE)
+    await ngoc.press(rv.STUDY_NONE)
     assert ngoc.all_texts == [roster_prompt(set())]
-    await ngoc.press(r.STUDY_ALL)
-    await ngoc.press(r.STUDY_DONE)
-    assert ngoc.all_texts[0] == r.STUDY_SAVED.format(date="23/11/2026", title="Nghị quyết Đại hội XIV", count=6)
+    await ngoc.press(rv.STUDY_ALL)
+    await ngoc.press(rv.STUDY_DONE)
+    assert ngoc.all_texts[0] == rv.STUDY_SAVED.format(date="23/11/2026", title="Nghị quyết Đại hội XIV", count=6)
     assert len(await attendance(roster_db)) == 6
 
 
@@ -127,25 +127,25 @@ async def test_left_to_the_members_who_confirm_with_one_tap(
     await ngoc.say("22/11/2026")
     await ngoc.say("Học tập chuyên đề năm 2026")
     await ngoc.say("1 2")  # marks made, then left to the members anyway
-    await ngoc.press(r.STUDY_LEAVE_TO_MEMBERS)
-    expected = r.STUDY_SAVED_OPEN.format(date="22/11/2026", title="Học tập chuyên đề năm 2026")
+    await ngoc.press(rv.STUDY_LEAVE_TO_MEMBERS)
+    expected = rv.STUDY_SAVED_OPEN.format(date="22/11/2026", title="Học tập chuyên đề năm 2026")
     assert ngoc.all_texts == [expected, t.MENU_PROMPT]
     assert await attendance(roster_db) == []
 
     an = await linked(router, roster_db, clock, "DV001", "111")
-    assert r.MENU_STUDY in an.choices  # a session waits for their tap
-    await an.press(r.MENU_STUDY)
-    line = r.STUDY_SESSION_LINE.format(
-        date="22/11/2026", title="Học tập chuyên đề năm 2026", status=r.STUDY_NOT_CONFIRMED
+    assert rv.MENU_STUDY in an.choices  # a session waits for their tap
+    await an.press(rv.MENU_STUDY)
+    line = rv.STUDY_SESSION_LINE.format(
+        date="22/11/2026", title="Học tập chuyên đề năm 2026", status=rv.STUDY_NOT_CONFIRMED
     )
-    assert an.all_texts == ["\n".join([r.STUDY_SESSIONS_HEADER, line]), r.STUDY_CHOOSE]
-    label = r.STUDY_CONFIRM_LABEL.format(title="Học tập chuyên đề năm 2026", date="22/11/2026")
+    assert an.all_texts == ["\n".join([rv.STUDY_SESSIONS_HEADER, line]), rv.STUDY_CHOOSE]
+    label = rv.STUDY_CONFIRM_LABEL.format(title="Học tập chuyên đề năm 2026", date="22/11/2026")
     assert an.choices == [label, t.CANCEL]
     stale = an.payload_of(label)
     await an.press(label)
-    assert an.all_texts[0] == r.STUDY_CONFIRMED.format(date="22/11/2026")
-    assert an.all_texts[1].endswith(r.STUDY_ATTENDED)
-    assert an.all_texts[-1] == t.MENU_PROMPT and r.MENU_STUDY not in an.choices
+    assert an.all_texts[0] == rv.STUDY_CONFIRMED.format(date="22/11/2026")
+    assert an.all_texts[1].endswith(rv.STUDY_ATTENDED)
+    assert an.all_texts[-1] == t.MENU_PROMPT and rv.MENU_STUDY not in an.choices
     await an.press_payload(stale)  # pressed twice: stale, nothing more written
     assert an.all_texts[0] == t.STALE_CHOICE
     assert await attendance(roster_db) == [("DV001", True)]
@@ -198,5 +198,5 @@ async def test_study_stats_and_the_committee_view(router: Router, roster_db: Dat
         assert await study_stats(uow, [], 2026) == (0, 0)
     staff = await linked(router, roster_db, clock, "DV025", "2525")
     await staff.say("/hoctap")
-    expected = r.STUDY_COMMITTEE.format(year=2026, unit="Đảng bộ xã Thanh Sơn", cells=2, total_cells=3, members=5)
+    expected = rv.STUDY_COMMITTEE.format(year=2026, unit="Đảng bộ xã Thanh Sơn", cells=2, total_cells=3, members=5)
     assert staff.all_texts == [expected, t.MENU_PROMPT]

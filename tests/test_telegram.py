@@ -27,11 +27,12 @@ from telegram.ext import AIORateLimiter, Application
 from bot.channels.telegram import BOT_COMMANDS, HOUSEKEEPING_EVERY_S, TelegramChannel, build_application
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
+from handlers.flows import default_flows
 from handlers.flows.register import RegisterFlow
 from handlers.messages import Choice, Incoming, Reply
-from handlers.router import COMMANDS, Router, default_flows
+from handlers.router import COMMANDS, Router
 from handlers.services.invites import issue_invites
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
@@ -562,23 +563,23 @@ async def test_committee_summary_of_many_cells_is_sent_in_pieces(
         await harness.app.shutdown()
 
     *pieces, question = sent  # this month's roll-up in pieces, the chart (a photo), then what next
-    assert question == r.DRILL_ASK
+    assert question == rp.DRILL_ASK
     assert len(pieces) >= 2
     assert all(len(piece) <= MessageLimit.MAX_TEXT_LENGTH for piece in pieces)
     whole = "\n".join(pieces)
     assert whole.startswith(
-        r.ROLLUP_HEADER.format(unit="Đảng bộ xã Thanh Sơn", period="tháng 11/2026", end="23/11/2026")
+        rp.ROLLUP_HEADER.format(unit="Đảng bộ xã Thanh Sơn", period="tháng 11/2026", end="23/11/2026")
     )
     assert all(f"Chi bộ thôn Số {i:03d} Thanh Sơn mở rộng" in whole for i in range(90))
     assert "Tổng cộng 90 đơn vị, 90 đảng viên trong diện" in pieces[-1]
     assert len(calls) == len(sent)
     assert not any("reply_markup" in c.params for c in calls[:-1])  # only the question has buttons
     [photo] = photos
-    assert photo.params["caption"] == r.CHART_CAPTION.format(unit="Đảng bộ xã Thanh Sơn", period="tháng 11/2026")
+    assert photo.params["caption"] == rp.CHART_CAPTION.format(unit="Đảng bộ xã Thanh Sơn", period="tháng 11/2026")
     buttons = [b["text"] for row in calls[-1].params["reply_markup"]["inline_keyboard"] for b in row]
     cells = [f"Chi bộ thôn Số {i:03d} Thanh Sơn mở rộng" for i in range(90)]
     assert sorted(buttons[:-4]) == cells  # one per cell, in the tree's order
-    assert buttons[-4:] == [r.PERIOD_QUARTER, r.PERIOD_YEAR, r.PERIOD_RANGE, r.DRILL_DONE]
+    assert buttons[-4:] == [rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_RANGE, rp.DRILL_DONE]
 
 
 # ---- errors --------------------------------------------------------------------------------------------
@@ -648,20 +649,20 @@ async def test_secretary_summary_counts_registered_members(chat: Chat, roster_db
     clock.advance(minutes=1)  # a roll-up counts what was saved before its moment
 
     [summary, question] = await chat.say("/tonghop", SECRETARY)  # this month; a cell: no chart
-    assert question == r.OTHER_PERIOD_ASK
+    assert question == rp.OTHER_PERIOD_ASK
     assert [label for label, _ in chat.buttons(SECRETARY)] == [
-        r.PERIOD_QUARTER,
-        r.PERIOD_YEAR,
-        r.PERIOD_RANGE,
-        r.DRILL_DONE,
+        rp.PERIOD_QUARTER,
+        rp.PERIOD_YEAR,
+        rp.PERIOD_RANGE,
+        rp.DRILL_DONE,
     ]
     assert summary.startswith(
-        r.ROLLUP_HEADER.format(unit="Chi bộ thôn Đồng Tâm", period="tháng 11/2026", end="23/11/2026")
+        rp.ROLLUP_HEADER.format(unit="Chi bộ thôn Đồng Tâm", period="tháng 11/2026", end="23/11/2026")
     )
     assert "Cá nhân đã đăng ký năm 2026: 1/6" in summary
     assert "Đã liên kết với bot: 2/6" in summary
     assert "Nguyễn Văn An" not in summary.split("Chưa đăng ký", 1)[1].split("\n")[0]
-    sent = await chat.press_label(r.DRILL_DONE, SECRETARY)
+    sent = await chat.press_label(rp.DRILL_DONE, SECRETARY)
     assert sent == [t.MENU_PROMPT]
     assert [label for label, _ in chat.buttons(SECRETARY)] == [
         t.MENU_REGISTER,

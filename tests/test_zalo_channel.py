@@ -367,7 +367,7 @@ class BrokenHelp:
 async def test_an_error_while_handling_gets_a_polite_notice_and_changes_nothing(
     roster_db: Database, clock: FakeClock, client: ZaloClient, fake: FakeZalo, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from handlers.router import default_flows
+    from handlers.flows import default_flows
 
     flows = {**default_flows(), "help": BrokenHelp()}
     user = ZaloUser(ZaloChannel(Router(roster_db.uow, clock, TZ, flows), client), fake, "z-err")

@@ -25,8 +25,8 @@ import pytest
 from handlers.catalog import channels as c
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
-from handlers.catalog import reports as rep
-from handlers.catalog import roster as r
+from handlers.catalog import reports as rp
+from handlers.catalog import roster as ro
 from tests.chat import EXEMPLAR_QUESTION
 from tests.fakes.fake_zalo import FakeZalo
 from tests.processes import BotProcess, run_cli
@@ -94,7 +94,7 @@ def operator(fake: FakeZalo, tmp_path_factory: pytest.TempPathFactory) -> Operat
     workdir = tmp_path_factory.mktemp("lamtheo-zalo-e2e")
     (workdir / ".env").write_text("", encoding="utf-8")
     op = Operator(workdir, workdir / "lamtheo.db", fake)
-    assert r.IMPORT_DONE in op.cli("import-roster", str(EXAMPLE_CSV)).stdout
+    assert ro.IMPORT_DONE in op.cli("import-roster", str(EXAMPLE_CSV)).stdout
     for code in ("DV001", "DV002"):
         printed = op.cli("invite", "--member", code).stdout
         [line] = [line for line in printed.splitlines() if line.startswith(f"{code}\t")]
@@ -189,7 +189,7 @@ def test_member_and_secretary_on_zalo_typing_numbers(fake: FakeZalo, operator: O
         assert "Đã liên kết với bot: 2/6" in summary
         assert f"Cá nhân đã đăng ký năm {YEAR}: 1/6" in summary
         assert "Cập nhật trong kỳ: 1/1 (100%)" in summary
-        assert question.startswith(rep.OTHER_PERIOD_ASK) and secretary.number_of(rep.DRILL_DONE) == "4"
+        assert question.startswith(rp.OTHER_PERIOD_ASK) and secretary.number_of(rp.DRILL_DONE) == "4"
         fake.wait_until_consumed(WAIT)
         assert bot.terminate() == 0
     finally:

@@ -123,8 +123,6 @@ COMMAND_MENU = [
     ("duyet", "Duyệt bản đăng ký (bí thư, cấp ủy)"),
     ("baocao", "Báo cáo Excel (bí thư, cấp ủy)"),
     ("thongbao", "Gửi thông báo (bí thư, cấp ủy)"),
-    ("bieuduong", "Biểu dương, khen thưởng (bí thư, cấp ủy)"),
-    ("hoatdong", "Hội thi, tọa đàm, cuộc thi viết"),
     ("trogiup", "Hướng dẫn"),
     ("huy", "Hủy thao tác đang làm"),
 ]

@@ -31,8 +31,7 @@ class AnnounceFlow:
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         if not may_announce(ctx.actor):
-            ctx.finish()
-            return [Reply(d.ANNOUNCE_FORBIDDEN), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(d.ANNOUNCE_FORBIDDEN))
         units = await announce_units(ctx.uow, ctx.actor)
         recent = await self._recent(ctx)
         if len(units) == 1:
@@ -86,8 +85,7 @@ class AnnounceFlow:
         data = ctx.state.data
         target = await audience(ctx.uow, ctx.actor, int(data["unit_id"]), ctx.now, ctx.tz)
         if not target.members:
-            ctx.finish()
-            return [Reply(d.ANNOUNCE_NOBODY), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(d.ANNOUNCE_NOBODY))
         text = d.ANNOUNCE_PREVIEW.format(
             unit=target.unit.name, text=data["text"], count=len(target.members), reachable=target.reachable
         )
@@ -99,5 +97,4 @@ class AnnounceFlow:
         broadcast, queued = await send_announcement(
             ctx.uow, ctx.actor, int(data["unit_id"]), str(data["text"]), ctx.now, ctx.tz
         )
-        ctx.finish()
-        return [Reply(d.ANNOUNCE_QUEUED.format(queued=queued, number=broadcast.id)), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(d.ANNOUNCE_QUEUED.format(queued=queued, number=broadcast.id)))

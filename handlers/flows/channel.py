@@ -22,8 +22,7 @@ class ChannelFlow:
         platforms = await linked_platforms(ctx.uow, ctx.actor)
         linked = ", ".join(c.PLATFORM_NAMES[p] for p in platforms) or c.PLATFORM_NAMES["console"]
         if len(platforms) < 2:
-            ctx.finish()
-            return [Reply(c.CHANNEL_ONLY_ONE.format(linked=linked)), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(c.CHANNEL_ONLY_ONE.format(linked=linked)))
         choices = [(c.CHANNEL_LAST_USED, LAST_USED), *((c.PLATFORM_NAMES[p], p) for p in platforms)]
         text = c.CHANNEL_ASK.format(current=_where(ctx.member.preferred_platform), linked=linked)
         return [ctx.ask("choose", text, choices)]
@@ -33,7 +32,6 @@ class ChannelFlow:
             platform = None if inp.value == LAST_USED else inp.value
             await set_preferred_platform(ctx.uow, ctx.actor, platform, ctx.now)
             ctx.member.preferred_platform = platform
-            ctx.finish()
-            return [Reply(c.CHANNEL_SAVED.format(where=_where(platform))), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(c.CHANNEL_SAVED.format(where=_where(platform))))
         reply = ctx.state.current_reply()
         return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]

@@ -20,10 +20,8 @@ class ConsentFlow:
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         if inp.value == "yes":
             await give_consent(ctx.uow, ctx.member, ctx.now)
-            ctx.finish()
             when = ctx.local(ctx.now).strftime("%H:%M %d/%m/%Y")
-            menu = await ctx.start("menu")
-            return [Reply(t.CONSENT_GIVEN.format(time=when)), *menu]
+            return await ctx.back_to_menu(Reply(t.CONSENT_GIVEN.format(time=when)))
         if inp.value == "no":
             await decline_consent(ctx.uow, ctx.member, ctx.now)
             ctx.finish()

@@ -26,8 +26,7 @@ class MeetingFlow:
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         if not ctx.actor.role.leads_cell:
-            ctx.finish()
-            return [Reply(await self._view(ctx)), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(await self._view(ctx)))
         cell = await s.own_cell(ctx.uow, ctx.actor)
         typed = s.parse_rule(arg) if arg else None
         if typed is not None:
@@ -115,11 +114,10 @@ class MeetingFlow:
         raw = ctx.state.data["rule"]
         rule = s.Rule(raw["rule"], raw.get("day"), raw.get("weekday"), raw.get("week"))
         cell, schedule = await s.set_schedule(ctx.uow, ctx.actor, rule, ctx.now)
-        ctx.finish()
         text = rc.MEETING_SAVED.format(
             cell=cell.name,
             rule=s.describe(schedule),
             remind=schedule.remind_days_before or 3,
             digest=schedule.digest_days_before or 1,
         )
-        return [Reply(text), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(text))

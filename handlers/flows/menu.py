@@ -55,8 +55,7 @@ class HelpFlow:
     name = "help"
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
-        ctx.finish()
-        return [Reply(help_text(ctx.actor)), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(help_text(ctx.actor)))
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         return await self.begin(ctx, "")

@@ -152,8 +152,7 @@ class MyDataFlow:
             choices = [(o.WITHDRAW_CONFIRM, "confirm"), (o.WITHDRAW_KEEP, "keep")]
             return [ctx.ask("confirm", text, choices, cancel=False)]
         if step == "view" and value == "close":
-            ctx.finish()
-            return await ctx.start("menu")
+            return await ctx.back_to_menu()
         if step == "confirm" and value == "keep":
             return [Reply(o.WITHDRAW_KEPT), *await self._page(ctx, 0)]
         if step == "confirm" and value == "confirm":

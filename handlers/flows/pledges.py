@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
 from handlers.flows.deadline import ask_deadline, read_deadline
 from handlers.messages import Reply
@@ -46,11 +46,11 @@ def review_text(commitment: Commitment) -> str:
     """The review state of a member's own registration; a cell's items need none (approved at once)."""
     if commitment.kind != CommitmentKind.INDIVIDUAL.value:
         return ""
-    return r.PLEDGE_REVIEW_SUFFIX.format(state=review_state_label(commitment))
+    return rv.PLEDGE_REVIEW_SUFFIX.format(state=review_state_label(commitment))
 
 
 def labelled(commitment: Commitment) -> str:
-    return r.KIND_PREFIX.get(commitment.kind, "") + commitment.content
+    return rv.KIND_PREFIX.get(commitment.kind, "") + commitment.content
 
 
 def last_update_text(commitment: Commitment, ctx: Ctx) -> str:
@@ -65,8 +65,7 @@ class PledgesFlow:
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         commitments = await list_commitments(ctx.uow, ctx.actor)
         if not commitments:
-            ctx.finish()
-            return [Reply(t.NO_COMMITMENTS), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(t.NO_COMMITMENTS))
         lines = [
             t.PLEDGE_LINE.format(
                 number=i,
@@ -114,9 +113,9 @@ class PledgesFlow:
         )
         before = [Reply(preface)] if preface else []
         if c.kind == CommitmentKind.INDIVIDUAL.value and c.review_state == ReviewState.RETURNED.value:
-            text += r.PLEDGE_DETAIL_REVIEW.format(state=review_state_label(c))
-            text += r.PLEDGE_DETAIL_COMMENT.format(comment=c.review_comment or "")
-            choices = [(r.RESUBMIT, "resubmit"), *DETAIL_CHOICES]
+            text += rv.PLEDGE_DETAIL_REVIEW.format(state=review_state_label(c))
+            text += rv.PLEDGE_DETAIL_COMMENT.format(comment=c.review_comment or "")
+            choices = [(rv.RESUBMIT, "resubmit"), *DETAIL_CHOICES]
             return [*before, ctx.ask("detail_returned", text, choices, cancel=False)]
         return [*before, ctx.ask("detail", text, DETAIL_CHOICES, cancel=False)]
 
@@ -126,7 +125,7 @@ class PledgesFlow:
             return await ctx.start("progress", str(commitment_id))
         if value == "resubmit":
             await resubmit_registration(ctx.uow, ctx.actor, commitment_id, ctx.now)
-            return await self._detail(ctx, commitment_id, r.RESUBMITTED)
+            return await self._detail(ctx, commitment_id, rv.RESUBMITTED)
         if value == "edit_content":
             return [ctx.ask("edit_content", t.ASK_NEW_CONTENT)]
         if value == "edit_measures":
@@ -156,5 +155,4 @@ class PledgesFlow:
         if value != "yes":
             return await self._detail(ctx, commitment_id)
         commitment = await withdraw_commitment(ctx.uow, ctx.actor, commitment_id, ctx.now)
-        ctx.finish()
-        return [Reply(t.WITHDRAWN.format(content=shorten(commitment.content, 120))), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(t.WITHDRAWN.format(content=shorten(commitment.content, 120))))

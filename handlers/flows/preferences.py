@@ -86,8 +86,7 @@ class PreferencesFlow:
                 return await self.begin(ctx, "", rc.PAUSE_MEMBER_NO_ONE)
             choices = [(m.full_name, str(m.id)) for m in members]
             return [ctx.ask("member", rc.ASK_WHICH_MEMBER, choices)]
-        ctx.finish()
-        return await ctx.start("menu")
+        return await ctx.back_to_menu()
 
     async def _ask_member_date(self, ctx: Ctx, member_id: int) -> list[Reply]:
         allowed = {m.id: m for m in await prefs.members_a_leader_may_pause(ctx.uow, ctx.actor)}

@@ -25,8 +25,7 @@ class ProgressFlow:
         if arg.isdecimal():
             return await self._ask_percent(ctx, int(arg))
         if not commitments:
-            ctx.finish()
-            return [Reply(t.NO_COMMITMENTS), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(t.NO_COMMITMENTS))
         if len(commitments) == 1:
             return await self._ask_percent(ctx, commitments[0].id)
         choices = [(shorten(labelled(c), BUTTON_TEXT), str(c.id)) for c in commitments]
@@ -58,7 +57,6 @@ class ProgressFlow:
             ctx.uow, ctx.actor, int(data["commitment_id"]), int(data["percent"]), note, ctx.now
         )
         photos = await attach_evidence(ctx.uow, ctx.actor, commitment.id, data.get("photos") or [], ctx.now)
-        ctx.finish()
         when = ctx.local(ctx.now).strftime("%H:%M %d/%m/%Y")
         text = t.PROGRESS_SAVED.format(percent=commitment.percent, content=shorten(commitment.content, 120), time=when)
         replies = [Reply(text)]
@@ -66,4 +64,4 @@ class ProgressFlow:
             replies.append(Reply(c.PHOTOS_ATTACHED.format(count=photos)))
         if commitment.percent >= 100:
             replies.append(Reply(t.PROGRESS_DONE))
-        return [*replies, *await ctx.start("menu")]
+        return await ctx.back_to_menu(*replies)

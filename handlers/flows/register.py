@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
 from handlers.flows import register_extras
 from handlers.flows.deadline import ask_deadline, read_deadline
@@ -25,14 +25,14 @@ CONFIRM_CHOICES = [
 ]
 # Asked first, of a cell's secretary or deputy only: members never see it.
 KIND_CHOICES = [
-    (r.KIND_SELF, CommitmentKind.INDIVIDUAL.value),
-    (r.KIND_COLLECTIVE, CommitmentKind.COLLECTIVE.value),
-    (r.KIND_MODEL, CommitmentKind.MODEL.value),
+    (rv.KIND_SELF, CommitmentKind.INDIVIDUAL.value),
+    (rv.KIND_COLLECTIVE, CommitmentKind.COLLECTIVE.value),
+    (rv.KIND_MODEL, CommitmentKind.MODEL.value),
 ]
 FIRST_QUESTION = {
     CommitmentKind.INDIVIDUAL.value: t.ASK_CONTENT,
-    CommitmentKind.COLLECTIVE.value: r.ASK_COLLECTIVE_CONTENT,
-    CommitmentKind.MODEL.value: r.ASK_MODEL_NAME,
+    CommitmentKind.COLLECTIVE.value: rv.ASK_COLLECTIVE_CONTENT,
+    CommitmentKind.MODEL.value: rv.ASK_MODEL_NAME,
 }
 
 
@@ -45,7 +45,7 @@ class RegisterFlow:
         if theme is not None:
             replies.append(Reply(t.THEME_OF_YEAR.format(year=theme.year, title=theme.title)))
         if ctx.actor.role.leads_cell and ctx.actor.scope_unit_id is not None:
-            replies.append(ctx.ask("kind", r.ASK_KIND, KIND_CHOICES))
+            replies.append(ctx.ask("kind", rv.ASK_KIND, KIND_CHOICES))
         else:
             replies.append(ctx.ask("content", t.ASK_CONTENT))
         return replies
@@ -79,7 +79,7 @@ class RegisterFlow:
         if kind != CommitmentKind.INDIVIDUAL.value:
             cell = await led_cell(ctx.uow, ctx.actor)
             if cell is None:
-                raise Forbidden(r.COLLECTIVE_FORBIDDEN)
+                raise Forbidden(rv.COLLECTIVE_FORBIDDEN)
             ctx.state.data["cell"] = cell.name
         ctx.state.data["kind"] = kind
         return [ctx.ask("content", FIRST_QUESTION[kind])]
@@ -98,8 +98,8 @@ class RegisterFlow:
             deadline=fmt_date(date.fromisoformat(data["deadline"])),
         )
         kind = data.get("kind", CommitmentKind.INDIVIDUAL.value)
-        if kind in r.CONFIRM_KIND:
-            text = r.CONFIRM_KIND[kind].format(cell=data.get("cell", "")) + text
+        if kind in rv.CONFIRM_KIND:
+            text = rv.CONFIRM_KIND[kind].format(cell=data.get("cell", "")) + text
         fields, gap, question = text.rpartition("\n\n")
         text = fields + register_extras.confirm_lines(ctx) + gap + question
         return ctx.ask("confirm", text, CONFIRM_CHOICES)
@@ -124,8 +124,7 @@ class RegisterFlow:
             commitment, cell, number = await register_for_cell(
                 ctx.uow, ctx.actor, CommitmentKind(kind), draft, ctx.today, ctx.now
             )
-            template = r.REGISTERED_MODEL if kind == CommitmentKind.MODEL.value else r.REGISTERED_COLLECTIVE
+            template = rv.REGISTERED_MODEL if kind == CommitmentKind.MODEL.value else rv.REGISTERED_COLLECTIVE
             done = template.format(cell=cell.name, name=commitment.content, number=number, year=commitment.year)
         done = " ".join([done, *await register_extras.save(ctx, commitment)])
-        ctx.finish()
-        return [Reply(done), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(done))

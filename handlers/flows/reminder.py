@@ -12,7 +12,7 @@ from handlers.catalog import core as t
 from handlers.catalog import reminders as rc
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
-from handlers.services.reminders import REASON_MAX, REASON_MIN, current_reminder, mark_not_applicable, snooze
+from handlers.services.reminder_answers import REASON_MAX, REASON_MIN, current_reminder, mark_not_applicable, snooze
 from handlers.services.validation import checked_text
 from handlers.text import fmt_date
 
@@ -27,8 +27,7 @@ class ReminderFlow:
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         found = await current_reminder(ctx.uow, ctx.member, ctx.now, ctx.tz)
         if found is None:
-            ctx.finish()
-            return [Reply(rc.REMINDER_NONE), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(rc.REMINDER_NONE))
         ctx.state.data.update(found.data)
         return [ctx.ask(RESPOND, found.text, list(found.choices))]
 
@@ -36,8 +35,7 @@ class ReminderFlow:
         meeting = self._meeting(ctx)
         if meeting is None or meeting < ctx.today:
             shown = fmt_date(meeting) if meeting else ""
-            ctx.finish()
-            return [Reply(rc.REMINDER_EXPIRED.format(meeting=shown)), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(rc.REMINDER_EXPIRED.format(meeting=shown)))
         if ctx.state.step == REASON:
             return await self._save_reason(ctx, meeting, inp)
         return await self._respond(ctx, meeting, inp)
@@ -50,9 +48,8 @@ class ReminderFlow:
             return await ctx.start("register")
         if value in SNOOZE_DAYS:
             remind_at = await snooze(ctx.uow, ctx.member, meeting, SNOOZE_DAYS[value], ctx.now)
-            ctx.finish()
             text = rc.SNOOZED.format(date=fmt_date(ctx.local(remind_at).date()))
-            return [Reply(text), *await ctx.start("menu")]
+            return await ctx.back_to_menu(Reply(text))
         if value == "na":
             return [ctx.ask(REASON, rc.ASK_NA_REASON)]
         reply = ctx.state.current_reply()
@@ -61,8 +58,7 @@ class ReminderFlow:
     async def _save_reason(self, ctx: Ctx, meeting: date, inp: Input) -> list[Reply]:
         reason = checked_text(inp.text, REASON_MIN, REASON_MAX)
         await mark_not_applicable(ctx.uow, ctx.member, meeting, reason, ctx.now)
-        ctx.finish()
-        return [Reply(rc.NA_SAVED.format(reason=reason, meeting=fmt_date(meeting))), *await ctx.start("menu")]
+        return await ctx.back_to_menu(Reply(rc.NA_SAVED.format(reason=reason, meeting=fmt_date(meeting))))
 
     @staticmethod
     def _meeting(ctx: Ctx) -> date | None:

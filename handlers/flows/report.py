@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
 from handlers.flows.summary import ask_period, ask_range, chosen_period
 from handlers.messages import Reply
@@ -18,7 +18,7 @@ class ReportFlow:
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         if not can_summarise(ctx.actor):
-            raise Forbidden(r.REPORT_FORBIDDEN)
+            raise Forbidden(rp.REPORT_FORBIDDEN)
         if not arg.strip():
             return [ask_period(ctx)]
         return await self._send(ctx, periods.parse_chat(arg, ctx.today, ctx.tz))
@@ -32,9 +32,5 @@ class ReportFlow:
     async def _send(self, ctx: Ctx, period: periods.Period) -> list[Reply]:
         summary = await rollup(ctx.uow, ctx.actor, period, ctx.now, ctx.tz)
         attachment = await excel_attachment(ctx.uow, summary, ctx.today, ctx.tz)
-        ctx.finish()
-        text = r.REPORT_READY.format(unit=summary.unit_name, period=period.label)
-        return [Reply(text, attachment=attachment), *await ctx.start("menu")]
-
-
-
+        text = rp.REPORT_READY.format(unit=summary.unit_name, period=period.label)
+        return await ctx.back_to_menu(Reply(text, attachment=attachment))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services.notices import notify
@@ -20,11 +20,11 @@ from storage.models import Commitment
 
 BUTTON_TEXT = 60
 LIST_CONTENT = 90
-DETAIL_CHOICES = [(r.REVIEW_APPROVE, "approve"), (r.REVIEW_RETURN, "return"), (t.BACK, "back")]
+DETAIL_CHOICES = [(rv.REVIEW_APPROVE, "approve"), (rv.REVIEW_RETURN, "return"), (t.BACK, "back")]
 
 
 def _line(number: int, item: PendingItem, with_cell: bool) -> str:
-    template = r.REVIEW_LIST_LINE_CELL if with_cell else r.REVIEW_LIST_LINE
+    template = rv.REVIEW_LIST_LINE_CELL if with_cell else rv.REVIEW_LIST_LINE
     position = item.position or t.ROLE_NAMES["member"]
     content = shorten(item.content, LIST_CONTENT)
     return template.format(
@@ -39,15 +39,14 @@ class ReviewFlow:
         items = await pending_registrations(ctx.uow, ctx.actor)
         before = preface or []
         if not items:
-            ctx.finish()
-            return [*before, Reply(r.REVIEW_NONE_PENDING), *await ctx.start("menu")]
+            return await ctx.back_to_menu(*before, Reply(rv.REVIEW_NONE_PENDING))
         with_cell = len({item.cell_name for item in items}) > 1 or not ctx.actor.role.leads_cell
         lines = [_line(i, item, with_cell) for i, item in enumerate(items, start=1)]
-        listing = "\n".join([r.REVIEW_LIST_HEADER.format(count=len(items)), *lines])
+        listing = "\n".join([rv.REVIEW_LIST_HEADER.format(count=len(items)), *lines])
         choices = [
             (shorten(f"{item.member_name}: {item.content}", BUTTON_TEXT), str(item.commitment_id)) for item in items
         ]
-        return [*before, Reply(listing), ctx.ask("list", r.REVIEW_CHOOSE, choices)]
+        return [*before, Reply(listing), ctx.ask("list", rv.REVIEW_CHOOSE, choices)]
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value
@@ -63,7 +62,7 @@ class ReviewFlow:
     async def _detail(self, ctx: Ctx, commitment_id: int) -> list[Reply]:
         d = await review_detail(ctx.uow, ctx.actor, commitment_id)
         ctx.state.data["commitment_id"] = d.commitment_id
-        text = r.REVIEW_DETAIL.format(
+        text = rv.REVIEW_DETAIL.format(
             name=d.member_name,
             position=d.position or t.ROLE_NAMES["member"],
             cell=d.cell_name,
@@ -73,7 +72,7 @@ class ReviewFlow:
             deadline=fmt_date(d.deadline),
         )
         if d.previous_comment:
-            text += r.REVIEW_PREVIOUS_COMMENT.format(comment=d.previous_comment)
+            text += rv.REVIEW_PREVIOUS_COMMENT.format(comment=d.previous_comment)
         return [ctx.ask("detail", text, DETAIL_CHOICES, cancel=False)]
 
     async def _on_detail(self, ctx: Ctx, value: str | None) -> list[Reply]:
@@ -82,10 +81,10 @@ class ReviewFlow:
             d = await review_detail(ctx.uow, ctx.actor, commitment_id)
             commitment = await approve_registration(ctx.uow, ctx.actor, commitment_id, ctx.now)
             await self._tell_member(ctx, commitment)
-            return await self._after(ctx, r.REVIEW_APPROVED.format(name=d.member_name))
+            return await self._after(ctx, rv.REVIEW_APPROVED.format(name=d.member_name))
         if value == "return":
             await review_detail(ctx.uow, ctx.actor, commitment_id)  # still pending and in scope
-            return [ctx.ask("comment", r.REVIEW_ASK_COMMENT)]
+            return [ctx.ask("comment", rv.REVIEW_ASK_COMMENT)]
         return await self.begin(ctx, "")
 
     async def _return(self, ctx: Ctx, comment: str) -> list[Reply]:
@@ -93,7 +92,7 @@ class ReviewFlow:
         d = await review_detail(ctx.uow, ctx.actor, commitment_id)
         commitment = await return_registration(ctx.uow, ctx.actor, commitment_id, comment, ctx.now)
         await self._tell_member(ctx, commitment)
-        return await self._after(ctx, r.REVIEW_RETURNED.format(name=d.member_name))
+        return await self._after(ctx, rv.REVIEW_RETURNED.format(name=d.member_name))
 
     @staticmethod
     async def _tell_member(ctx: Ctx, commitment: Commitment) -> None:

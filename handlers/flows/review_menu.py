@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.dialog import Ctx
 from handlers.messages import Reply
 from handlers.services.review import returned_notice_text, returned_registrations
@@ -25,7 +25,7 @@ async def seasonal_menu(ctx: Ctx) -> tuple[list[Reply], list[tuple[str, str]]]:
         notices.append(Reply(returned_notice_text(await returned_registrations(ctx.uow, ctx.actor))))
     choices: list[tuple[str, str]] = []
     if assessment_from is not None and today >= assessment_from:
-        choices.append((r.MENU_SELF_ASSESS, "self_assessment"))
+        choices.append((rv.MENU_SELF_ASSESS, "self_assessment"))
     if unconfirmed:
-        choices.append((r.MENU_STUDY, "study"))
+        choices.append((rv.MENU_STUDY, "study"))
     return notices, choices

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services.authz import can_summarise, cells_in_scope
@@ -37,7 +37,7 @@ _NUMBERS = re.compile(r"^[\d\s,;.]+$")
 def _confirm_choices(views: list[SessionView]) -> list[tuple[str, str]]:
     return [
         (
-            shorten(r.STUDY_CONFIRM_LABEL.format(title=v.title, date=fmt_date(v.held_on)), BUTTON_TEXT),
+            shorten(rv.STUDY_CONFIRM_LABEL.format(title=v.title, date=fmt_date(v.held_on)), BUTTON_TEXT),
             f"c{v.session_id}",
         )
         for v in views
@@ -54,57 +54,53 @@ class StudyFlow:
         if cell is not None:
             views = await sessions_for(ctx.uow, ctx.actor, cell.id, ctx.today)
             lines = [
-                r.STUDY_SESSION_LINE_LEADER.format(date=fmt_date(v.held_on), title=v.title, count=v.attendees)
+                rv.STUDY_SESSION_LINE_LEADER.format(date=fmt_date(v.held_on), title=v.title, count=v.attendees)
                 for v in views
             ]
-            listing = "\n".join([r.STUDY_SESSIONS_HEADER, *lines]) if views else r.STUDY_NO_SESSIONS
-            choices = [(r.STUDY_NEW, "new"), *_confirm_choices(views)]
-            return [*before, Reply(listing), ctx.ask("list", r.STUDY_CHOOSE, choices)]
+            listing = "\n".join([rv.STUDY_SESSIONS_HEADER, *lines]) if views else rv.STUDY_NO_SESSIONS
+            choices = [(rv.STUDY_NEW, "new"), *_confirm_choices(views)]
+            return [*before, Reply(listing), ctx.ask("list", rv.STUDY_CHOOSE, choices)]
         if can_summarise(ctx.actor):
-            return [*before, await self._committee(ctx), *await self._done(ctx)]
+            return await ctx.back_to_menu(*before, await self._committee(ctx))
         views = await my_cell_sessions(ctx.uow, ctx.actor, ctx.today)
         if not views:
-            return [*before, Reply(r.STUDY_NO_SESSIONS), *await self._done(ctx)]
+            return await ctx.back_to_menu(*before, Reply(rv.STUDY_NO_SESSIONS))
         lines = [
-            r.STUDY_SESSION_LINE.format(
+            rv.STUDY_SESSION_LINE.format(
                 date=fmt_date(v.held_on),
                 title=v.title,
-                status=r.STUDY_ATTENDED if v.attended else r.STUDY_NOT_CONFIRMED,
+                status=rv.STUDY_ATTENDED if v.attended else rv.STUDY_NOT_CONFIRMED,
             )
             for v in views
         ]
-        sessions = Reply("\n".join([r.STUDY_SESSIONS_HEADER, *lines]))
+        sessions = Reply("\n".join([rv.STUDY_SESSIONS_HEADER, *lines]))
         choices = _confirm_choices(views)
         if not choices:
-            return [*before, sessions, *await self._done(ctx)]
-        return [*before, sessions, ctx.ask("list", r.STUDY_CHOOSE, choices)]
+            return await ctx.back_to_menu(*before, sessions)
+        return [*before, sessions, ctx.ask("list", rv.STUDY_CHOOSE, choices)]
 
     async def _committee(self, ctx: Ctx) -> Reply:
         unit, cells = await cells_in_scope(ctx.uow, ctx.actor)
         members, with_session = await study_stats(ctx.uow, [cell.id for cell in cells], ctx.today.year)
-        text = r.STUDY_COMMITTEE.format(
+        text = rv.STUDY_COMMITTEE.format(
             year=ctx.today.year, unit=unit.name, cells=with_session, total_cells=len(cells), members=members
         )
         return Reply(text)
-
-    async def _done(self, ctx: Ctx) -> list[Reply]:
-        ctx.finish()
-        return await ctx.start("menu")
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value or ""
         if step == "list" and value == "new":
             await cell_roster(ctx.uow, ctx.actor)  # a leader of the cell, still
-            return [ctx.ask("date", r.STUDY_ASK_DATE, [(r.STUDY_TODAY, "today")])]
+            return [ctx.ask("date", rv.STUDY_ASK_DATE, [(rv.STUDY_TODAY, "today")])]
         if step == "list" and value.startswith("c") and value[1:].isdigit():
             session = await confirm_attendance(ctx.uow, ctx.actor, int(value[1:]), ctx.now)
-            return await self.begin(ctx, "", [Reply(r.STUDY_CONFIRMED.format(date=fmt_date(session.held_on)))])
+            return await self.begin(ctx, "", [Reply(rv.STUDY_CONFIRMED.format(date=fmt_date(session.held_on)))])
         if step == "date":
             held_on = ctx.today if value == "today" else checked_held_on(inp.text, ctx.today)
             ctx.state.data["held_on"] = held_on.isoformat()
             title = await default_title(ctx.uow, held_on.year)
-            choice = (shorten(r.STUDY_USE_THEME.format(title=title), BUTTON_TEXT), "default")
-            return [ctx.ask("title", r.STUDY_ASK_TITLE, [choice])]
+            choice = (shorten(rv.STUDY_USE_THEME.format(title=title), BUTTON_TEXT), "default")
+            return [ctx.ask("title", rv.STUDY_ASK_TITLE, [choice])]
         if step == "title":
             held_on = date.fromisoformat(ctx.state.data["held_on"])
             title = await default_title(ctx.uow, held_on.year) if value == "default" else inp.text
@@ -124,20 +120,20 @@ class StudyFlow:
         members = {m.id: m for m in await cell_roster(ctx.uow, ctx.actor)}
         names = [(member_id, members[member_id].full_name if member_id in members else "") for member_id in roster_ids]
         lines = [
-            r.STUDY_ROSTER_LINE.format(
-                number=i, mark=r.STUDY_MARK_ON if member_id in selected else r.STUDY_MARK_OFF, name=name
+            rv.STUDY_ROSTER_LINE.format(
+                number=i, mark=rv.STUDY_MARK_ON if member_id in selected else rv.STUDY_MARK_OFF, name=name
             )
             for i, (member_id, name) in enumerate(names, start=1)
         ]
-        text = r.STUDY_ASK_ATTENDANCE.format(roster="\n".join(lines), count=len(selected), total=len(roster_ids))
+        text = rv.STUDY_ASK_ATTENDANCE.format(roster="\n".join(lines), count=len(selected), total=len(roster_ids))
         choices = [
-            (r.STUDY_DONE, "done"),
-            (r.STUDY_ALL, "all"),
-            (r.STUDY_NONE, "none"),
-            (r.STUDY_LEAVE_TO_MEMBERS, "leave"),
+            (rv.STUDY_DONE, "done"),
+            (rv.STUDY_ALL, "all"),
+            (rv.STUDY_NONE, "none"),
+            (rv.STUDY_LEAVE_TO_MEMBERS, "leave"),
         ]
         if len(names) <= MEMBER_BUTTONS_UP_TO:
-            marks = {True: r.STUDY_MARK_ON, False: r.STUDY_MARK_OFF}
+            marks = {True: rv.STUDY_MARK_ON, False: rv.STUDY_MARK_OFF}
             choices.extend((f"{marks[member_id in selected]} {name}", f"m{member_id}") for member_id, name in names)
         return ctx.ask("attendance", text, choices, numbered=False)
 
@@ -157,7 +153,7 @@ class StudyFlow:
         elif inp.text and _NUMBERS.match(inp.text):
             for number in (int(n) for n in re.findall(r"\d+", inp.text)):
                 if not 1 <= number <= len(roster_ids):
-                    raise InvalidInput(r.STUDY_NUMBER_INVALID.format(total=len(roster_ids)))
+                    raise InvalidInput(rv.STUDY_NUMBER_INVALID.format(total=len(roster_ids)))
                 selected ^= {roster_ids[number - 1]}
         else:
             raise InvalidInput(t.INVALID_CHOICE)
@@ -170,8 +166,7 @@ class StudyFlow:
         session = await record_session(ctx.uow, ctx.actor, held_on, data["title"], attendees, ctx.today, ctx.now)
         day = fmt_date(session.held_on)
         if attendees:
-            text = r.STUDY_SAVED.format(date=day, title=session.title, count=len(attendees))
+            text = rv.STUDY_SAVED.format(date=day, title=session.title, count=len(attendees))
         else:
-            text = r.STUDY_SAVED_OPEN.format(date=day, title=session.title)
-        ctx.finish()
-        return [Reply(text), *await ctx.start("menu")]
+            text = rv.STUDY_SAVED_OPEN.format(date=day, title=session.title)
+        return await ctx.back_to_menu(Reply(text))

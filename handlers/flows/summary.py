@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from handlers.catalog import core as t
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services import periods
@@ -28,19 +28,19 @@ CURRENT_PERIODS = (periods.MONTH, periods.QUARTER, periods.YEAR)
 
 def period_choices() -> list[tuple[str, str]]:
     return [
-        (r.PERIOD_MONTH, periods.MONTH),
-        (r.PERIOD_QUARTER, periods.QUARTER),
-        (r.PERIOD_YEAR, periods.YEAR),
-        (r.PERIOD_RANGE, periods.RANGE),
+        (rp.PERIOD_MONTH, periods.MONTH),
+        (rp.PERIOD_QUARTER, periods.QUARTER),
+        (rp.PERIOD_YEAR, periods.YEAR),
+        (rp.PERIOD_RANGE, periods.RANGE),
     ]
 
 
 def ask_period(ctx: Ctx) -> Reply:
-    return ctx.ask(PERIOD_STEP, r.PERIOD_ASK, period_choices())
+    return ctx.ask(PERIOD_STEP, rp.PERIOD_ASK, period_choices())
 
 
 def ask_range(ctx: Ctx) -> Reply:
-    return ctx.ask(RANGE_STEP, r.PERIOD_ASK_RANGE)
+    return ctx.ask(RANGE_STEP, rp.PERIOD_ASK_RANGE)
 
 
 def chosen_period(ctx: Ctx, inp: Input) -> periods.Period | None:
@@ -52,7 +52,7 @@ def chosen_period(ctx: Ctx, inp: Input) -> periods.Period | None:
     if ctx.state.step == RANGE_STEP:
         found = periods.parse_range(inp.text, ctx.tz)
         if found is None:
-            raise InvalidInput(r.PERIOD_ASK_RANGE)
+            raise InvalidInput(rp.PERIOD_ASK_RANGE)
         return found
     return periods.parse_chat(inp.text, ctx.today, ctx.tz) if inp.text else None
 
@@ -83,19 +83,19 @@ def rollup_figures(f: Figures) -> dict[str, object]:
 
 
 def _names(members: list[MemberLine]) -> str:
-    return ", ".join(r.ANONYMOUS if m.anonymised else m.full_name for m in members)
+    return ", ".join(rp.ANONYMOUS if m.anonymised else m.full_name for m in members)
 
 
 def render_rollup(summary: Rollup, detail: list[MemberLine] | None = None) -> str:
     head = {"unit": summary.unit_name, "period": summary.period.label, "end": fmt_date(summary.window.last_day)}
     if summary.is_cell:
-        lines = [r.ROLLUP_CELL.format(year=summary.window.year, **head, **rollup_figures(summary.totals))]
+        lines = [rp.ROLLUP_CELL.format(year=summary.window.year, **head, **rollup_figures(summary.totals))]
         return "\n".join([*lines, *member_lists(detail or [], summary)])
     if not summary.lines:
-        return "\n".join([r.ROLLUP_HEADER.format(**head), r.ROLLUP_NO_CHILDREN])
-    out = [r.ROLLUP_HEADER.format(**head)]
-    out.extend(r.ROLLUP_LINE.format(unit=line.name, **rollup_figures(line.figures)) for line in summary.lines)
-    out.append(r.ROLLUP_TOTAL.format(children=len(summary.lines), **rollup_figures(summary.totals)))
+        return "\n".join([rp.ROLLUP_HEADER.format(**head), rp.ROLLUP_NO_CHILDREN])
+    out = [rp.ROLLUP_HEADER.format(**head)]
+    out.extend(rp.ROLLUP_LINE.format(unit=line.name, **rollup_figures(line.figures)) for line in summary.lines)
+    out.append(rp.ROLLUP_TOTAL.format(children=len(summary.lines), **rollup_figures(summary.totals)))
     return "\n".join(out)
 
 
@@ -103,10 +103,10 @@ def member_lists(members: list[MemberLine], summary: Rollup) -> list[str]:
     """Who the secretary should see to: not registered, not updated in the period, unreachable by the bot;
     and who is left out of the rates (exempt or paused)."""
     named = [
-        (r.ROLLUP_NOT_REGISTERED, not_registered(members)),
-        (r.ROLLUP_NOT_UPDATED, not_updated(members, summary.window)),
-        (r.ROLLUP_UNREACHABLE, [m for m in members if m.in_scope and m.unreachable]),
-        (r.ROLLUP_OUT_OF_SCOPE, [m for m in members if not m.in_scope]),
+        (rp.ROLLUP_NOT_REGISTERED, not_registered(members)),
+        (rp.ROLLUP_NOT_UPDATED, not_updated(members, summary.window)),
+        (rp.ROLLUP_UNREACHABLE, [m for m in members if m.in_scope and m.unreachable]),
+        (rp.ROLLUP_OUT_OF_SCOPE, [m for m in members if not m.in_scope]),
     ]
     lines = [text.format(count=len(found), names=_names(found)) for text, found in named if found]
     return ["", *lines] if lines else []
@@ -141,8 +141,7 @@ class SummaryFlow:
         value = inp.value or ""
         unit_id = _unit_in_state(ctx)
         if value == DONE_VALUE:
-            ctx.finish()
-            return await ctx.start("menu")
+            return await ctx.back_to_menu()
         if value == periods.RANGE:
             return [ask_range(ctx)]
         if value in CURRENT_PERIODS:
@@ -161,13 +160,13 @@ class SummaryFlow:
         replies = [Reply(render_rollup(summary, detail))]
         picture = await chart_attachment(summary)
         if picture is not None:
-            caption = r.CHART_CAPTION.format(unit=summary.unit_name, period=period.label)
+            caption = rp.CHART_CAPTION.format(unit=summary.unit_name, period=period.label)
             replies.append(Reply(caption, attachment=picture))
         ctx.state.data = {"period": period.to_code(), "unit": summary.unit_id}
         choices = [(line.name, f"{UNIT_PREFIX}{line.unit_id}") for line in summary.lines]
         choices.extend(other_periods(period))
-        choices.append((r.DRILL_DONE, DONE_VALUE))
-        question = r.DRILL_ASK if summary.lines else r.OTHER_PERIOD_ASK
+        choices.append((rp.DRILL_DONE, DONE_VALUE))
+        question = rp.DRILL_ASK if summary.lines else rp.OTHER_PERIOD_ASK
         return [*replies, ctx.ask(DRILL_STEP, question, choices, cancel=False)]
 
 

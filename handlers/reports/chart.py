@@ -10,7 +10,7 @@ import asyncio
 import io
 from dataclasses import dataclass
 
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 
 FONT = "DejaVu Sans"
 MAX_LABEL = 28
@@ -40,16 +40,16 @@ def render(title: str, bars: list[Bar]) -> bytes:
     positions = list(range(len(bars)))
     step = 0.4
     registered = axes.bar([p - step / 2 for p in positions], [b.registered for b in bars], step,
-                          label=r.CHART_REGISTERED, color="#c0392b")
+                          label=rp.CHART_REGISTERED, color="#c0392b")
     updated = axes.bar([p + step / 2 for p in positions], [b.updated for b in bars], step,
-                       label=r.CHART_UPDATED, color="#2e86c1")
+                       label=rp.CHART_UPDATED, color="#2e86c1")
     for container in (registered, updated):
         axes.bar_label(container, labels=[f"{v.get_height():.0f}" for v in container], fontsize=7,
                        fontfamily=FONT, padding=1)
     axes.set_xticks(positions)
     axes.set_xticklabels([_short(b.label) for b in bars], rotation=30, ha="right", fontsize=8, fontfamily=FONT)
     axes.set_ylim(0, 110)
-    axes.set_ylabel(r.CHART_Y, fontfamily=FONT)
+    axes.set_ylabel(rp.CHART_Y, fontfamily=FONT)
     axes.set_title(title, fontfamily=FONT, fontsize=11)
     axes.legend(prop={"family": FONT, "size": 8}, loc="upper right")
     axes.grid(axis="y", alpha=0.3)

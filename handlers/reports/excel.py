@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.text import fmt_date
 from storage.repo_reports import CommitmentLine, Figures, MemberLine
 
@@ -162,7 +162,7 @@ class _Writer:
 
 
 def _subtitle(data: ReportData) -> str:
-    return r.XL_SUBTITLE.format(
+    return rp.XL_SUBTITLE.format(
         period=data.period_label,
         start=fmt_date(data.first_day),
         end=fmt_date(data.last_day),
@@ -171,15 +171,15 @@ def _subtitle(data: ReportData) -> str:
 
 
 def _rollup_sheet(writer: _Writer, data: ReportData) -> None:
-    sheet = writer.sheet(r.SHEET_ROLLUP, ROLLUP_WIDTHS)
-    writer.head(sheet, r.XL_TITLE.format(unit=data.unit_name), _subtitle(data), r.XL_ROLLUP_HEADERS)
+    sheet = writer.sheet(rp.SHEET_ROLLUP, ROLLUP_WIDTHS)
+    writer.head(sheet, rp.XL_TITLE.format(unit=data.unit_name), _subtitle(data), rp.XL_ROLLUP_HEADERS)
     t = writer.templates(sheet)
     for index, line in enumerate(data.lines, start=1):
         values = _rollup_values(index, line.name, line.figures)
         sheet.append(
             [writer.styled(sheet, v, t["percent"]) if i in PERCENT_COLUMNS else v for i, v in enumerate(values, 1)]
         )
-    totals = _rollup_values("", r.XL_TOTAL, data.totals)
+    totals = _rollup_values("", rp.XL_TOTAL, data.totals)
     sheet.append(
         [
             writer.styled(sheet, v, t["bold_percent"] if i in PERCENT_COLUMNS else t["bold"])
@@ -190,16 +190,16 @@ def _rollup_sheet(writer: _Writer, data: ReportData) -> None:
 
 def _state(item: CommitmentLine, last_day: date) -> str:
     if item.percent >= 100:
-        return r.XL_STATE_DONE
+        return rp.XL_STATE_DONE
     if item.deadline < last_day:
-        return r.XL_STATE_BEHIND
-    return r.XL_STATE_ON_TRACK
+        return rp.XL_STATE_BEHIND
+    return rp.XL_STATE_ON_TRACK
 
 
 def _commitment_values(item: CommitmentLine, data: ReportData) -> list[object]:
     last = item.last_update.astimezone(data.tz).date() if item.last_update else None
     return [
-        r.XL_KIND.get(item.kind, item.kind),
+        rp.XL_KIND.get(item.kind, item.kind),
         item.content,
         item.deadline,
         item.percent,
@@ -216,11 +216,11 @@ def _cell_rows(cell: CellSheet, data: ReportData) -> Iterable[list[object]]:
     for member in cell.members:
         if not member.in_scope:  # exempt or paused: out of the roll-up, out of the list
             continue
-        name = r.ANONYMOUS if member.anonymised else member.full_name
+        name = rp.ANONYMOUS if member.anonymised else member.full_name
         code = "" if member.anonymised else member.code
         if not member.commitments:
             index += 1
-            yield [index, code, name, "", r.XL_NO_COMMITMENT, None, None, None, ""]
+            yield [index, code, name, "", rp.XL_NO_COMMITMENT, None, None, None, ""]
         for item in member.commitments:
             index += 1
             yield [index, code, name, *_commitment_values(item, data)]
@@ -228,7 +228,7 @@ def _cell_rows(cell: CellSheet, data: ReportData) -> Iterable[list[object]]:
 
 def _cell_sheet(writer: _Writer, title: str, cell: CellSheet, data: ReportData) -> None:
     sheet = writer.sheet(title, CELL_WIDTHS)
-    writer.head(sheet, cell.name, _subtitle(data), r.XL_CELL_HEADERS)
+    writer.head(sheet, cell.name, _subtitle(data), rp.XL_CELL_HEADERS)
     t = writer.templates(sheet)
     for values in _cell_rows(cell, data):
         for column in CELL_DATE_COLUMNS:
@@ -239,7 +239,7 @@ def _cell_sheet(writer: _Writer, title: str, cell: CellSheet, data: ReportData) 
     counted = [m for m in cell.members if m.in_scope]
     commitments = [c for m in counted for c in m.commitments] + cell.unit_commitments
     done = sum(1 for c in commitments if c.percent >= 100)
-    total = r.XL_CELL_TOTAL.format(members=len(counted), commitments=len(commitments), done=done)
+    total = rp.XL_CELL_TOTAL.format(members=len(counted), commitments=len(commitments), done=done)
     sheet.append(["", "", writer.styled(sheet, total, t["bold"])])
 
 
@@ -247,7 +247,7 @@ def build_workbook(data: ReportData) -> bytes:
     book = Workbook(write_only=True)
     writer = _Writer(book)
     _rollup_sheet(writer, data)
-    taken = {r.SHEET_ROLLUP.casefold()}
+    taken = {rp.SHEET_ROLLUP.casefold()}
     for cell in data.cells:
         _cell_sheet(writer, sheet_title(cell.name, taken), cell, data)
     buffer = io.BytesIO()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.services.authz import Actor
 from handlers.services.commitments import Draft
 from handlers.services.errors import Forbidden
@@ -41,7 +41,7 @@ async def register_for_cell(
     registered it); returns it, the cell and its number among the cell's items of the year."""
     cell = await led_cell(uow, actor)
     if cell is None or kind not in CELL_KINDS:
-        raise Forbidden(r.COLLECTIVE_FORBIDDEN)
+        raise Forbidden(rv.COLLECTIVE_FORBIDDEN)
     maximum = MODEL_NAME_MAX if kind is CommitmentKind.MODEL else CONTENT_MAX
     commitment = Commitment(
         member_id=actor.member_id,

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from handlers.catalog import deliveries as d
 from handlers.clock import local_today
-from handlers.dialog import DialogState
-from handlers.messages import Choice, Reply
+from handlers.dialog_state import DialogState, save_state
+from handlers.messages import Reply
 from handlers.outbound import SendOutcome
 from storage.enums import BroadcastKind, BroadcastState, DeliveryStatus
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow, Member
@@ -246,16 +246,10 @@ async def _reply_for(uow: UnitOfWork, row: ClaimedRow, dialog: DialogStateRow | 
         return Reply(delivery.text)
     if _busy_elsewhere(dialog, flow, now):
         return Reply(delivery.text + d.BUSY_HINT.format(command=str(data.get("command") or DEFAULT_COMMAND)))
-    state = DialogState() if dialog is None else DialogState.from_row(dialog.flow, dialog.step, dialog.nonce, {})
-    state.clear()
-    state.flow, state.step, state.data = flow, RESPOND_STEP, data
-    state.prompt, state.choices, state.numbered = delivery.text, choices, True
-    dialog = dialog or DialogStateRow(account_id=row.account.id)
-    dialog.flow, dialog.step, dialog.nonce = state.flow, state.step, state.nonce
-    dialog.data, dialog.updated_at = state.to_json(), now
-    await uow.deliveries.save_dialog(dialog)
-    rendered = tuple(Choice(label, f"{state.nonce}|{value}") for label, value in choices)
-    return Reply(delivery.text, rendered)
+    state = DialogState(flow=flow, data=data, nonce=dialog.nonce if dialog else 0)
+    reply = state.ask(RESPOND_STEP, delivery.text, choices, numbered=True)
+    await save_state(uow, row.account.id, dialog, state, now)
+    return reply
 
 
 def _busy_elsewhere(dialog: DialogStateRow | None, flow: str, now: datetime) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.services.authz import Actor
 from handlers.services.collective import led_cell
 from handlers.services.errors import Forbidden
 from storage.enums import CommitmentKind, NomineeKind
-from storage.models_honours import ExemplarRegistration
+from storage.models import ExemplarRegistration
 from storage.uow import UnitOfWork
 
 
@@ -43,7 +43,7 @@ async def register_exemplar(
     """Record the registration (once a year: None when it was already there)."""
     if await already_registered(uow, actor, kind, year):
         if kind is NomineeKind.COLLECTIVE and await led_cell(uow, actor) is None:
-            raise Forbidden(r.COLLECTIVE_FORBIDDEN)
+            raise Forbidden(rv.COLLECTIVE_FORBIDDEN)
         return None
     if kind is NomineeKind.INDIVIDUAL:
         row = ExemplarRegistration(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.services.errors import InvalidInput
 from handlers.text import fmt_date, fold
 
@@ -54,13 +54,13 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == MONTH:
-            return r.PERIOD_LABEL_MONTH.format(month=self.first_day.month, year=self.first_day.year)
+            return rp.PERIOD_LABEL_MONTH.format(month=self.first_day.month, year=self.first_day.year)
         if self.kind == QUARTER:
             quarter = (self.first_day.month - 1) // 3 + 1
-            return r.PERIOD_LABEL_QUARTER.format(quarter=quarter, year=self.first_day.year)
+            return rp.PERIOD_LABEL_QUARTER.format(quarter=quarter, year=self.first_day.year)
         if self.kind == YEAR:
-            return r.PERIOD_LABEL_YEAR.format(year=self.first_day.year)
-        return r.PERIOD_LABEL_RANGE.format(start=fmt_date(self.first_day), end=fmt_date(self.last_day))
+            return rp.PERIOD_LABEL_YEAR.format(year=self.first_day.year)
+        return rp.PERIOD_LABEL_RANGE.format(start=fmt_date(self.first_day), end=fmt_date(self.last_day))
 
     def as_of(self, now: datetime) -> datetime:
         """The moment figures are taken at: the period's end, or now while it is still running."""
@@ -115,7 +115,7 @@ def _day(day: str, month: str, year: str) -> date:
     try:
         return date(int(year), int(month), int(day))
     except ValueError:
-        raise InvalidInput(r.PERIOD_BAD_DATE.format(text=f"{int(day):02d}/{int(month):02d}/{year}")) from None
+        raise InvalidInput(rp.PERIOD_BAD_DATE.format(text=f"{int(day):02d}/{int(month):02d}/{year}")) from None
 
 
 def parse_range(text: str, tz: ZoneInfo) -> Period | None:
@@ -125,9 +125,9 @@ def parse_range(text: str, tz: ZoneInfo) -> Period | None:
         return None
     first, last = _day(*match.group(1, 2, 3)), _day(*match.group(4, 5, 6))
     if first > last:
-        raise InvalidInput(r.PERIOD_REVERSED.format(start=fmt_date(first), end=fmt_date(last)))
+        raise InvalidInput(rp.PERIOD_REVERSED.format(start=fmt_date(first), end=fmt_date(last)))
     if (last - first).days > MAX_RANGE_DAYS:
-        raise InvalidInput(r.PERIOD_TOO_LONG.format(days=MAX_RANGE_DAYS))
+        raise InvalidInput(rp.PERIOD_TOO_LONG.format(days=MAX_RANGE_DAYS))
     return make_period(RANGE, first, last, tz)
 
 
@@ -140,7 +140,7 @@ def parse_chat(text: str, today: date, tz: ZoneInfo) -> Period:
         return current(kind, today, tz)
     found = parse_range(text, tz)
     if found is None:
-        raise InvalidInput(r.PERIOD_BAD_FORMAT)
+        raise InvalidInput(rp.PERIOD_BAD_FORMAT)
     return found
 
 
@@ -153,11 +153,11 @@ def parse_cli(text: str, tz: ZoneInfo) -> Period:
     if match := _CLI_MONTH.match(text):
         month = int(match.group(2))
         if not 1 <= month <= 12:
-            raise InvalidInput(r.CLI_PERIOD_BAD.format(text=text))
+            raise InvalidInput(rp.CLI_PERIOD_BAD.format(text=text))
         return month_of(date(int(match.group(1)), month, 1), tz)
     found = parse_range(text, tz)
     if found is None:
-        raise InvalidInput(r.CLI_PERIOD_BAD.format(text=text))
+        raise InvalidInput(rp.CLI_PERIOD_BAD.format(text=text))
     return found
 
 
@@ -167,7 +167,7 @@ def parse_code(code: str, tz: ZoneInfo) -> Period:
         first_text, last_text, kind = code.split("_")
         first, last = date.fromisoformat(first_text), date.fromisoformat(last_text)
     except ValueError:
-        raise InvalidInput(r.PERIOD_BAD_FORMAT) from None
+        raise InvalidInput(rp.PERIOD_BAD_FORMAT) from None
     if first > last or kind not in (MONTH, QUARTER, YEAR, RANGE):
-        raise InvalidInput(r.PERIOD_BAD_FORMAT)
+        raise InvalidInput(rp.PERIOD_BAD_FORMAT)
     return make_period(kind, first, last, tz)

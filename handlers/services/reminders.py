@@ -357,7 +357,7 @@ async def remind_now(uow: UnitOfWork, unit_name: str, kind: str, now: datetime, 
     today = local_today(now, tz)
     done = []
     for cell in await cells_named(uow, unit_name):
-        occasion = await _occasion_now(uow, cell, now, today, tz)
+        occasion = await occasion_now(uow, cell, now, today, tz)
         broadcast = await uow.reminders.add_broadcast(
             Broadcast(
                 kind=kind,
@@ -375,49 +375,10 @@ async def remind_now(uow: UnitOfWork, unit_name: str, kind: str, now: datetime, 
     return done
 
 
-async def _occasion_now(uow: UnitOfWork, cell: Unit, now: datetime, today: date, tz: ZoneInfo) -> Occasion:
+async def occasion_now(uow: UnitOfWork, cell: Unit, now: datetime, today: date, tz: ZoneInfo) -> Occasion:
     schedule = await uow.reminders.schedule_of(cell.id)
     if schedule is None or not schedule.active:
         meeting = today + timedelta(days=NOMINAL_LEAD_DAYS)
         return Occasion(cell, meeting, now - timedelta(days=RECENT_DAYS), today, scheduled=False)
     meeting = next_meetings(schedule, today - timedelta(days=1), 1)[0]
     return Occasion(cell, meeting, since_last_meeting(schedule, meeting, tz), today)
-
-
-# --- a member's answers -----------------------------------------------------------------------------------
-REASON_MIN, REASON_MAX = 3, 500
-SNOOZE_MAX_DAYS = 7
-
-
-async def snooze(uow: UnitOfWork, member: Member, meeting: date, days: int, now: datetime) -> datetime:
-    """Remind the member again in `days` days (the sender then applies their quiet hours)."""
-    if not 1 <= days <= SNOOZE_MAX_DAYS:
-        raise InvalidInput(rc.REMINDER_NONE)
-    remind_at = now + timedelta(days=days)
-    await uow.reminders.add_response(
-        ReminderResponse(member_id=member.id, meeting_on=meeting, action=SNOOZE, remind_at=remind_at, created_at=now)
-    )
-    return remind_at
-
-
-async def mark_not_applicable(uow: UnitOfWork, member: Member, meeting: date, reason: str, now: datetime) -> None:
-    """No more reminders to this member for this meeting; a pending "remind me later" is dropped too."""
-    for pending in await uow.reminders.open_snoozes(member.id, meeting):
-        pending.done_at = now
-    await uow.reminders.add_response(
-        ReminderResponse(member_id=member.id, meeting_on=meeting, action=NOT_APPLICABLE, reason=reason, created_at=now)
-    )
-
-
-async def current_reminder(uow: UnitOfWork, member: Member, now: datetime, tz: ZoneInfo) -> OutgoingMessage | None:
-    """The reminder this member would get now for their cell's next meeting, if any (for /nhacviec)."""
-    cell = await uow.units.get(member.cell_id) if member.cell_id else None
-    if cell is None or member.exempt:
-        return None
-    today = local_today(now, tz)
-    occasion = await _occasion_now(uow, cell, now, today, tz)
-    for kind in MEMBER_KINDS:
-        for message in await member_messages(uow, occasion, kind):
-            if message.member_id == member.id:
-                return message
-    return None

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from handlers.catalog import commend as cm
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.services.authz import Actor, leads_cell_of
 from handlers.services.collective import MODEL_NAME_MAX, led_cell
 from handlers.services.errors import Forbidden, InvalidInput
 from handlers.services.validation import CONTENT_MIN, checked_text
 from handlers.text import fold
 from storage.enums import CommitmentKind, CommitmentStatus
-from storage.models import Commitment
-from storage.models_honours import ModelReplication
+from storage.models import Commitment, ModelReplication
 from storage.uow import UnitOfWork
 
 
@@ -40,7 +39,7 @@ async def model_options(uow: UnitOfWork, actor: Actor, today: date) -> list[Mode
     """Models of this year and the last run by other cells: the pilots a new model of the actor's cell may follow."""
     cell = await led_cell(uow, actor)
     if cell is None:
-        raise Forbidden(r.COLLECTIVE_FORBIDDEN)
+        raise Forbidden(rv.COLLECTIVE_FORBIDDEN)
     rows = await uow.honours.model_options([today.year - 1, today.year])
     options = [ModelOption(c.id, c.content, unit.name) for c, unit in rows if unit.id != cell.id]
     return sorted(options, key=lambda o: (fold(o.cell_name), fold(o.name), o.commitment_id))
@@ -72,7 +71,7 @@ async def record_replication(
 ) -> ModelReplication:
     """The actor's cell's new model follows `source_id` (a model in the bot) or `source_text` (one outside it)."""
     if model.kind != CommitmentKind.MODEL.value or not leads_cell_of(actor, model):
-        raise Forbidden(r.COLLECTIVE_FORBIDDEN)
+        raise Forbidden(rv.COLLECTIVE_FORBIDDEN)
     if source_id is not None:
         await checked_source(uow, actor, source_id)
         source_text = None

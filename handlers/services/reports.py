@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.catalog import reports as r
+from handlers.catalog import reports as rp
 from handlers.messages import Attachment
 from handlers.reports import chart, excel
 from handlers.services.periods import Period
@@ -34,7 +34,7 @@ async def chart_attachment(summary: Rollup) -> Attachment | None:
     """The bar chart of the child units, or None when there is nothing to compare (a cell)."""
     if not summary.lines:
         return None
-    title = r.CHART_TITLE.format(unit=summary.unit_name, period=summary.period.label)
+    title = rp.CHART_TITLE.format(unit=summary.unit_name, period=summary.period.label)
     png = await chart.render_async(title, chart_bars(summary))
     name = excel.filename(summary.unit_name, summary.period.first_day, summary.period.last_day)
     return Attachment(name.replace("baocao_", "bieudo_").replace(".xlsx", ".png"), png, PNG, photo=True)

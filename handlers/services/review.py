@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.services.authz import Actor, can_summarise, cells_in_scope, own_active_commitment
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.validation import NOTE_MAX, checked_text
@@ -45,7 +45,7 @@ class ReviewDetail:
 async def review_cells(uow: UnitOfWork, actor: Actor) -> list[Unit]:
     """The cells whose registrations the actor reviews: a leader their cell, committee staff their subtree."""
     if not can_summarise(actor):
-        raise Forbidden(r.REVIEW_FORBIDDEN)
+        raise Forbidden(rv.REVIEW_FORBIDDEN)
     _, cells = await cells_in_scope(uow, actor)
     return cells
 
@@ -75,10 +75,10 @@ async def reviewable(uow: UnitOfWork, actor: Actor, commitment_id: int) -> tuple
         or commitment.status != CommitmentStatus.ACTIVE.value
         or commitment.review_state != ReviewState.PENDING.value
     ):
-        raise NotFound(r.REVIEW_GONE)
+        raise NotFound(rv.REVIEW_GONE)
     member = await uow.members.get(commitment.member_id)
     if member is None or not member.active or member.cell_id not in cells:
-        raise NotFound(r.REVIEW_GONE)
+        raise NotFound(rv.REVIEW_GONE)
     return commitment, member, cells[member.cell_id]
 
 
@@ -115,7 +115,7 @@ async def resubmit_registration(uow: UnitOfWork, actor: Actor, commitment_id: in
     """The member sends a returned registration back for review (the last comment stays for the reviewer)."""
     commitment = await own_active_commitment(uow, actor, commitment_id)
     if commitment.review_state != ReviewState.RETURNED.value:
-        raise InvalidInput(r.NOT_RETURNED)
+        raise InvalidInput(rv.NOT_RETURNED)
     commitment.review_state = ReviewState.PENDING.value
     commitment.updated_at = now
     return commitment
@@ -127,21 +127,21 @@ async def returned_registrations(uow: UnitOfWork, actor: Actor) -> list[Commitme
 
 def returned_notice_text(commitments: list[Commitment]) -> str:
     lines = [
-        r.RETURNED_LINE.format(content=shorten(c.content, NOTICE_CONTENT), comment=c.review_comment or "")
+        rv.RETURNED_LINE.format(content=shorten(c.content, NOTICE_CONTENT), comment=c.review_comment or "")
         for c in commitments
     ]
-    return "\n".join([r.RETURNED_HEADER, *lines])
+    return "\n".join([rv.RETURNED_HEADER, *lines])
 
 
 def review_notice(commitment: Commitment) -> tuple[int, str]:
     """(member id, text) telling the member the result of the review: for an immediate message."""
     content = shorten(commitment.content, NOTICE_CONTENT)
     if commitment.review_state == ReviewState.RETURNED.value:
-        text = r.NOTICE_RETURNED.format(content=content, comment=commitment.review_comment or "")
+        text = rv.NOTICE_RETURNED.format(content=content, comment=commitment.review_comment or "")
     else:
-        text = r.NOTICE_APPROVED.format(content=content)
+        text = rv.NOTICE_APPROVED.format(content=content)
     return commitment.member_id, text
 
 
 def review_state_label(commitment: Commitment) -> str:
-    return r.REVIEW_STATE_LABELS.get(commitment.review_state, commitment.review_state)
+    return rv.REVIEW_STATE_LABELS.get(commitment.review_state, commitment.review_state)

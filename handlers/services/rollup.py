@@ -26,7 +26,8 @@ from handlers.services.errors import Forbidden
 from handlers.services.periods import Period
 from storage.enums import UnitKind
 from storage.models import Unit
-from storage.repo_reports import Figures, MemberLine, UnitRow, Window
+from storage.repo_reports import Figures, MemberLine, UnitRow
+from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 REVIVING_ACTIONS = ("merge", "dissolve")  # the unit was active before the change

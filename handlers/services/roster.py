@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.catalog import roster as msg
+from handlers.catalog import roster as ro
 from handlers.services.roster_file import RosterRow, RowError
 from storage.enums import Role, UnitKind
 from storage.models import Member, Unit
@@ -26,7 +26,7 @@ class ImportReport:
     changes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return msg.IMPORT_SUMMARY.format(
+        return ro.IMPORT_SUMMARY.format(
             units=len(self.units_created),
             created=self.created,
             updated=self.updated,
@@ -61,13 +61,13 @@ class _Tree:
         parent = await self.unit(names[:-1], UnitKind.COMMITTEE) if len(names) > 1 else None
         found = await self.uow.units.child(parent.id if parent else None, names[-1])
         if found is not None and not found.active:
-            raise _UnitChanged(msg.ROW_UNIT_CLOSED.format(path=" / ".join(names)))
+            raise _UnitChanged(ro.ROW_UNIT_CLOSED.format(path=" / ".join(names)))
         if found is None and await self.uow.units.moved_away(parent.id if parent else None, names[-1]):
-            raise _UnitChanged(msg.ROW_UNIT_MOVED.format(path=" / ".join(names)))
+            raise _UnitChanged(ro.ROW_UNIT_MOVED.format(path=" / ".join(names)))
         if found is None:
             found = await self.uow.units.add(names[-1], kind, parent, self.now)
             self.report.units_created.append(" / ".join(names))
-            self.report.changes.append(msg.CHANGE_NEW_UNIT.format(path=" / ".join(names)))
+            self.report.changes.append(ro.CHANGE_NEW_UNIT.format(path=" / ".join(names)))
         self.cache[names] = found
         return self._checked(found, kind)
 
@@ -94,10 +94,10 @@ async def import_roster(
             try:
                 await _import_row(uow, tree, row, existing.get(row.code), now, report)
             except _UnitKindClash as clash:
-                reason = msg.row_error(row.row_number, [msg.ROW_UNIT_KIND_CLASH.format(name=clash.name)])
+                reason = ro.row_error(row.row_number, [ro.ROW_UNIT_KIND_CLASH.format(name=clash.name)])
                 report.errors.append(RowError(row.row_number, reason))
             except _UnitChanged as changed:
-                report.errors.append(RowError(row.row_number, msg.row_error(row.row_number, [changed.message])))
+                report.errors.append(RowError(row.row_number, ro.row_error(row.row_number, [changed.message])))
             if on_row:
                 on_row()
     return report
@@ -122,7 +122,7 @@ async def _import_row(
     if member is None:
         await uow.members.add(Member(code=row.code, created_at=now, updated_at=now, exempt=False, **wanted))
         report.created += 1
-        report.changes.append(msg.CHANGE_NEW_MEMBER.format(code=row.code, name=row.full_name, unit=unit_name))
+        report.changes.append(ro.CHANGE_NEW_MEMBER.format(code=row.code, name=row.full_name, unit=unit_name))
         return
     changed = [key for key, value in wanted.items() if getattr(member, key) != value]
     if not changed:
@@ -133,11 +133,11 @@ async def _import_row(
         await uow.members.record_move(member, cell.id if cell else None, now)
         report.moved += 1
         old_name, new_name = (old.name if old else "—"), (cell.name if cell else "—")
-        move = msg.CHANGE_MOVED.format(code=row.code, name=row.full_name, old=old_name, new=new_name)
+        move = ro.CHANGE_MOVED.format(code=row.code, name=row.full_name, old=old_name, new=new_name)
         report.changes.append(move)
     for key in changed:
         setattr(member, key, wanted[key])
     member.updated_at = now
     report.updated += 1
-    fields = ", ".join(msg.FIELD_NAMES[key] for key in changed)
-    report.changes.append(msg.CHANGE_UPDATED.format(code=row.code, name=row.full_name, fields=fields))
+    fields = ", ".join(ro.FIELD_NAMES[key] for key in changed)
+    report.changes.append(ro.CHANGE_UPDATED.format(code=row.code, name=row.full_name, fields=fields))

@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from handlers.catalog import roster as msg
+from handlers.catalog import roster as ro
 from storage.enums import Role
 
 _MAX_CODE_LENGTH = 32
@@ -37,13 +37,13 @@ _ROLE = "role"
 _PHONE = "phone"
 
 _LABELS: dict[str, str] = {
-    _CODE: msg.COL_CODE,
-    _FULL_NAME: msg.COL_FULL_NAME,
-    _CELL: msg.COL_CELL,
-    _COMMITTEE: msg.COL_COMMITTEE,
-    _POSITION: msg.COL_POSITION,
-    _ROLE: msg.COL_ROLE,
-    _PHONE: msg.COL_PHONE,
+    _CODE: ro.COL_CODE,
+    _FULL_NAME: ro.COL_FULL_NAME,
+    _CELL: ro.COL_CELL,
+    _COMMITTEE: ro.COL_COMMITTEE,
+    _POSITION: ro.COL_POSITION,
+    _ROLE: ro.COL_ROLE,
+    _PHONE: ro.COL_PHONE,
 }
 _REQUIRED = (_CODE, _FULL_NAME, _CELL, _COMMITTEE, _ROLE)
 # Extra header spellings seen in real sheets, already folded (see _fold).
@@ -102,7 +102,7 @@ def read_roster(path: Path) -> RosterFile:
     """Parse an .xlsx (first worksheet) or .csv roster; raise RosterFileError when the file is unusable."""
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise RosterFileError(msg.FILE_UNSUPPORTED)
+        raise RosterFileError(ro.FILE_UNSUPPORTED)
     with closing(reader(path)) as rows:  # closes the workbook even when parsing stops early
         return _parse(rows)
 
@@ -142,13 +142,13 @@ def _xlsx_rows(path: Path) -> _RawRows:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # corrupt or non-xlsx content: every parser error means the same to the user
-        raise RosterFileError(msg.FILE_UNREADABLE_XLSX) from exc
+        raise RosterFileError(ro.FILE_UNREADABLE_XLSX) from exc
     try:
         sheets = workbook.worksheets
         if sheets and isinstance(sheets[0], ReadOnlyWorksheet):
             yield from _sheet_rows(sheets[0])
     except Exception as exc:
-        raise RosterFileError(msg.FILE_UNREADABLE_XLSX) from exc
+        raise RosterFileError(ro.FILE_UNREADABLE_XLSX) from exc
     finally:
         workbook.close()
 
@@ -167,18 +167,18 @@ def _csv_rows(path: Path) -> _RawRows:
         for number, values in enumerate(reader, start=1):
             yield number, [_nfc(value).strip() for value in values]
     except csv.Error as exc:
-        raise RosterFileError(msg.FILE_UNREADABLE_CSV) from exc
+        raise RosterFileError(ro.FILE_UNREADABLE_CSV) from exc
 
 
 def _csv_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RosterFileError(msg.FILE_UNREADABLE_CSV) from exc
+        raise RosterFileError(ro.FILE_UNREADABLE_CSV) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RosterFileError(msg.FILE_NOT_UTF8) from exc
+        raise RosterFileError(ro.FILE_NOT_UTF8) from exc
 
 
 def _csv_delimiter(text: str) -> str:
@@ -248,8 +248,8 @@ def _locate_header(rows: Iterator[_RawRow]) -> dict[str, int]:
         if seen >= _HEADER_SEARCH_ROWS:
             break
     if best is None:
-        raise RosterFileError(msg.FILE_EMPTY)
-    raise RosterFileError(msg.missing_columns(_missing(best)))
+        raise RosterFileError(ro.FILE_EMPTY)
+    raise RosterFileError(ro.missing_columns(_missing(best)))
 
 
 # --- rows ---------------------------------------------------------------------------------------------------
@@ -266,11 +266,11 @@ def _parse(raw: Iterator[_RawRow]) -> RosterFile:
         problems = _duplicate_problems(number, values.get(_CODE, ""), first_seen)
         row = _build_row(number, values, problems)
         if row is None:
-            result.errors.append(RowError(number, msg.row_error(number, problems)))
+            result.errors.append(RowError(number, ro.row_error(number, problems)))
         else:
             result.rows.append(row)
     if not result.rows and not result.errors:
-        raise RosterFileError(msg.FILE_EMPTY)
+        raise RosterFileError(ro.FILE_EMPTY)
     return result
 
 
@@ -280,7 +280,7 @@ def _duplicate_problems(number: int, code: str, first_seen: dict[str, int]) -> l
         return []
     key = code.casefold()
     if key in first_seen:
-        return [msg.duplicate_code(code, first_seen[key])]
+        return [ro.duplicate_code(code, first_seen[key])]
     first_seen[key] = number
     return []
 
@@ -303,21 +303,21 @@ def _code(text: str, problems: list[str]) -> str:
     # invisible pasted marks go; codes are identifiers, kept in upper case so "dv001" is DV001
     code = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip().upper()
     if not code:
-        problems.append(msg.missing_field(msg.COL_CODE))
+        problems.append(ro.missing_field(ro.COL_CODE))
         return code
     if len(code) > _MAX_CODE_LENGTH:
-        problems.append(msg.too_long(msg.COL_CODE, _MAX_CODE_LENGTH))
+        problems.append(ro.too_long(ro.COL_CODE, _MAX_CODE_LENGTH))
     if not all(ch.isalpha() or ch in "0123456789" or ch in _CODE_PUNCTUATION for ch in code):
-        problems.append(msg.ROW_CODE_BAD_CHARS)
+        problems.append(ro.ROW_CODE_BAD_CHARS)
     return code
 
 
 def _full_name(text: str, problems: list[str]) -> str:
     name = _collapse(text)
     if not name:
-        problems.append(msg.missing_field(msg.COL_FULL_NAME))
+        problems.append(ro.missing_field(ro.COL_FULL_NAME))
     elif len(name) > _MAX_NAME_LENGTH:
-        problems.append(msg.too_long(msg.COL_FULL_NAME, _MAX_NAME_LENGTH))
+        problems.append(ro.too_long(ro.COL_FULL_NAME, _MAX_NAME_LENGTH))
     return name
 
 
@@ -328,7 +328,7 @@ def _role(text: str, problems: list[str]) -> Role | None:
     role = _ROLES.get(_fold(word))
     if role is None:
         echo = word if len(word) <= _ROLE_ECHO_LENGTH else word[:_ROLE_ECHO_LENGTH] + "…"
-        problems.append(msg.role_unknown(echo))
+        problems.append(ro.role_unknown(echo))
     return role
 
 
@@ -337,21 +337,21 @@ def _cell(text: str, role: Role | None, problems: list[str]) -> str | None:
     if cell:
         return _limited(cell, _CELL, problems)
     if role is not None and role is not Role.COMMITTEE:
-        problems.append(msg.ROW_CELL_REQUIRED)
+        problems.append(ro.ROW_CELL_REQUIRED)
     return None
 
 
 def _committee_path(text: str, problems: list[str]) -> tuple[str, ...]:
     levels = tuple(level for level in (_collapse(part) for part in text.split("/")) if level)
     if not levels:
-        problems.append(msg.missing_field(msg.COL_COMMITTEE))
+        problems.append(ro.missing_field(ro.COL_COMMITTEE))
     for level in levels:
         _limited(level, _COMMITTEE, problems)
     return levels
 
 
 def _limited(text: str, field: str, problems: list[str]) -> str:
-    problem = msg.too_long(_LABELS[field], _MAX_UNIT_LENGTH)
+    problem = ro.too_long(_LABELS[field], _MAX_UNIT_LENGTH)
     if len(text) > _MAX_UNIT_LENGTH and problem not in problems:
         problems.append(problem)
     return text
@@ -366,5 +366,5 @@ def _phone(text: str, problems: list[str]) -> str | None:
         compact = "0" + compact  # a number cell in Excel drops the leading zero
     if _PHONE_PATTERN.fullmatch(compact):
         return compact
-    problems.append(msg.ROW_PHONE_INVALID)
+    problems.append(ro.ROW_PHONE_INVALID)
     return None

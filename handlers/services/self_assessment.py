@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.services.authz import Actor, cells_in_scope, own_active_commitment
 from handlers.services.commitments import own_individual
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
@@ -34,9 +34,9 @@ async def ensure_open(uow: UnitOfWork, today: date) -> None:
     """The self-assessment of today's year is open from the cycle's date to the year's end."""
     cycle = await uow.assessments.cycle(today.year)
     if cycle is None or cycle.self_assessment_from is None:
-        raise Forbidden(r.ASSESS_NOT_SET.format(year=today.year))
+        raise Forbidden(rv.ASSESS_NOT_SET.format(year=today.year))
     if today < cycle.self_assessment_from:
-        raise Forbidden(r.ASSESS_NOT_YET.format(year=today.year, date=fmt_date(cycle.self_assessment_from)))
+        raise Forbidden(rv.ASSESS_NOT_YET.format(year=today.year, date=fmt_date(cycle.self_assessment_from)))
 
 
 async def is_open(uow: UnitOfWork, today: date) -> bool:
@@ -57,7 +57,7 @@ async def assessable(uow: UnitOfWork, actor: Actor, year: int) -> list[tuple[Com
 async def assessable_commitment(uow: UnitOfWork, actor: Actor, commitment_id: int, today: date) -> Commitment:
     commitment = await own_active_commitment(uow, actor, commitment_id)
     if commitment.kind != CommitmentKind.INDIVIDUAL.value or commitment.year != today.year:
-        raise NotFound(r.ASSESS_CLOSED.format(year=commitment.year))
+        raise NotFound(rv.ASSESS_CLOSED.format(year=commitment.year))
     return commitment
 
 
@@ -65,7 +65,7 @@ def checked_result(raw: str | None) -> AssessmentResult:
     try:
         return AssessmentResult(raw or "")
     except ValueError:
-        raise InvalidInput(r.ASSESS_RESULT_INVALID) from None
+        raise InvalidInput(rv.ASSESS_RESULT_INVALID) from None
 
 
 async def save_assessment(
@@ -114,7 +114,7 @@ async def distribution(uow: UnitOfWork, actor: Actor, year: int) -> tuple[str, l
 
 
 def result_label(result: str) -> str:
-    return r.RESULT_LABELS.get(result, result)
+    return rv.RESULT_LABELS.get(result, result)
 
 
 async def year_record(uow: UnitOfWork, actor: Actor, year: int, tz: ZoneInfo) -> str:
@@ -122,13 +122,13 @@ async def year_record(uow: UnitOfWork, actor: Actor, year: int, tz: ZoneInfo) ->
     member = await uow.members.get(actor.member_id)
     cell = await uow.units.get(member.cell_id) if member and member.cell_id else None
     theme = await uow.themes.get(year)
-    position = r.RECORD_POSITION.format(position=member.position) if member and member.position else ""
-    out = [r.RECORD_HEADER.format(year=year, name=actor.full_name, position=position, cell=cell.name if cell else "")]
+    position = rv.RECORD_POSITION.format(position=member.position) if member and member.position else ""
+    out = [rv.RECORD_HEADER.format(year=year, name=actor.full_name, position=position, cell=cell.name if cell else "")]
     if theme is not None:
-        out.append(r.RECORD_THEME.format(title=theme.title))
+        out.append(rv.RECORD_THEME.format(title=theme.title))
     items = await assessable(uow, actor, year)
     if not items:
-        out.append(r.RECORD_NOTHING)
+        out.append(rv.RECORD_NOTHING)
     for number, (commitment, assessment) in enumerate(items, start=1):
         out.extend(await _record_item(uow, number, commitment, assessment, tz))
     return "\n".join(out)
@@ -138,28 +138,28 @@ async def _record_item(
     uow: UnitOfWork, number: int, c: Commitment, assessment: SelfAssessment | None, tz: ZoneInfo
 ) -> list[str]:
     lines = [
-        r.RECORD_ITEM.format(
+        rv.RECORD_ITEM.format(
             number=number, content=c.content, measures=c.measures, deadline=fmt_date(c.deadline), percent=c.percent
         )
     ]
     entries = await uow.commitments.progress_of(c.id)
     if entries:
-        lines.append(r.RECORD_PROGRESS.format(count=len(entries)))
+        lines.append(rv.RECORD_PROGRESS.format(count=len(entries)))
         noted = [entry for entry in entries if entry.note][-RECORD_NOTES:]
         lines.extend(
-            r.RECORD_NOTE.format(
+            rv.RECORD_NOTE.format(
                 date=fmt_date(entry.created_at.astimezone(tz).date()), percent=entry.percent, note=entry.note
             )
             for entry in noted
         )
     else:
-        lines.append(r.RECORD_NO_PROGRESS)
+        lines.append(rv.RECORD_NO_PROGRESS)
     if assessment is None:
-        lines.append(r.RECORD_NO_ASSESSMENT)
+        lines.append(rv.RECORD_NO_ASSESSMENT)
         return lines
-    lines.append(r.RECORD_ASSESSMENT.format(result=result_label(assessment.result)))
+    lines.append(rv.RECORD_ASSESSMENT.format(result=result_label(assessment.result)))
     if assessment.cause:
-        lines.append(r.RECORD_CAUSE.format(cause=assessment.cause))
+        lines.append(rv.RECORD_CAUSE.format(cause=assessment.cause))
     if assessment.remedy:
-        lines.append(r.RECORD_REMEDY.format(remedy=assessment.remedy))
+        lines.append(rv.RECORD_REMEDY.format(remedy=assessment.remedy))
     return lines

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from handlers.catalog import core as t
-from handlers.catalog import review as r
+from handlers.catalog import review as rv
 from handlers.services.authz import Actor
 from handlers.services.collective import led_cell
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
@@ -46,10 +46,10 @@ def checked_held_on(raw: str | None, today: date) -> date:
 
 def checked_held_on_value(value: date, today: date) -> date:
     if value > today:
-        raise InvalidInput(r.STUDY_DATE_FUTURE.format(today=fmt_date(today)))
+        raise InvalidInput(rv.STUDY_DATE_FUTURE.format(today=fmt_date(today)))
     earliest = date(today.year - 1, 1, 1)
     if value < earliest:
-        raise InvalidInput(r.STUDY_DATE_TOO_OLD.format(limit=fmt_date(earliest)))
+        raise InvalidInput(rv.STUDY_DATE_TOO_OLD.format(limit=fmt_date(earliest)))
     return value
 
 
@@ -57,7 +57,7 @@ async def study_cell(uow: UnitOfWork, actor: Actor) -> Unit:
     """The cell whose sessions the actor records (its secretary or deputy)."""
     cell = await led_cell(uow, actor)
     if cell is None:
-        raise Forbidden(r.STUDY_FORBIDDEN)
+        raise Forbidden(rv.STUDY_FORBIDDEN)
     return cell
 
 
@@ -69,7 +69,7 @@ async def cell_roster(uow: UnitOfWork, actor: Actor) -> list[Member]:
 
 async def default_title(uow: UnitOfWork, year: int) -> str:
     theme = await uow.themes.get(year)
-    return theme.title if theme is not None else r.STUDY_DEFAULT_TITLE.format(year=year)
+    return theme.title if theme is not None else rv.STUDY_DEFAULT_TITLE.format(year=year)
 
 
 async def record_session(
@@ -112,7 +112,7 @@ async def sessions_for(uow: UnitOfWork, actor: Actor, unit_id: int, today: date)
 
 async def my_cell_sessions(uow: UnitOfWork, actor: Actor, today: date) -> list[SessionView]:
     if actor.cell_id is None:
-        raise Forbidden(r.STUDY_NO_CELL)
+        raise Forbidden(rv.STUDY_NO_CELL)
     return await sessions_for(uow, actor, actor.cell_id, today)
 
 
@@ -126,7 +126,7 @@ async def confirm_attendance(uow: UnitOfWork, actor: Actor, session_id: int, now
     """The member says they attended a session of their own cell."""
     session = await uow.study.get(session_id)
     if session is None or actor.cell_id is None or session.unit_id != actor.cell_id:
-        raise NotFound(r.STUDY_SESSION_GONE)
+        raise NotFound(rv.STUDY_SESSION_GONE)
     row = await uow.study.attendance_of(session.id, actor.member_id)
     if row is None:
         await uow.study.add_attendance(

@@ -13,7 +13,7 @@ from handlers.catalog import core as t
 from handlers.services.authz import Actor, cells_in_scope
 from handlers.text import fmt_date, fmt_percent
 from storage.enums import UnitKind
-from storage.repositories import CellCounts
+from storage.repo_stats import CellCounts
 from storage.uow import UnitOfWork
 
 RECENT_DAYS = 30

@@ -7,7 +7,6 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage import models_honours  # noqa: F401  (its tables join Base.metadata)
 from storage.db import ensure_sqlite_dir
 from storage.models import Base
 

@@ -1,8 +1,4 @@
-"""Models of exemplars, commendations, replicated models and activities (issue 13; migration 0005_honours).
-
-They live beside storage/models.py on the same declarative Base; storage/uow.py (through repo_honours) and the
-migration environment import this module, so the metadata always holds these tables.
-"""
+"""Exemplars, commendations with their steps, replicated models and activities (migration 0005_honours)."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models.base import Base
 
 
 class ExemplarRegistration(Base):
