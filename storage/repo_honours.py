@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from storage.enums import CommendationAction, CommendationState, CommitmentKind, CommitmentStatus, Role
 from storage.models import (
@@ -164,7 +164,11 @@ class HonoursRepository(Repo):
                 ExemplarRegistration.kind, ExemplarRegistration.member_id, Member.cell_id, ExemplarRegistration.unit_id
             )
             .outerjoin(Member, Member.id == ExemplarRegistration.member_id)
-            .where(ExemplarRegistration.year == year, ExemplarRegistration.created_at < before)
+            .where(
+                ExemplarRegistration.year == year,
+                ExemplarRegistration.created_at < before,
+                or_(ExemplarRegistration.member_id.is_(None), Member.active.is_(True)),
+            )
         )
         return [HonourRow(*row) for row in (await self.session.execute(stmt)).all()]
 

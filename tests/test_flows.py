@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.console import ConsoleChannel
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import deliveries as d
 from handlers.catalog import reports as rp
@@ -1531,7 +1532,21 @@ def cell_rollup(period: str, end: str, updated: int, not_updated: list[str]) -> 
     missing = rp.ROLLUP_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
     stale = rp.ROLLUP_NOT_UPDATED.format(count=len(not_updated), names=", ".join(not_updated))
     left_out = rp.ROLLUP_OUT_OF_SCOPE.format(count=1, names="Đỗ Thị Lan")  # exempt
-    return "\n".join([head, "", missing, stale, left_out])
+    return "\n".join([head, *no_honours(), "", missing, stale, left_out])
+
+
+def no_honours(cells: int | None = None) -> list[str]:
+    """The roll-up's lines of exemplars, replicated models and activities when there is none of them (issue 13);
+    `cells`: a committee's cells (its lines are cells), None for a cell."""
+    nothing = {"activities": 0, "participants": "0"}
+    zeros = {f"{what}_{kind}": 0 for what in ("exemplar", "proposed", "commended", "upward")
+             for kind in ("individual", "collective")}
+    activities = (
+        cm.ROLLUP_ACTIVITIES_CELL.format(**nothing)
+        if cells is None
+        else cm.ROLLUP_ACTIVITIES_CELLS.format(cells_active=0, cells=cells, **nothing)
+    )
+    return [cm.ROLLUP_EXEMPLARS.format(**zeros), cm.ROLLUP_REPLICATIONS.format(replications=0, models=0), activities]
 
 
 CELL_NEXT = [rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_RANGE, rp.DRILL_DONE]  # after this month's answer
@@ -1660,6 +1675,7 @@ def committee_rollup(end: str, dong_tam_updated: int, tan_lap_updated: int) -> s
                 cells_studied=0,
                 cells=3,
             ),
+            *no_honours(cells=3),
         ]
     )
 

@@ -197,9 +197,11 @@ COMMITTEE_ACTIVITIES = (
     "Hội thi, tọa đàm, cuộc thi viết năm {year} — {unit}:\n"
     "{held}/{total} chi bộ đã tổ chức, {count} hoạt động, {participants} người tham gia."
 )
+COMMITTEE_ACTIVITY_UNITS = "{held}/{total} đơn vị trực thuộc đã tổ chức."
 COMMITTEE_ACTIVITY_KINDS = "Theo loại: {kinds}."
 COMMITTEE_ACTIVITY_KIND = "{kind} {count}"
 COMMITTEE_ACTIVITY_UNIT = "• {unit}: {held}/{total} chi bộ, {count} hoạt động, {participants} người tham gia"
+COMMITTEE_ACTIVITY_CELL = "• {unit}: {count} hoạt động, {participants} người tham gia"
 
 # --- figures in /tonghop ------------------------------------------------------------------------------------------------
 ROLLUP_EXEMPLARS = (
@@ -210,26 +212,14 @@ ROLLUP_EXEMPLARS = (
 )
 ROLLUP_REPLICATIONS = "Mô hình nhân rộng từ mô hình của đơn vị khác: {replications}/{models}"
 ROLLUP_ACTIVITIES_UNITS = (
-    "Hội thi, tọa đàm, cuộc thi viết: {units_held}/{units} đơn vị đã tổ chức ({cells_active}/{cells} chi bộ), "
-    "{activities} hoạt động, {participants} người tham gia"
+    "Hội thi, tọa đàm, cuộc thi viết: {units_held}/{units} đơn vị trực thuộc ({cells_active}/{cells} chi bộ) "
+    "đã tổ chức, {activities} hoạt động, {participants} người tham gia"
+)
+ROLLUP_ACTIVITIES_CELLS = (
+    "Hội thi, tọa đàm, cuộc thi viết: {cells_active}/{cells} chi bộ đã tổ chức, {activities} hoạt động, "
+    "{participants} người tham gia"
 )
 ROLLUP_ACTIVITIES_CELL = "Hội thi, tọa đàm, cuộc thi viết: {activities} hoạt động, {participants} người tham gia"
 ROLLUP_PILOTS = "Mô hình được nhân rộng:"
 ROLLUP_PILOT = "• «{name}» ({cell}) → {cells}"
-
-# --- help and the command menu ---------------------------------------------------------------------------------------
-HELP_MEMBER_EXTRA = (
-    "\n/hoatdong — xem hội thi, tọa đàm, cuộc thi viết của chi bộ"
-    "\n/bieuduong — xem các quyết định biểu dương, khen thưởng của đồng chí"
-)
-HELP_SECRETARY_EXTRA = (
-    "\n/bieuduong — đề nghị biểu dương, khen thưởng đảng viên hoặc tập thể chi bộ, xem kết quả"
-    "\n/hoatdong — ghi hội thi, tọa đàm, cuộc thi viết và số người tham gia"
-    "\n/baocao — chọn «Báo cáo Word» để có bản dự thảo báo cáo của chi bộ"
-)
-HELP_COMMITTEE_EXTRA = (
-    "\n/bieuduong — xem xét đề nghị biểu dương, khen thưởng: quyết định biểu dương hoặc khen thưởng, "
-    "đề nghị cấp trên, hoặc trả lại kèm ý kiến"
-    "\n/hoatdong — xem các chi bộ đã tổ chức hội thi, tọa đàm, cuộc thi viết"
-    "\n/baocao — chọn «Báo cáo Word» để có bản dự thảo báo cáo trình ký"
-)
+ROLLUP_PILOT_TYPED = "• «{name}» → {cells}"

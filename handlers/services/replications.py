@@ -3,7 +3,6 @@ from a list) or one outside it (typed); roll-ups count replications and show whi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,15 +23,6 @@ class ModelOption:
     commitment_id: int
     name: str
     cell_name: str
-
-
-@dataclass(frozen=True)
-class Pilot:
-    """A model and the cells whose models follow it."""
-
-    name: str
-    cell_name: str
-    followers: tuple[str, ...]
 
 
 async def model_options(uow: UnitOfWork, actor: Actor, today: date) -> list[ModelOption]:
@@ -82,36 +72,3 @@ async def record_replication(
     )
     await uow.honours.add(row)
     return row
-
-
-async def pilots(uow: UnitOfWork, year: int, before: datetime, cell_of: dict[int, int]) -> list[Pilot]:
-    """The year's models that others followed, with the followers' cells; `cell_of` maps a unit to the cell it
-    counts in (only cells of the roll-up are there)."""
-    spread: dict[tuple[str, str], list[str]] = {}
-    rows = await uow.honours.replication_rows(year, before)
-    names = await _unit_names(uow, [cell for cell in cell_of.values()])
-    for _, unit_id, source_id, source_text in rows:
-        follower = cell_of.get(unit_id)
-        if follower is None:
-            continue
-        key = await _pilot_key(uow, source_id, source_text)
-        spread.setdefault(key, []).append(names.get(follower, ""))
-    found = [Pilot(name, cell, tuple(sorted(set(cells), key=fold))) for (name, cell), cells in spread.items()]
-    return sorted(found, key=lambda p: (-len(p.followers), fold(p.name)))
-
-
-async def _pilot_key(uow: UnitOfWork, source_id: int | None, source_text: str | None) -> tuple[str, str]:
-    if source_id is None:
-        return source_text or "", ""
-    source = await uow.commitments.get(source_id)
-    unit = await uow.units.get(source.unit_id) if source is not None and source.unit_id else None
-    return (source.content if source else ""), (unit.name if unit else "")
-
-
-async def _unit_names(uow: UnitOfWork, unit_ids: Sequence[int]) -> dict[int, str]:
-    names = {}
-    for unit_id in set(unit_ids):
-        unit = await uow.units.get(unit_id)
-        if unit is not None:
-            names[unit_id] = unit.name
-    return names
