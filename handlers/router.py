@@ -94,9 +94,7 @@ BARE_COMMANDS = {
     "nhac nho": "preferences",
     "thong bao": "announce",
     "bieu duong": "commend",
-    "khen thuong": "commend",
     "hoat dong": "activity",
-    "hoi thi": "activity",
 }
 # The Vietnamese command words also work typed without their slash ("dangky"): Zalo has no command menu to tap.
 VIETNAMESE_COMMANDS = (

@@ -123,8 +123,8 @@ ACTION_LABELS = {
     "commended": "quyết định {form}, số {number} ngày {date}",
     "withdrawn": "rút đề nghị",
 }
-DECIDE_PRAISE = "Biểu dương"
-DECIDE_REWARD = "Khen thưởng"
+DECIDE_PRAISE = "Quyết định biểu dương"  # not "Biểu dương" alone: typed, that is the command
+DECIDE_REWARD = "Quyết định khen thưởng"
 DECIDE_FORWARD = "Đề nghị cấp trên ({parent})"
 DECIDE_RETURN = "Trả lại, kèm ý kiến"
 ASK_DECISION_NUMBER = "Số quyết định {form} (ví dụ: 125-QĐ/ĐU):"
