@@ -32,9 +32,10 @@ async def remind_now(core: Core, settings: Settings, unit_name: str, kind: str) 
 
 async def _send_now(core: Core, settings: Settings, queued: int) -> str:
     """Drain the queue here with a live progress bar (a running bot, if any, shares the work safely)."""
-    from bot.sender import telegram_sender
+    from bot.runtime import messengers_for
+    from bot.sender import Sender, limits_from
 
-    sender = telegram_sender(core, settings)
+    sender = Sender(core.uow, messengers_for(settings), core.clock, limits_from(settings))
     try:  # no recover() here: rows in SENDING may be a running bot's requests in flight
         with tqdm(total=queued, desc=rc.CLI_REMIND_SENDING, unit=" tin", file=sys.stderr) as bar:
 

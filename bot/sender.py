@@ -28,7 +28,6 @@ from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from bot.wiring import Core
 
 log = logging.getLogger(__name__)
 
@@ -344,14 +343,3 @@ def limits_from(settings: Settings) -> SenderLimits:
         poll_seconds=settings.sender_poll_seconds,
     )
 
-
-def telegram_sender(core: Core, settings: Settings) -> Sender:
-    """A sender for Telegram deliveries (the bot's, or an operator command's own, e.g. `remind now`)."""
-    from bot.channels.telegram_messenger import TelegramMessenger
-
-    if settings.telegram_bot_token is None:
-        raise ValueError("TELEGRAM_BOT_TOKEN is needed to send")
-    messenger = TelegramMessenger(
-        settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url, settings.sender_concurrency
-    )
-    return Sender(core.uow, {messenger.platform: messenger}, core.clock, limits_from(settings))
