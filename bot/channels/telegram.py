@@ -6,6 +6,10 @@ Handler order (the whole wiring of this channel is here):
   3. anything else in a private chat  -> Incoming(text=None) (the router asks for text);
                                          a photo -> Incoming(image_ref=largest size's file_id) (evidence)
   errors                              -> logged without message text; the user gets a polite notice
+
+`TelegramBot` starts the Application by hand in both modes (it shares the runtime's loop). Siblings:
+`telegram_messenger.py` (the bot's own messages), `telegram_webhook.py` (the web server's endpoint and setWebhook
+& co), `telegram_limiter.py` (the replies' rate limiter).
 """
 
 from __future__ import annotations
