@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -16,9 +16,6 @@ from handlers.catalog import admin as a
 from handlers.catalog import channels as c
 from handlers.services.errors import UserError
 from storage.migrate import upgrade
-
-if TYPE_CHECKING:
-    pass
 
 T = TypeVar("T")
 EXAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
@@ -96,6 +93,8 @@ def add_org_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     export.add_argument("--out", type=Path, metavar="FILE.json", help="write to this file (default: stdout)")
     anonymise = member_sub.add_parser("anonymise", help="erase a member's personal data (consent withdrawn)")
     anonymise.add_argument("code", metavar="CODE")
+
+
 def add_reminder_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     remind = sub.add_parser("remind", help="send a reminder at once")
     remind_sub = remind.add_subparsers(dest="remind_command", required=True, metavar="ACTION")
@@ -186,11 +185,10 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import demo
+    from bot.runtime import run
 
     if args.webhook:
-        from bot.web import run_webhook
-
-        return run_webhook(settings)
+        return run(settings, webhook=True)
     no_token = settings.telegram_bot_token is None and settings.zalo_bot_token is None
     if args.demo or no_token:
         if no_token:
@@ -200,11 +198,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(a.DEMO_NEEDS_TERMINAL, file=sys.stderr)
             return EXIT_USAGE
         return demo.run_demo(settings, EXAMPLE_ROSTER, DEMO_MEMBER)
-    # Polling mode: every platform whose token is set, in one process and one event loop (bot/polling.py).
-    from bot.polling import run_polling
-
-    upgrade(settings.database_url)
-    return asyncio.run(run_polling(settings))
+    return run(settings, webhook=False)  # polling: every platform whose token is set, in one event loop
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -234,7 +228,7 @@ def cmd_theme(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.web import webhook_command
+    from bot.webhook_admin import webhook_command
 
     return webhook_command(settings, args.webhook_command, args.platform)
 
@@ -259,6 +253,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot import reports_cli
 
     return with_core(settings, lambda core: reports_cli.write_report(core, args.unit, args.period, args.out))
+
+
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     from bot import reminders_admin
 

@@ -1,6 +1,6 @@
 """Plain domain vocabularies shared by every floor (they import nothing)."""
 
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
 
 class Role(StrEnum):
@@ -71,14 +71,6 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"  # the request went out but no answer came: reported, not re-sent blindly
     SKIPPED = "skipped"  # no reachable chat account, paused, or superseded
-
-
-class MessagePriority(IntEnum):
-    """Near a platform's monthly quota, lower numbers go first."""
-
-    REPLY = 0
-    REMINDER = 1
-    ANNOUNCEMENT = 2
 
 
 class NomineeKind(StrEnum):

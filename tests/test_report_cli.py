@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
+from handlers.catalog import org as o
 from handlers.catalog import reports as rp
 from tests.support import EXAMPLE_CSV
 
@@ -53,7 +54,7 @@ def test_report_errors_are_one_clear_line(env: Path, capsys: pytest.CaptureFixtu
     out = env / "x.xlsx"
     capsys.readouterr()
     assert main(["report", "--unit", "Chi bộ không có", "--period", "2026", "--out", str(out)]) == 1
-    assert capsys.readouterr().err.strip() == rp.CLI_UNIT_NOT_FOUND.format(name="Chi bộ không có")
+    assert capsys.readouterr().err.strip() == o.UNIT_UNKNOWN.format(name="Chi bộ không có")
     dong_tam = ["report", "--unit", "Chi bộ thôn Đồng Tâm", "--out", str(out)]
     assert main([*dong_tam, "--period", "31/02/2026-01/03/2026"]) == 1
     assert capsys.readouterr().err.strip() == rp.PERIOD_BAD_DATE.format(text="31/02/2026")

@@ -24,7 +24,8 @@ from telegram import Update
 from telegram.constants import MessageLimit
 from telegram.ext import AIORateLimiter, Application
 
-from bot.channels.telegram import BOT_COMMANDS, HOUSEKEEPING_EVERY_S, TelegramChannel, build_application
+from bot.channels.telegram import BOT_COMMANDS, TelegramChannel, build_application
+from bot.housekeeping import HOUSEKEEPING_EVERY_S, housekeeping
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
@@ -680,19 +681,17 @@ async def test_secretary_summary_counts_registered_members(chat: Chat, roster_db
 # ---- housekeeping ------------------------------------------------------------------------------------------
 
 
-async def test_housekeeping_job_prunes_old_update_keys(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
-    assert chat.app.job_queue is not None
-    [job] = chat.app.job_queue.jobs()
-    assert job.job.trigger.interval.total_seconds() == HOUSEKEEPING_EVERY_S == 3600
+async def test_housekeeping_prunes_old_update_keys(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    assert HOUSEKEEPING_EVERY_S == 3600  # the runtime's one housekeeping loop (the Application has no job queue)
     await chat.say("xin chào")  # a stranger's message: its key is recorded all the same
     assert await processed_keys(roster_db) == {"123456:1"}
 
     clock.advance(days=1)
-    await job.callback(SimpleNamespace(bot=chat.app.bot, job=job))  # type: ignore[arg-type]
+    await housekeeping(roster_db.uow, clock.now())
     assert await processed_keys(roster_db) == {"123456:1"}  # recent: kept against redelivery
 
     clock.advance(days=7)
-    await job.callback(SimpleNamespace(bot=chat.app.bot, job=job))  # type: ignore[arg-type]
+    await housekeeping(roster_db.uow, clock.now())
     assert await processed_keys(roster_db) == set()
 
 

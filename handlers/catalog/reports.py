@@ -109,7 +109,5 @@ CHART_UPDATED = "Cập nhật trong kỳ (%)"
 CHART_Y = "Tỷ lệ (%)"
 
 # --- operator (CLI) -----------------------------------------------------------------------------------------
-CLI_UNIT_NOT_FOUND = "Không tìm thấy đơn vị «{name}»."
-CLI_UNIT_AMBIGUOUS = "Có {count} đơn vị tên «{name}»; dùng mã số: {ids}."
 CLI_PERIOD_BAD = "Kỳ báo cáo không hợp lệ: «{text}». Dùng 2026, 2026-Q4, 2026-11 hoặc 01/10/2026-31/10/2026."
 CLI_REPORT_WRITTEN = "Đã ghi báo cáo {unit}, {period} vào {path} ({sheets} trang tính)."

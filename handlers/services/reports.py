@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import reports as rp
 from handlers.messages import Attachment
 from handlers.reports import chart, excel
+from handlers.services.org_changes import resolve_unit
 from handlers.services.periods import Period
-from handlers.services.rollup import Rollup, rollup_of
+from handlers.services.rollup import Rollup, rollup_of, unit_row
 from handlers.text import fmt_percent
-from storage.repo_reports import UnitRow
 from storage.uow import UnitOfWork
 
 PNG = "image/png"
@@ -69,10 +69,11 @@ async def excel_attachment(uow: UnitOfWork, summary: Rollup, today: date, tz: Zo
 
 
 async def excel_for_unit(
-    uow: UnitOfWork, unit: UnitRow, period: Period, now: datetime, tz: ZoneInfo
+    uow: UnitOfWork, unit_spec: str, period: Period, now: datetime, tz: ZoneInfo
 ) -> tuple[Rollup, Attachment]:
-    """The operator's report of any unit (the CLI has no actor: whoever runs it owns the database)."""
-    summary = await rollup_of(uow, unit, period, now, tz)
+    """The operator's report of any unit, named as in the other operator commands (an id, a name, or
+    "Parent / Name"); the CLI has no actor: whoever runs it owns the database."""
+    summary = await rollup_of(uow, unit_row(await resolve_unit(uow, unit_spec)), period, now, tz)
     return summary, await excel_attachment(uow, summary, now.astimezone(tz).date(), tz)
 
 

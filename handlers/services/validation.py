@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from handlers.catalog import admin as a
 from handlers.catalog import core as t
 from handlers.services.errors import InvalidInput
 from handlers.text import clean, fmt_date
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # of a theme or an annual cycle
 CONTENT_MIN, CONTENT_MAX = 5, 1000
 MEASURES_MIN, MEASURES_MAX = 3, 1000
 NOTE_MAX = 1000
@@ -28,6 +30,13 @@ def checked_text(raw: str | None, minimum: int, maximum: int) -> str:
     if len(text) > maximum:
         raise InvalidInput(t.TEXT_TOO_LONG.format(length=len(text), maximum=maximum))
     return text
+
+
+def checked_year(year: int) -> int:
+    """The year of a theme or an annual cycle, as the operator gives it."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(a.YEAR_INVALID.format(year=year))
+    return year
 
 
 def checked_percent(raw: str | None) -> int:
