@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.wiring import Core
 from handlers.catalog import reports as rp
+from handlers.reports import excel
 from handlers.services.periods import parse_cli
 from handlers.services.reports import excel_for_unit
 
@@ -17,6 +18,6 @@ async def write_report(core: Core, unit: str, period_text: str, out: Path) -> in
     async with core.uow() as uow:
         summary, attachment = await excel_for_unit(uow, unit, period, core.clock.now(), core.tz)
     await asyncio.to_thread(out.write_bytes, attachment.content)
-    sheets = 1 + len(summary.cells)
+    sheets = excel.LEADING_SHEETS + len(summary.cells)
     print(rp.CLI_REPORT_WRITTEN.format(unit=summary.unit_name, period=period.label, path=out, sheets=sheets))
     return 0

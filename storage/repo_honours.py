@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import and_, exists, or_, select
 
-from storage.enums import CommendationAction, CommendationState, CommitmentKind, CommitmentStatus, Role
+from storage.enums import (
+    CommendationAction,
+    CommendationState,
+    CommitmentKind,
+    CommitmentStatus,
+    NomineeKind,
+    Role,
+)
 from storage.models import (
     Activity,
     Commendation,
@@ -23,6 +30,32 @@ from storage.models import (
 from storage.repo_base import Repo
 
 ABSORBING_ACTIONS = ("merge", "dissolve")  # a unit whose members and items went to `target_unit_id`
+
+
+@dataclass
+class Honours:
+    """Counts of one cell, or a sum of cells (see handlers/services/honours.py for what counts where)."""
+
+    exemplar_individual: int = 0
+    exemplar_collective: int = 0
+    proposed_individual: int = 0
+    proposed_collective: int = 0
+    commended_individual: int = 0
+    commended_collective: int = 0
+    upward_individual: int = 0
+    upward_collective: int = 0
+    replications: int = 0
+    activities: int = 0
+    participants: int = 0
+    cells_active: int = 0  # cells that held at least one activity
+
+    def add(self, other: Honours) -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+    def bump(self, prefix: str, kind: str) -> None:
+        name = f"{prefix}_{'individual' if kind == NomineeKind.INDIVIDUAL.value else 'collective'}"
+        setattr(self, name, getattr(self, name) + 1)
 
 
 @dataclass(frozen=True)
@@ -79,6 +112,15 @@ class HonoursRepository(Repo):
         if not cell_ids:
             return []
         stmt = select(Commendation).where(Commendation.unit_id.in_(list(cell_ids)), Commendation.year == year)
+        return await self._scalars(stmt.order_by(Commendation.created_at, Commendation.id))
+
+    async def proposals_of_year(self, year: int, before: datetime) -> list[Commendation]:
+        """The year's proposals made before `before`, withdrawn ones left out, oldest first."""
+        stmt = select(Commendation).where(
+            Commendation.year == year,
+            Commendation.created_at < before,
+            Commendation.state != CommendationState.WITHDRAWN.value,
+        )
         return await self._scalars(stmt.order_by(Commendation.created_at, Commendation.id))
 
     async def commended_member(self, member_id: int) -> list[Commendation]:

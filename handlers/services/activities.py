@@ -14,13 +14,14 @@ from handlers.catalog import core as t
 from handlers.services.authz import Actor, can_summarise
 from handlers.services.collective import led_cell
 from handlers.services.errors import Forbidden, InvalidInput
-from handlers.services.honours import Honours, placement
+from handlers.services.honours import placement
 from handlers.services.periods import year_of
 from handlers.services.rollup import rollup
 from handlers.services.validation import checked_text, past_day, past_day_value
 from handlers.text import fmt_number
 from storage.enums import ActivityKind
 from storage.models import Activity, Unit
+from storage.repo_honours import Honours
 from storage.uow import UnitOfWork
 
 TITLE_MIN, TITLE_MAX = 5, 500

@@ -15,11 +15,10 @@ What counts where, at the report's moment `end` (the period's end, or now while 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from handlers.text import fold
-from storage.enums import NomineeKind
-from storage.repo_honours import HonourRow
+from storage.repo_honours import HonourRow, Honours
 from storage.repo_reports import UnitRow
 from storage.report_sql import Window
 from storage.uow import UnitOfWork
@@ -34,30 +33,6 @@ class Pilot:
     name: str
     cell_name: str
     followers: tuple[str, ...]
-
-
-@dataclass
-class Honours:
-    exemplar_individual: int = 0
-    exemplar_collective: int = 0
-    proposed_individual: int = 0
-    proposed_collective: int = 0
-    commended_individual: int = 0
-    commended_collective: int = 0
-    upward_individual: int = 0
-    upward_collective: int = 0
-    replications: int = 0
-    activities: int = 0
-    participants: int = 0
-    cells_active: int = 0  # cells that held at least one activity
-
-    def add(self, other: Honours) -> None:
-        for item in fields(self):
-            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
-
-    def bump(self, prefix: str, kind: str) -> None:
-        name = f"{prefix}_{'individual' if kind == NomineeKind.INDIVIDUAL.value else 'collective'}"
-        setattr(self, name, getattr(self, name) + 1)
 
 
 class Placement:

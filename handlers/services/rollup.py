@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import core as t
 from handlers.services.authz import Actor, may_see_unit, scope_unit
 from handlers.services.errors import Forbidden
-from handlers.services.honours import Honours, Pilot, honour_figures, pilots_of
+from handlers.services.honours import Pilot, honour_figures, pilots_of
 from handlers.services.periods import Period
 from storage.enums import UnitKind
 from storage.models import Unit
+from storage.repo_honours import Honours
 from storage.repo_reports import Figures, MemberLine, UnitRow
 from storage.report_sql import Window
 from storage.uow import UnitOfWork
