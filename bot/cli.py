@@ -59,11 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_org_commands(sub)
 
-    report = sub.add_parser("report", help="write the Excel report of a unit for a period")
+    report = sub.add_parser("report", help="write the Excel report, or the draft report to sign (docx), of a unit")
     report.add_argument("--unit", required=True, metavar="NAME", help="cell or committee name (or id)")
     periods_help = "2026, 2026-Q4, 2026-11 or DD/MM/YYYY-DD/MM/YYYY"
     report.add_argument("--period", required=True, metavar="PERIOD", help=periods_help)
-    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx|FILE.docx")
+    report.add_argument(
+        "--format", choices=["xlsx", "docx"], help="xlsx: the figures; docx: the draft report the committee signs "
+        "(default: from the name of --out)"
+    )
+    report.add_argument("--place", metavar="NAME", help="docx: the place before the date (default: from the unit)")
     add_reminder_commands(sub)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -252,6 +257,11 @@ def cmd_member(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot import reports_cli
 
+    kind = args.format or ("docx" if args.out.suffix.lower() == ".docx" else "xlsx")
+    if kind == "docx":
+        return with_core(
+            settings, lambda core: reports_cli.write_draft(core, args.unit, args.period, args.out, args.place)
+        )
     return with_core(settings, lambda core: reports_cli.write_report(core, args.unit, args.period, args.out))
 
 

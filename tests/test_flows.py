@@ -20,6 +20,7 @@ from bot.channels.console import ConsoleChannel
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import deliveries as d
+from handlers.catalog import document as dc
 from handlers.catalog import reports as rp
 from handlers.catalog import review as rv
 from handlers.flows.pledges import DETAIL_CHOICES
@@ -437,7 +438,7 @@ async def test_leader_menu_entries_open_their_actions(chat: Chat, roster_db: Dat
     staff = Chat(chat.router, user_id="2525")
     await staff.link_as("DV025", roster_db, clock)
     await staff.press(t.MENU_REPORT)
-    assert staff.all_texts == [rp.PERIOD_ASK]
+    assert staff.all_texts == [dc.ASK_FORMAT] and staff.choices == [dc.FORMAT_XLSX, dc.FORMAT_DOCX, t.CANCEL]
     await staff.press(t.CANCEL)
     await staff.press(t.MENU_ANNOUNCE)
     assert staff.question.text == d.ANNOUNCE_CHOOSE_UNIT

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handlers.catalog import core as t
+from handlers.catalog import document as dc
 from handlers.catalog import reports as rp
 from handlers.reports.excel import MIME
 from handlers.router import Router
@@ -140,6 +141,8 @@ async def test_baocao_asks_the_period_and_sends_the_workbook(
     db, _ = world_db
     secretary = await linked(world_router, db, clock, "DV007", "1007")
     await secretary.say("/baocao")
+    assert secretary.all_texts == [dc.ASK_FORMAT]
+    await secretary.press(dc.FORMAT_XLSX)
     assert secretary.question.text == rp.PERIOD_ASK and secretary.choices == PERIOD_CHOICES
     await secretary.press(rp.PERIOD_YEAR)
     report, menu = secretary.last_replies

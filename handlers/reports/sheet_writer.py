@@ -37,7 +37,7 @@ PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"
 LINE_POINTS = 15.0  # one line of 11 pt text
-TITLE_POINTS = 21.0  # one line of the 13 pt title
+TITLE_POINTS = 22.0  # one line of the 13 pt title
 PADDING_POINTS = 4.0
 MARGINS = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.25, footer=0.3)  # inches
 
