@@ -13,10 +13,12 @@ from sqlalchemy import select
 from handlers.services import commend_decisions as dec
 from handlers.services import commendations as co
 from handlers.services.activities import record_activity
-from storage.enums import ActivityKind, CommendationForm, Role
-from storage.models import Broadcast, Commendation, CommendationStep, Delivery, Member
+from handlers.services.exemplars import register_exemplar
+from handlers.services.replications import record_replication
+from storage.enums import ActivityKind, CommendationForm, CommitmentKind, NomineeKind, Role
+from storage.models import Broadcast, Commendation, CommendationStep, Commitment, Delivery, Member
 from tests.chat import HANOI, mid
-from tests.review_support import TODAY, actor_of
+from tests.review_support import TODAY, actor_of, add_cell_item
 from tests.support import Database, FakeClock
 
 PROVINCE = "Đảng bộ tỉnh Hòa Bình Xanh"
@@ -142,3 +144,39 @@ async def unit_id(db: Database, name: str) -> int:
     async with db.uow() as uow:
         [unit] = await uow.units.find_by_name(name)
         return unit.id
+
+
+async def add_exemplar(db: Database, clock: FakeClock, code: str, collective: bool = False) -> None:
+    async with db.uow() as uow:
+        kind = NomineeKind.COLLECTIVE if collective else NomineeKind.INDIVIDUAL
+        await register_exemplar(uow, await actor_of(uow, code), kind, 2026, clock.now())
+        await uow.commit()
+
+
+async def add_replication(db: Database, clock: FakeClock, model: int, source: int | None, text: str | None) -> None:
+    async with db.uow() as uow:
+        row = await uow.commitments.get(model)
+        assert row is not None
+        member = await uow.members.get(row.member_id)
+        assert member is not None
+        await record_replication(uow, await actor_of(uow, member.code), row, source, text, clock.now())
+        await uow.commit()
+
+
+async def honours_on_the_world(db: Database, clock: FakeClock) -> None:
+    """On tests/report_world.py's world (23/11/2026): DV001 commended (khen thưởng, 12-QĐ/ĐU of 20/11/2026) for
+    Vận động 12 hộ…; Tân Lập proposed as a collective and proposed upward; Đồng Tâm held a contest of 139 people on
+    12/10/2026; DV001 and Đồng Tâm registered as exemplars; a Tân Lập model follows Đồng Tâm's model. The clock then
+    moves on a minute, so that a roll-up counts all of it."""
+    commended = await propose(db, clock, "DV002", "DV001")
+    await decide(db, clock, "DV025", commended, "reward")
+    upward = await propose(db, clock, "DV007", None)
+    await decide(db, clock, "DV025", upward, "forward")
+    await add_activity(db, clock, "DV002", date(2026, 10, 12), 139)
+    await add_exemplar(db, clock, "DV001")
+    await add_exemplar(db, clock, "DV002", collective=True)
+    async with db.sessions() as session:
+        [pilot] = (await session.scalars(select(Commitment.id).where(Commitment.kind == "model"))).all()
+    follower = await add_cell_item(db, clock, "DV007", "Thắp sáng đường quê", CommitmentKind.MODEL)
+    await add_replication(db, clock, follower, pilot, None)
+    clock.advance(minutes=1)
