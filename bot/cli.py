@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--demo", action="store_true", help="run the terminal demo on sample data")
     run.add_argument("--webhook", action="store_true", help="serve webhooks (production; see README)")
 
+    demo = sub.add_parser("demo", help="the terminal demo's database")
+    demo.add_argument("demo_command", choices=["reset"], metavar="ACTION", help="reset: start the sample year over")
+
     chat = sub.add_parser("chat", help="talk to the bot in this terminal as a member (no token needed)")
     chat.add_argument("--as", dest="member", required=True, metavar="CODE", help="member code, e.g. DV001")
 
@@ -146,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.log_level, [secret, webhook_secret, zalo_secret])
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "run": cmd_run,
+        "demo": cmd_demo,
         "chat": cmd_chat,
         "import-roster": cmd_import_roster,
         "invite": cmd_invite,
@@ -204,6 +208,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
         return demo.run_demo(settings, EXAMPLE_ROSTER, DEMO_MEMBER)
     return run(settings, webhook=False)  # polling: every platform whose token is set, in one event loop
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import demo
+
+    return demo.reset_demo(settings, EXAMPLE_ROSTER)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
