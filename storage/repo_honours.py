@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, update
 
 from storage.enums import (
     CommendationAction,
@@ -122,6 +122,27 @@ class HonoursRepository(Repo):
             Commendation.state != CommendationState.WITHDRAWN.value,
         )
         return await self._scalars(stmt.order_by(Commendation.created_at, Commendation.id))
+
+    async def of_member(self, member_id: int) -> tuple[list[ExemplarRegistration], list[Commendation]]:
+        """A member's own exemplar registrations and the proposals naming them (for /dulieu and the export)."""
+        exemplars = select(ExemplarRegistration).where(ExemplarRegistration.member_id == member_id)
+        proposals = select(Commendation).where(Commendation.member_id == member_id)
+        return (
+            await self._scalars(exemplars.order_by(ExemplarRegistration.year)),
+            await self._scalars(proposals.order_by(Commendation.created_at, Commendation.id)),
+        )
+
+    async def erase_accounts(self, member_id: int, placeholder: str) -> None:
+        """Consent withdrawn: what was written about the member (accounts, return comments) is replaced."""
+        proposals = select(Commendation.id).where(Commendation.member_id == member_id)
+        await self.session.execute(
+            update(Commendation).where(Commendation.member_id == member_id).values(account=placeholder, comment=None)
+        )
+        await self.session.execute(
+            update(CommendationStep)
+            .where(CommendationStep.commendation_id.in_(proposals), CommendationStep.note.is_not(None))
+            .values(note=placeholder)
+        )
 
     async def commended_member(self, member_id: int) -> list[Commendation]:
         stmt = select(Commendation).where(

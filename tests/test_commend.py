@@ -377,3 +377,26 @@ async def test_a_committee_with_nothing_waiting(router: Router, roster_db: Datab
     await staff.say("/bieuduong")
     year = cm.YEAR_DONE.format(year=2026, collective=0, individual=0, up_collective=0, up_individual=0)
     assert staff.all_texts == [year, cm.WAITING_NONE.format(unit=THANH_SON), t.MENU_PROMPT]
+
+
+async def test_the_member_sees_it_in_dulieu_and_withdrawing_consent_erases_the_account(
+    router: Router, roster_db: Database, clock: FakeClock
+) -> None:
+    from handlers.catalog import org as o
+    from handlers.services.personal_data import member_by_code, withdraw_consent
+    from tests.honours_support import add_exemplar
+
+    proposal = await propose(roster_db, clock, "DV002", "DV001")
+    await decide(roster_db, clock, "DV025", proposal, "praise")
+    await add_exemplar(roster_db, clock, "DV001")
+    an = await linked(router, roster_db, clock, "DV001", "111")
+    await an.say("/dulieu")
+    page = "\n".join(an.all_texts)
+    assert cm.MYDATA_EXEMPLAR.format(year=2026) in page
+    decided = cm.MYDATA_DECIDED.format(form="biểu dương", number="12-QĐ/ĐU", date="20/11/2026")
+    assert cm.MYDATA_COMMENDATION.format(year=2026, state=decided, account=ACCOUNT) in page
+    async with roster_db.uow() as uow:
+        await withdraw_consent(uow, await member_by_code(uow, "DV001"), clock.now())
+        await uow.commit()
+    row = await commendation_row(roster_db, proposal)
+    assert (row["account"], row["state"], row["decision_number"]) == (o.ANONYMOUS_TEXT, "commended", "12-QĐ/ĐU")

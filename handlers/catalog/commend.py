@@ -167,6 +167,13 @@ NOTICE_RETURNED_LOWER = (
 )
 NOTICE_WAITING = "Có đề nghị biểu dương, khen thưởng {nominee} ({cell}) chờ {level} quyết định. Gõ /bieuduong để xem."
 
+# in /dulieu
+MYDATA_HONOURS = "Điển hình, biểu dương, khen thưởng"
+MYDATA_EXEMPLAR = "• Đăng ký xây dựng cá nhân điển hình năm {year}"
+MYDATA_COMMENDATION = "• Năm {year}, đề nghị biểu dương, khen thưởng ({state}): {account}"
+MYDATA_STATES = {"pending": "đang xem xét", "returned": "bị trả lại", "withdrawn": "đã rút", "commended": "đã quyết định"}
+MYDATA_DECIDED = "{form} theo Quyết định số {number} ngày {date}"
+
 # --- activities (/hoatdong) -------------------------------------------------------------------------------------------
 ACTIVITY_KIND_LABELS = {
     "contest": "Hội thi",
