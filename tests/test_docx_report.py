@@ -173,7 +173,7 @@ def test_cli_writes_the_draft_and_says_to_edit_it(
     code = main(["report", "--unit", THANH_SON, "--period", "2026-Q4", "--out", str(out), "--place", "Thanh Sơn"])
     said = capsys.readouterr().out.strip()
     assert code == 0 and said == dc.CLI_DOCX_WRITTEN.format(unit=THANH_SON, period="quý 4/2026", path=out)
-    assert said.splitlines()[1].startswith("Lưu ý: lời văn do bot soạn")
+    assert said.splitlines()[0].startswith("Lưu ý: đây là bản dự thảo")  # the note comes first
     document = Document(str(out))
     assert cells(document, 0)[1][2].startswith("Thanh Sơn, ngày ")
     assert "quý 4/2026" in body(document)
@@ -187,7 +187,7 @@ async def test_baocao_offers_the_draft(router_world: Router, world_db: Database,
     await staff.press(rp.PERIOD_YEAR)
     reply = staff.last_replies[0]
     assert reply.text == dc.DOCX_READY.format(unit=THANH_SON, period="năm 2026")
-    assert reply.text.split(":")[1].strip().startswith("tệp Word đính kèm. Lời văn do bot soạn")
+    assert reply.text.startswith("Lưu ý: đây là bản dự thảo, lời văn do bot soạn")  # at the top of the cover note
     assert reply.attachment is not None and reply.attachment.mime == MIME
     assert body(Document(io.BytesIO(reply.attachment.content)))[0] == "BÁO CÁO"
     await staff.say("/baocao word thang")

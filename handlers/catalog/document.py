@@ -56,13 +56,14 @@ FORMAT_XLSX = "Báo cáo Excel (số liệu)"
 FORMAT_DOCX = "Báo cáo Word (dự thảo để trình ký)"
 FORMAT_WORDS = {"word": "docx", "docx": "docx", "excel": "xlsx", "xlsx": "xlsx"}  # typed after /baocao (folded)
 DOCX_READY = (
-    "Bản dự thảo báo cáo {unit}, {period}: tệp Word đính kèm. Lời văn do bot soạn từ số liệu: xin đồng chí "
-    "biên tập lại, bổ sung số văn bản, nhận xét, phương hướng trước khi trình ký."
+    "Lưu ý: đây là bản dự thảo, lời văn do bot soạn từ số liệu. Xin đồng chí biên tập lại, bổ sung số văn bản, "
+    "nhận xét, phương hướng trước khi trình ký.\n"
+    "Dự thảo báo cáo {unit}, {period}: tệp Word đính kèm."
 )
 CLI_DOCX_WRITTEN = (
-    "Đã ghi bản dự thảo báo cáo {unit}, {period} vào {path}.\n"
-    "Lưu ý: lời văn do bot soạn từ số liệu; người soạn thảo biên tập lại, bổ sung số văn bản, nhận xét, "
-    "phương hướng trước khi trình ký. / A draft: edit the prose before it is signed."
+    "Lưu ý: đây là bản dự thảo, lời văn do bot soạn từ số liệu; người soạn thảo biên tập lại, bổ sung số văn bản, "
+    "nhận xét, phương hướng trước khi trình ký. / A draft: edit the prose before it is signed.\n"
+    "Đã ghi dự thảo báo cáo {unit}, {period} vào {path}."
 )
 
 # --- the report the committee signs (DOCX, Hướng dẫn 36-HD/VPTW) -------------------------------------------------------

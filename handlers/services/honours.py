@@ -60,11 +60,11 @@ async def placement(uow: UnitOfWork, cell_ids: Sequence[int], window: Window) ->
     return Placement(cell_ids, absorbed, await uow.reports.moves_after(window.end))
 
 
-async def honour_figures(uow: UnitOfWork, cell_ids: Sequence[int], window: Window) -> dict[int, Honours]:
-    result = {cell_id: Honours() for cell_id in cell_ids}
-    if not cell_ids:
+async def honour_figures(uow: UnitOfWork, place: Placement, window: Window) -> dict[int, Honours]:
+    """The figures of each cell of `place` (see `placement`)."""
+    result = {cell_id: Honours() for cell_id in place.cells}
+    if not result:
         return result
-    place = await placement(uow, cell_ids, window)
     for row in await uow.honours.exemplar_rows(window.year, window.end):
         if (cell := place.of_row(row)) is not None:
             result[cell].bump("exemplar", row.kind)
@@ -87,10 +87,9 @@ async def honour_figures(uow: UnitOfWork, cell_ids: Sequence[int], window: Windo
     return result
 
 
-async def pilots_of(uow: UnitOfWork, cells: Sequence[UnitRow], window: Window) -> list[Pilot]:
+async def pilots_of(uow: UnitOfWork, cells: Sequence[UnitRow], place: Placement, window: Window) -> list[Pilot]:
     """The pilots followed by the year's models of these cells, with the followers' cells, most followed first."""
     names = {cell.id: cell.name for cell in cells}
-    place = await placement(uow, list(names), window)
     spread: dict[tuple[str, str], set[str]] = {}
     for _, unit_id, source_id, source_text in await uow.honours.replication_rows(window.year, window.end):
         follower = place.of_unit(unit_id)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import core as t
 from handlers.services.authz import Actor, may_see_unit, scope_unit
 from handlers.services.errors import Forbidden
-from handlers.services.honours import Pilot, honour_figures, pilots_of
+from handlers.services.honours import Pilot, honour_figures, pilots_of, placement
 from handlers.services.periods import Period
 from storage.enums import UnitKind
 from storage.models import Unit
@@ -144,7 +144,8 @@ async def rollup_of(uow: UnitOfWork, unit: UnitRow, period: Period, now: datetim
     tree = await tree_at(uow, unit, window.end)
     cells = tree.cells_under(unit.id)
     figures = await uow.reports.cell_figures([cell.id for cell in cells], window)
-    honours = await honour_figures(uow, [cell.id for cell in cells], window)
+    place = await placement(uow, [cell.id for cell in cells], window)
+    honours = await honour_figures(uow, place, window)
     totals, honour_totals = Figures(), Honours()
     for cell in cells:
         totals.add(figures[cell.id])
@@ -158,7 +159,7 @@ async def rollup_of(uow: UnitOfWork, unit: UnitRow, period: Period, now: datetim
                 line.add(figures[cell.id])
                 honour_line.add(honours[cell.id])
             lines.append(RollupLine(child.id, child.name, child.kind, line, honour_line))
-    pilots = await pilots_of(uow, cells, window)
+    pilots = await pilots_of(uow, cells, place, window)
     return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, pilots)
 
 
