@@ -400,3 +400,26 @@ async def test_the_member_sees_it_in_dulieu_and_withdrawing_consent_erases_the_a
         await uow.commit()
     row = await commendation_row(roster_db, proposal)
     assert (row["account"], row["state"], row["decision_number"]) == (o.ANONYMOUS_TEXT, "commended", "12-QĐ/ĐU")
+
+
+@pytest.mark.parametrize(
+    ("code", "bieuduong", "hoatdong"),
+    [
+        ("DV001", "xem các quyết định biểu dương, khen thưởng", "xem hội thi, tọa đàm"),
+        ("DV002", "đề nghị biểu dương, khen thưởng đảng viên hoặc tập thể chi bộ", "ghi hội thi, tọa đàm"),
+        (
+            "DV025",
+            "xem xét đề nghị biểu dương, khen thưởng: biểu dương, khen thưởng, đề nghị cấp trên",
+            "xem các chi bộ",
+        ),
+    ],
+)
+async def test_help_lists_the_new_commands_for_each_role(
+    router: Router, roster_db: Database, clock: FakeClock, code: str, bieuduong: str, hoatdong: str
+) -> None:
+    chat = await linked(router, roster_db, clock, code, f"9{code}")
+    await chat.say("/trogiup")
+    help_text = chat.all_texts[0]
+    assert f"\n/bieuduong — {bieuduong}" in help_text
+    assert f"\n/hoatdong — {hoatdong}" in help_text
+    assert ("Báo cáo Word" in help_text or "báo cáo Word" in help_text) is (code != "DV001")
