@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--demo", action="store_true", help="run the terminal demo on sample data")
     run.add_argument("--webhook", action="store_true", help="serve webhooks (production; see README)")
 
+    demo = sub.add_parser("demo", help="the terminal demo's database")
+    demo.add_argument("demo_command", choices=["reset"], metavar="ACTION", help="reset: start the sample year over")
+
     chat = sub.add_parser("chat", help="talk to the bot in this terminal as a member (no token needed)")
     chat.add_argument("--as", dest="member", required=True, metavar="CODE", help="member code, e.g. DV001")
 
@@ -59,11 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_org_commands(sub)
 
-    report = sub.add_parser("report", help="write the Excel report of a unit for a period")
+    report = sub.add_parser("report", help="write the Excel report, or the draft report to sign (docx), of a unit")
     report.add_argument("--unit", required=True, metavar="NAME", help="cell or committee name (or id)")
     periods_help = "2026, 2026-Q4, 2026-11 or DD/MM/YYYY-DD/MM/YYYY"
     report.add_argument("--period", required=True, metavar="PERIOD", help=periods_help)
-    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx|FILE.docx")
+    report.add_argument(
+        "--format", choices=["xlsx", "docx"], help="xlsx: the figures; docx: the draft report the committee signs "
+        "(default: from the name of --out)"
+    )
+    report.add_argument("--place", metavar="NAME", help="docx: the place before the date (default: from the unit)")
     add_reminder_commands(sub)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -141,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.log_level, [secret, webhook_secret, zalo_secret])
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "run": cmd_run,
+        "demo": cmd_demo,
         "chat": cmd_chat,
         "import-roster": cmd_import_roster,
         "invite": cmd_invite,
@@ -201,6 +210,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run(settings, webhook=False)  # polling: every platform whose token is set, in one event loop
 
 
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import demo
+
+    return demo.reset_demo(settings, EXAMPLE_ROSTER)
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import demo
 
@@ -252,6 +267,11 @@ def cmd_member(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot import reports_cli
 
+    kind = args.format or ("docx" if args.out.suffix.lower() == ".docx" else "xlsx")
+    if kind == "docx":
+        return with_core(
+            settings, lambda core: reports_cli.write_draft(core, args.unit, args.period, args.out, args.place)
+        )
     return with_core(settings, lambda core: reports_cli.write_report(core, args.unit, args.period, args.out))
 
 

@@ -16,7 +16,7 @@ from handlers.services.demo import prepare_demo
 from handlers.services.errors import NotFound
 from handlers.services.linking import ConsoleUser, link_console_as
 from handlers.services.roster_file import read_roster
-from storage.migrate import upgrade
+from storage.migrate import downgrade, upgrade
 
 
 async def console_user(core: Core, member_code: str) -> ConsoleUser:
@@ -52,16 +52,39 @@ async def converse(core: Core, user: ConsoleUser, stdin: TextIO, stdout: TextIO)
     return 0
 
 
+async def prepare(core: Core, roster: Path) -> None:
+    rows = read_roster(roster).rows
+    async with core.uow() as uow:
+        await prepare_demo(uow, rows, core.clock.now(), core.tz)
+        await uow.commit()
+
+
+def reset_demo(settings: Settings, roster: Path) -> int:
+    """`lamtheo demo reset`: every table of the demo's database dropped and made again, then the sample year."""
+    url = settings.demo_database_url
+    upgrade(url)
+    downgrade(url, "base")
+    upgrade(url)
+
+    async def runner() -> None:
+        core = build_core(settings, url)
+        try:
+            await prepare(core, roster)
+        finally:
+            await core.close()
+
+    asyncio.run(runner())
+    print(a.DEMO_RESET.format(path=url.split("///")[-1]))
+    return 0
+
+
 def run_demo(settings: Settings, roster: Path, member_code: str) -> int:
     upgrade(settings.demo_database_url)
 
     async def runner() -> int:
         core = build_core(settings, settings.demo_database_url)
         try:
-            rows = read_roster(roster).rows
-            async with core.uow() as uow:
-                await prepare_demo(uow, rows, core.clock.now(), core.tz)
-                await uow.commit()
+            await prepare(core, roster)
             user = await console_user(core, member_code)
             path = settings.demo_database_url.split("///")[-1]
             role = t.ROLE_NAMES[user.role]

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from bot.cli import main
 from handlers.catalog import org as o
 from handlers.catalog import reports as rp
+from tests.report_world import LEADING_SHEETS
 from tests.support import EXAMPLE_CSV
 
 
@@ -35,7 +36,7 @@ def test_report_of_a_committee_for_a_quarter(env: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert main(["report", "--unit", "đảng bộ xã thanh sơn", "--period", "2026-Q4", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    written = rp.CLI_REPORT_WRITTEN.format(unit="Đảng bộ xã Thanh Sơn", period="quý 4/2026", path=out, sheets=4)
+    written = rp.CLI_REPORT_WRITTEN.format(unit="Đảng bộ xã Thanh Sơn", period="quý 4/2026", path=out, sheets=7)
     assert said.strip() == written
     book = load_workbook(out)
     assert book.sheetnames[0] == rp.SHEET_ROLLUP
@@ -47,7 +48,7 @@ def test_report_of_a_committee_for_a_quarter(env: Path, capsys: pytest.CaptureFi
 def test_report_period_forms(env: Path, period: str) -> None:
     out = env / "dong-tam.xlsx"
     assert main(["report", "--unit", "Chi bộ thôn Đồng Tâm", "--period", period, "--out", str(out)]) == 0
-    assert load_workbook(out).sheetnames == [rp.SHEET_ROLLUP, "Chi bộ thôn Đồng Tâm"]
+    assert load_workbook(out).sheetnames == [*LEADING_SHEETS, "Chi bộ thôn Đồng Tâm"]
 
 
 def test_report_errors_are_one_clear_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,6 +26,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot.channels.telegram import BOT_COMMANDS, TelegramChannel, build_application
 from bot.housekeeping import HOUSEKEEPING_EVERY_S, housekeeping
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
@@ -37,6 +38,7 @@ from handlers.services.invites import issue_invites
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
 from storage.models import Commitment, DialogStateRow, Member, ProcessedUpdate
+from tests.chat import EXEMPLAR_QUESTION
 from tests.conftest import TZ
 from tests.fakes.fake_telegram import chat_object, user_object
 from tests.fakes.recording_request import RecordingRequest, make_callback_update, make_text_update
@@ -166,7 +168,9 @@ async def register(chat: Chat, content: str, measures: str) -> list[str]:
     assert (await chat.say("/dangky"))[-1] == t.ASK_CONTENT
     assert await chat.say(content) == [t.ASK_MEASURES]
     assert await chat.say(measures) == [t.ASK_DEADLINE]
-    [confirm] = await chat.press(chat.buttons()[0][1])  # the first deadline button: end of the quarter
+    [exemplar] = await chat.press(chat.buttons()[0][1])  # the first deadline button: end of the quarter
+    assert exemplar.startswith(EXEMPLAR_QUESTION)  # the first registration of the year asks it
+    [confirm] = await chat.press_label(cm.EXEMPLAR_NO)
     assert confirm.startswith("Xin đồng chí kiểm tra lại bản đăng ký")
     return await chat.press_label(t.CONFIRM)
 
@@ -310,7 +314,10 @@ async def test_register_a_commitment_with_buttons(chat: Chat, roster_db: Databas
     assert await chat.say("Họp tổ dân cư, đến từng nhà hướng dẫn") == [t.ASK_DEADLINE]
     # 23/11/2026: the end of the quarter is the end of the year, so one date button (+ cancel)
     assert [label for label, _ in chat.buttons()] == [t.DEADLINE_QUARTER.format(date="31/12/2026"), t.CANCEL]
-    [confirm] = await chat.press_label(t.DEADLINE_QUARTER.format(date="31/12/2026"))
+    [exemplar] = await chat.press_label(t.DEADLINE_QUARTER.format(date="31/12/2026"))
+    assert exemplar == cm.ASK_EXEMPLAR_INDIVIDUAL.format(year=2026)
+    assert [label for label, _ in chat.buttons()] == [cm.EXEMPLAR_YES, cm.EXEMPLAR_NO, t.CANCEL]
+    [confirm] = await chat.press_label(cm.EXEMPLAR_NO)
     assert confirm == t.CONFIRM_REGISTRATION.format(
         content="Vận động 5 hộ trong thôn phân loại rác",
         measures="Họp tổ dân cư, đến từng nhà hướng dẫn",
@@ -331,7 +338,7 @@ async def test_register_a_commitment_with_buttons(chat: Chat, roster_db: Databas
     assert saved.measures == "Họp tổ dân cư, đến từng nhà hướng dẫn"
     assert saved.deadline == date(2026, 12, 31)
     assert saved.year == 2026 and saved.percent == 0
-    assert len(chat.request.calls_of("answerCallbackQuery")) == 3  # consent, deadline, confirm
+    assert len(chat.request.calls_of("answerCallbackQuery")) == 4  # consent, deadline, exemplar, confirm
 
 
 async def test_log_progress_with_percent_button_and_skipped_note(
@@ -391,7 +398,9 @@ async def test_forged_button_data_is_refused(chat: Chat, roster_db: Database, cl
     assert sent == [t.INVALID_CHOICE, t.ASK_DEADLINE]
     assert chat.buttons() == current
     assert await commitments_of(roster_db, "DV001") == []
-    [confirm] = await chat.press(current[0][1])  # the real button still works
+    [exemplar] = await chat.press(current[0][1])  # the real button still works
+    assert exemplar.startswith(EXEMPLAR_QUESTION)
+    [confirm] = await chat.press_label(cm.EXEMPLAR_NO)
     assert "31/12/2026" in confirm
 
 
@@ -416,6 +425,7 @@ async def test_the_same_update_twice_is_handled_once(chat: Chat, roster_db: Data
     # a redelivered confirm button must not register the commitment twice
     await chat.say("Họp tổ dân cư, đến từng nhà")
     await chat.press(chat.buttons()[0][1])
+    await chat.press_label(cm.EXEMPLAR_NO)
     confirm = chat.button_update(chat.data_of(t.CONFIRM))
     assert (await chat.process(confirm))[0] == t.REGISTERED.format(number=1, year=2026)
     sends = len(chat.request.calls_of("sendMessage"))
@@ -692,5 +702,6 @@ def test_the_command_menu_is_valid_for_telegram_and_known_to_the_router() -> Non
     assert len(set(names)) == len(names)
     assert all(name in COMMANDS for name in names)  # every entry opens a flow, not the fallback menu
     members = {"dangky", "capnhat", "camket", "nhacnho", "lichhop", "hoctap", "tudanhgia", "dulieu", "kenh"}
+    members |= {"bieuduong", "hoatdong"}  # a member sees their commendations and the cell's activities
     leaders = {"tonghop", "baocao", "duyet", "thongbao"}
     assert members | leaders | {"trogiup", "huy"} == set(names)

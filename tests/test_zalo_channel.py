@@ -15,13 +15,14 @@ from bot.channels.zalo import ZaloChannel, build_zalo
 from bot.channels.zalo_client import ZaloClient
 from bot.channels.zalo_messenger import TEXT_LIMIT, ZaloMessenger
 from handlers.catalog import channels as c
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Choice, Reply
 from handlers.outbound import MessagePriority, SendStatus
 from handlers.router import Router
 from handlers.services.quota import QuotaGuard
 from storage.models import Evidence, ProgressEntry
-from tests.chat import add_commitment
+from tests.chat import EXEMPLAR_QUESTION, add_commitment
 from tests.conftest import TZ
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import Database, FakeClock
@@ -117,7 +118,9 @@ async def test_a_member_registers_and_logs_progress_typing_numbers(an: ZaloUser,
     await an.say(CONTENT)
     await an.say(MEASURES)
     assert an.numbered()[0].startswith("Cuối quý này (")
-    [confirm] = await an.say("1")
+    [exemplar] = await an.say("1")
+    assert exemplar.startswith(EXEMPLAR_QUESTION) and an.numbered()[1] == cm.EXEMPLAR_NO
+    [confirm] = await an.say("2")
     assert confirm.startswith("Xin đồng chí kiểm tra lại bản đăng ký") and an.numbered()[0] == t.CONFIRM
     registered, _menu = await an.say("1")
     assert registered.startswith("Đã lưu bản đăng ký số 1")

@@ -1,5 +1,6 @@
-"""Sample data for the terminal demo (`make run` without a token): the example roster and a theme for this
-year. Both are idempotent: the demo's database is kept between runs."""
+"""Sample data for the terminal demo (`make run` without a token): the example roster, a theme for this year and
+a plausible year of registrations, progress, models, study, contests and commendations (demo_year.py). All
+idempotent: the demo's database is kept between runs; `lamtheo demo reset` starts it over."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.catalog import admin as a
 from handlers.clock import local_today
+from handlers.services.demo_year import seed_year
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import RosterRow
 from handlers.services.themes import set_theme, theme_of
@@ -21,3 +23,4 @@ async def prepare_demo(uow: UnitOfWork, rows: Sequence[RosterRow], now: datetime
     year = local_today(now, tz).year
     if await theme_of(uow, year) is None:
         await set_theme(uow, year, a.DEMO_THEME, now)
+    await seed_year(uow, now, tz)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import reports as rp
 from handlers.messages import Attachment
 from handlers.reports import chart, excel
+from handlers.services.honour_lists import honour_sheets
 from handlers.services.org_changes import resolve_unit
 from handlers.services.periods import Period
 from handlers.services.rollup import Rollup, rollup_of, unit_row
@@ -24,8 +25,12 @@ def _ratio(part: int, whole: int) -> float:
 
 def chart_bars(summary: Rollup) -> list[chart.Bar]:
     return [
-        chart.Bar(line.name, _ratio(line.figures.registered, line.figures.members),
-                  _ratio(line.figures.updated, line.figures.registered))
+        chart.Bar(
+            line.name,
+            _ratio(line.figures.registered, line.figures.members),
+            _ratio(line.figures.updated, line.figures.registered),
+            _ratio(line.honours.exemplar_individual, line.figures.members),
+        )
         for line in summary.lines
     ]
 
@@ -58,6 +63,7 @@ async def report_data(uow: UnitOfWork, summary: Rollup, today: date, tz: ZoneInf
         totals=summary.totals,
         cells=sheets,
         tz=tz,
+        honours=await honour_sheets(uow, summary, tz),
     )
 
 
