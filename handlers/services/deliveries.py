@@ -25,6 +25,8 @@ from storage.repo_deliveries import ClaimedRow
 from storage.uow import UnitOfWork
 
 REMINDER_KINDS = frozenset({BroadcastKind.PROGRESS_REMINDER.value, BroadcastKind.REGISTER_REMINDER.value})
+# Warnings about the member's own accounts: not held back by quiet hours or a pause (illness pauses reminders).
+URGENT_KINDS = frozenset({BroadcastKind.SECURITY.value})
 RESPOND_STEP = "respond"
 # A member who touched another flow this recently is busy with it: a message does not take over their dialog.
 BUSY_WINDOW = timedelta(hours=1)
@@ -40,6 +42,7 @@ class OutgoingMessage:
     choices: tuple[tuple[str, str], ...] = ()  # (label, value); answered in `flow` at step "respond"
     flow: str | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the flow's values; "command" names the typed fallback
+    account_id: int | None = None  # this chat account (if it can be reached), not the one the member's rule picks
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,14 @@ async def enqueue(
     ids = list(wanted)
     members = await uow.deliveries.members(ids)
     accounts = await uow.deliveries.reachable_accounts(ids)
-    is_reminder = broadcast.kind in REMINDER_KINDS
+    is_reminder, urgent = broadcast.kind in REMINDER_KINDS, broadcast.kind in URGENT_KINDS
     today = local_today(now, tz)
     rows: list[Delivery] = []
     for member_id, message in wanted.items():
         member = members.get(member_id)
-        reason = skip_reason(member, today)
-        account = None if member is None or reason else choose_account(member, accounts.get(member_id, []))
+        reason = skip_reason(member, today, urgent)
+        reachable = accounts.get(member_id, [])
+        account = None if member is None or reason else choose_account(member, reachable, message.account_id)
         if reason is None and account is None:
             reason = "no reachable chat account"
         row = Delivery(
@@ -113,7 +117,7 @@ async def enqueue(
             status=DeliveryStatus.SKIPPED.value if reason else DeliveryStatus.PENDING.value,
             text=message.text,
             choices=_stored(message),
-            not_before=None if reason or member is None else send_after(member, now, tz, is_reminder),
+            not_before=None if reason or member is None or urgent else send_after(member, now, tz, is_reminder),
             attempts=0,
             error=reason,
             updated_at=now,
@@ -130,18 +134,23 @@ async def enqueue(
     return queued
 
 
-def skip_reason(member: Member | None, today: date) -> str | None:
+def skip_reason(member: Member | None, today: date, urgent: bool = False) -> str | None:
     if member is None or not member.active or member.anonymised_at is not None:
         return "not an active member"
     if member.consent_at is None:
         return "no consent to the data notice"
-    if member.paused_until is not None and member.paused_until >= today:
+    if not urgent and member.paused_until is not None and member.paused_until >= today:
         return "paused"
     return None
 
 
-def choose_account(member: Member, reachable: Sequence[ChatAccount]) -> ChatAccount | None:
-    """The preferred platform's account if it can be reached, else the most recently seen one."""
+def choose_account(
+    member: Member, reachable: Sequence[ChatAccount], account_id: int | None = None
+) -> ChatAccount | None:
+    """The preferred platform's account if it can be reached, else the most recently seen one; with
+    `account_id`, that account or none."""
+    if account_id is not None:
+        return next((account for account in reachable if account.id == account_id), None)
     if member.preferred_platform:
         for account in reachable:
             if account.platform == member.preferred_platform:
