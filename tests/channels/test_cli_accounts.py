@@ -91,7 +91,8 @@ def test_invite_ttl_days_setting(
     assert main(["invite", "--member", "DV002"]) == 0
     [(created, expires)] = sql(
         env,
-        "SELECT i.created_at, i.expires_at FROM invite_codes i JOIN members m ON m.id = i.member_id WHERE m.code = 'DV002'",
+        "SELECT i.created_at, i.expires_at FROM invite_codes i JOIN members m ON m.id = i.member_id"
+        " WHERE m.code = 'DV002'",
     )
     gap = datetime.fromisoformat(str(expires)) - datetime.fromisoformat(str(created))
     assert gap == timedelta(days=3)
