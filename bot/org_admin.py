@@ -15,6 +15,7 @@ from handlers.catalog import org as o
 from handlers.services.accounts import member_accounts, unlink_account
 from handlers.services.org_changes import DISSOLVE, MERGE, MOVE, OrgChange, dissolve_unit, merge_unit, move_unit
 from handlers.services.personal_data import as_json, collect_personal_data, member_by_code, withdraw_consent
+from storage.private_files import write_private
 
 
 async def change_unit(core: Core, action: str, unit: str, target: str, dry_run: bool) -> int:
@@ -69,7 +70,7 @@ async def export_member(core: Core, code: str, out: Path | None) -> int:
     if out is None:
         sys.stdout.write(text)
         return 0
-    await asyncio.to_thread(out.write_text, text, encoding="utf-8")
+    await asyncio.to_thread(write_private, out, text.encode("utf-8"))
     print(o.EXPORT_WRITTEN.format(code=code, path=out), file=sys.stderr)
     return 0
 

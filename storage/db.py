@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
 
+from storage.private_files import make_private_file, tighten
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -20,10 +22,14 @@ def is_sqlite(url: str) -> bool:
 
 
 def ensure_sqlite_dir(url: str) -> None:
-    """Create the folder of a SQLite file so a fresh checkout runs without set-up."""
+    """Create the folder of a SQLite file (0700) so a fresh checkout runs without set-up, and the file itself
+    (0600) before SQLite does: SQLite gives its -wal and -shm files the database file's mode."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(str(parsed.database)).expanduser()
+        make_private_file(path)
+        for suffix in ("-wal", "-shm"):  # left by an older version: group- or world-readable
+            tighten(Path(f"{path}{suffix}"))
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
