@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     file_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Invite codes stop working this many days after `lamtheo invite` issued them.
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    # Texts of the bot's own messages (they may name people) are blanked this many days after they were sent.
+    sent_text_retention_days: int = Field(default=30, ge=1, le=3650)
     # A reminder firing found later than this (the bot was down) is recorded as missed instead of sent.
     reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
     # The delivery sender (reminders, announcements): platform rates, requests in flight, idle poll.

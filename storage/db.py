@@ -57,6 +57,7 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted and replaced texts are overwritten, not left in free pages
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

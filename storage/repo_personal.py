@@ -171,3 +171,11 @@ class PersonalDataRepository(Repo):
         )
         await self.session.execute(delete(StoredFile).where(StoredFile.member_id == member.id))
         await self.session.flush()
+
+    async def delete_files_seen_by_leaders(self, unit_path: str) -> int:
+        """Delete the reports generated for those who lead the unit at `unit_path` or a unit above it: they may
+        list the member (Excel sheets, the draft's exemplars). Their links then answer that the file is gone."""
+        above = [int(part) for part in unit_path.strip("/").split("/") if part]
+        leaders = select(Member.id).where(Member.scope_unit_id.in_(above))
+        result = await self.session.execute(delete(StoredFile).where(StoredFile.member_id.in_(leaders)))
+        return int(getattr(result, "rowcount", 0) or 0)

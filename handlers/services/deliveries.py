@@ -19,6 +19,7 @@ from handlers.clock import local_today
 from handlers.dialog_state import DialogState, save_state
 from handlers.messages import Reply
 from handlers.outbound import SendOutcome, SendStatus
+from handlers.services.member_refs import render_refs
 from storage.enums import BroadcastKind, BroadcastState, DeliveryStatus
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow, Member
 from storage.repo_deliveries import ClaimedRow
@@ -229,9 +230,10 @@ async def claim_due(uow: UnitOfWork, platform: str, now: datetime, limit: int) -
     rows = await uow.deliveries.claim_due(platform, now, limit)
     with_choices = [row.account.id for row in rows if row.delivery.choices]
     dialogs = await uow.deliveries.dialogs_of(with_choices) if with_choices else {}
+    texts = await render_refs(uow, [row.delivery.text for row in rows])  # names as they are now
     claimed = []
-    for row in rows:
-        reply = await _reply_for(uow, row, dialogs.get(row.account.id), now)
+    for row, text in zip(rows, texts, strict=True):
+        reply = await _reply_for(uow, row, text, dialogs.get(row.account.id), now)
         claimed.append(
             ClaimedDelivery(
                 delivery_id=row.delivery.id,
@@ -248,15 +250,16 @@ async def claim_due(uow: UnitOfWork, platform: str, now: datetime, limit: int) -
     return claimed
 
 
-async def _reply_for(uow: UnitOfWork, row: ClaimedRow, dialog: DialogStateRow | None, now: datetime) -> Reply:
-    delivery = row.delivery
-    choices, flow, data = _unstored(delivery.choices)
+async def _reply_for(
+    uow: UnitOfWork, row: ClaimedRow, text: str, dialog: DialogStateRow | None, now: datetime
+) -> Reply:
+    choices, flow, data = _unstored(row.delivery.choices)
     if not choices or flow is None:
-        return Reply(delivery.text)
+        return Reply(text)
     if _busy_elsewhere(dialog, flow, now):
-        return Reply(delivery.text + d.BUSY_HINT.format(command=str(data.get("command") or DEFAULT_COMMAND)))
+        return Reply(text + d.BUSY_HINT.format(command=str(data.get("command") or DEFAULT_COMMAND)))
     state = DialogState(flow=flow, data=data, nonce=dialog.nonce if dialog else 0)
-    reply = state.ask(RESPOND_STEP, delivery.text, choices, numbered=True)
+    reply = state.ask(RESPOND_STEP, text, choices, numbered=True)
     await save_state(uow, row.account.id, dialog, state, now)
     return reply
 
