@@ -36,15 +36,24 @@ IDENTITY_COLUMNS = frozenset(
     }
 )
 _LIKE_ESCAPE = "!"
+CODE_WIDTH = 16
 
 
 def searched_columns(table: Table) -> list[Column[Any]]:
-    """The columns of `table` that may hold something a person wrote."""
+    """The columns of `table` that may hold something a person wrote: text and JSON, but the identity columns
+    and the short codes the bot itself sets (statuses, kinds, roles, platforms: String(16) and shorter)."""
     return [
         column
         for column in table.columns
-        if isinstance(column.type, String | JSON) and (table.name, column.name) not in IDENTITY_COLUMNS
+        if isinstance(column.type, String | JSON)
+        and (table.name, column.name) not in IDENTITY_COLUMNS
+        and not _is_code(column)
     ]
+
+
+def _is_code(column: Column[Any]) -> bool:
+    length = getattr(column.type, "length", None)
+    return isinstance(column.type, String) and length is not None and length <= CODE_WIDTH
 
 
 def _like_pattern(needle: str) -> str:
@@ -88,7 +97,8 @@ class RedactionRepository(Repo):
         self, table: Table, columns: list[Column[Any]], needles: Sequence[str], replace: Replacer
     ) -> int:
         keys = list(table.primary_key.columns)
-        stmt = select(*keys, *columns).where(or_(*self._matching(columns, needles)))
+        sqlite = self.session.bind is not None and self.session.bind.dialect.name == "sqlite"
+        stmt = select(*keys, *columns).where(or_(*self._matching(columns, needles, sqlite)))
         found = (await self.session.execute(stmt)).all()
         changed = 0
         for row in found:
@@ -104,12 +114,16 @@ class RedactionRepository(Repo):
         return changed
 
     @staticmethod
-    def _matching(columns: list[Column[Any]], needles: Sequence[str]) -> list[ColumnElement[bool]]:
+    def _matching(columns: list[Column[Any]], needles: Sequence[str], sqlite: bool) -> list[ColumnElement[bool]]:
+        """SQLite's LIKE ignores case already (ASCII letters, as its lower() would); PostgreSQL needs ILIKE."""
         conditions: list[ColumnElement[bool]] = []
         for column in columns:
             is_json = isinstance(column.type, JSON)
             searched: ColumnElement[Any] = cast(column, Text) if is_json else column
             # JSON may be stored with non-ASCII letters escaped ("Nguy\\u1ec5n"): look for both spellings.
             forms = {form for needle in needles for form in (needle, json.dumps(needle)[1:-1] if is_json else needle)}
-            conditions.extend(searched.ilike(_like_pattern(form), escape=_LIKE_ESCAPE) for form in forms)
+            for form in sorted(forms):
+                pattern = _like_pattern(form)
+                like = searched.like if sqlite else searched.ilike
+                conditions.append(like(pattern, escape=_LIKE_ESCAPE))
         return conditions

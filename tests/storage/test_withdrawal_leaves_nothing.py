@@ -25,6 +25,7 @@ from handlers.services.announcements import send_announcement
 from handlers.services.authz import load_actor
 from handlers.services.commitments import Draft, log_progress, register_commitment
 from handlers.services.deliveries import enqueue
+from handlers.services.personal_data import withdraw_consent
 from handlers.services.reminders import digest_messages
 from handlers.services.review import return_registration
 from handlers.services.roster import import_roster
@@ -198,3 +199,24 @@ async def vacuum(db: Database) -> None:
 async def test_sqlite_overwrites_deleted_content(db: Database) -> None:
     async with db.engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA secure_delete"))).scalar() == 1
+
+
+async def test_only_whole_words_are_replaced_and_a_namesake_keeps_their_name(
+    any_db: Database, clock: FakeClock
+) -> None:
+    await load_roster(any_db, clock)
+    async with any_db.uow() as uow:
+        namesake = await _member(uow, "DV021")
+        namesake.full_name = NAME  # another member of the same name, in another cell
+        await uow.commit()
+    note = f"{NAME.upper()} gọi 0900000002, không phải 09000000021; DV002 khác DV0021; Tran Thi Bich Ngoc; +84900000002"
+    commitment = await register(any_db, clock, "DV004", "Hướng dẫn chị em làm vườn sạch", note=note)
+    async with any_db.uow() as uow:
+        member = await _member(uow, CODE)
+        token = await withdraw_consent(uow, member, clock.now())
+        await uow.commit()
+    async with any_db.uow() as uow:
+        [entry] = await uow.commitments.progress_of(commitment)
+        assert (await _member(uow, "DV021")).full_name == NAME
+    expected = f"{token} gọi {token}, không phải 09000000021; {token} khác DV0021; {token}; +{token}"
+    assert entry.note == expected
