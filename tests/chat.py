@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -32,6 +31,7 @@ from handlers.services.authz import load_actor
 from handlers.services.commitments import Draft, log_progress, register_commitment
 from handlers.services.invites import issue_invites
 from storage.models import Commitment, ProgressEntry
+from tests.support import TZ
 
 if TYPE_CHECKING:
     from handlers.router import Router
@@ -143,8 +143,7 @@ _roster_template: dict[str, Path] = {}
 async def roster_copy(tmp_path: Path) -> Database:
     """The same database as conftest's `roster_db` (examples/roster.csv imported at the default FakeClock
     time), copied from a file imported once per session: most of a flow test's time was the import."""
-    from tests.conftest import load_example_roster
-    from tests.support import Database, FakeClock, fresh_sqlite, sqlite_url
+    from tests.support import Database, FakeClock, fresh_sqlite, load_example_roster, sqlite_url
 
     if "file" not in _roster_template:
         folder = Path(tempfile.mkdtemp(prefix="lamtheo-roster-"))
@@ -208,7 +207,6 @@ SNAP_FIELDS = (
     "withdrawn_at",
 )
 MEASURES = "Họp tổ, đến từng nhà hướng dẫn"
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def mid(uow: UnitOfWork, code: str) -> int:
@@ -243,7 +241,7 @@ async def add_commitment(
         found = await uow.members.by_code(code)
         assert found is not None, code
         actor = await load_actor(uow, found)
-        today = local_today(clock.now(), HANOI)
+        today = local_today(clock.now(), TZ)
         saved, _ = await register_commitment(uow, actor, Draft(content, MEASURES, deadline), today, clock.now())
         if percent is not None:
             await log_progress(uow, actor, saved.id, percent, None, clock.now())

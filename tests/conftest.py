@@ -6,16 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from handlers.router import Router
-from handlers.services.roster import import_roster
-from handlers.services.roster_file import read_roster
-from tests.support import EXAMPLE_CSV, PG_URL, Database, FakeClock, fresh_postgres, fresh_sqlite
+from tests.support import PG_URL, TZ, Database, FakeClock, fresh_postgres, fresh_sqlite, load_example_roster
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
@@ -42,14 +38,6 @@ async def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     database = Database(url)
     yield database
     await database.close()
-
-
-async def load_example_roster(database: Database, clock: FakeClock) -> None:
-    roster = read_roster(EXAMPLE_CSV)
-    assert not roster.errors
-    async with database.uow() as uow:
-        await import_roster(uow, roster.rows, clock.now())
-        await uow.commit()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Shared test helpers: databases (SQLite file, PostgreSQL when TEST_DATABASE_URL is set) and a fake clock."""
+"""Shared test helpers: databases (SQLite file, PostgreSQL when TEST_DATABASE_URL is set), the example roster,
+the time zone and a fake clock."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
+from handlers.services.roster import import_roster
+from handlers.services.roster_file import read_roster
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
@@ -20,6 +24,7 @@ from storage.uow import UnitOfWork
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CSV = ROOT / "examples" / "roster.csv"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -98,3 +103,12 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+async def load_example_roster(database: Database, clock: FakeClock) -> None:
+    """examples/roster.csv imported as the operator would, at the clock's time."""
+    roster = read_roster(EXAMPLE_CSV)
+    assert not roster.errors
+    async with database.uow() as uow:
+        await import_roster(uow, roster.rows, clock.now())
+        await uow.commit()

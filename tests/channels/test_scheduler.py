@@ -19,9 +19,8 @@ from handlers.router import Router
 from handlers.services.schedules import MONTHDAY
 from storage.models import Broadcast, Delivery, MeetingSchedule
 from tests.chat import add_commitment, roster_copy
-from tests.conftest import TZ
 from tests.fakes.fake_telegram import FakeTelegram
-from tests.support import EXAMPLE_CSV, Database, FakeClock
+from tests.support import EXAMPLE_CSV, TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 DEC_REMIND = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)

@@ -23,9 +23,8 @@ from handlers.messages import Reply
 from handlers.services.deliveries import OutgoingMessage, enqueue
 from storage.enums import BroadcastKind, DeliveryStatus, MessagePriority
 from storage.models import Broadcast, ChatAccount, Delivery, Member
-from tests.chat import HANOI
 from tests.fakes.fake_telegram import FakeTelegram, _ApiError
-from tests.support import Database
+from tests.support import TZ, Database
 
 PAUSE_SLACK = 0.2  # requests already on the wire when the 429 came back may still arrive just after it
 
@@ -92,7 +91,7 @@ async def add_broadcast_to_all(db: Database, text: str) -> None:
         now = NOON  # outside quiet hours, whatever the hour of the run
         broadcast = Broadcast(kind=BroadcastKind.ANNOUNCEMENT.value, priority=2, state="pending", created_at=now)
         await uow.deliveries.add_broadcast(broadcast)
-        await enqueue(uow, broadcast, [OutgoingMessage(m.id, text) for m in members], now, HANOI)
+        await enqueue(uow, broadcast, [OutgoingMessage(m.id, text) for m in members], now, TZ)
         await uow.commit()
 
 

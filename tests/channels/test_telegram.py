@@ -12,7 +12,6 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,9 +21,9 @@ import pytest
 from sqlalchemy import select
 from telegram import Update
 from telegram.constants import MessageLimit
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import AIORateLimiter
 
-from bot.channels.telegram import BOT_COMMANDS, HOUSEKEEPING_EVERY_S, TelegramChannel, build_application
+from bot.channels.telegram import BOT_COMMANDS, HOUSEKEEPING_EVERY_S, TelegramChannel
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
@@ -32,85 +31,15 @@ from handlers.flows import default_flows
 from handlers.flows.register import RegisterFlow
 from handlers.messages import Choice, Incoming, Reply
 from handlers.router import COMMANDS, Router
-from handlers.services.invites import issue_invites
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
 from storage.models import Commitment, DialogStateRow, Member, ProcessedUpdate
-from tests.conftest import TZ
 from tests.fakes.fake_telegram import chat_object, user_object
-from tests.fakes.recording_request import RecordingRequest, make_callback_update, make_text_update
-from tests.support import EXAMPLE_CSV, Database, FakeClock
+from tests.support import EXAMPLE_CSV, TZ, Database, FakeClock
+from tests.telegram_support import USER, Chat, invite_code, link_and_consent, photo_update, start_app, sticker_update
 
-TOKEN = "123456:TEST-TOKEN"
-BASE_URL = "http://offline.invalid/bot"
-USER = 4242  # a private chat's id is the user's id
 SECRETARY = 4343
 PAYLOAD = re.compile(r"^\d+\|[a-z0-9_]+$")
-
-
-# ---- harness -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Chat:
-    """The real PTB Application plus helpers to talk to it as one user."""
-
-    app: Application  # type: ignore[type-arg]
-    request: RecordingRequest
-    next_update_id: int = 1
-    handled: list[Update] = field(default_factory=list)
-
-    def _new_id(self) -> int:
-        update_id = self.next_update_id
-        self.next_update_id += 1
-        return update_id
-
-    def text_update(self, text: str, user: int = USER) -> Update:
-        return make_text_update(self._new_id(), user, text, self.app.bot)
-
-    def button_update(self, data: str, user: int = USER) -> Update:
-        return make_callback_update(self._new_id(), user, data, self.app.bot)
-
-    async def process(self, update: Update, user: int = USER) -> list[str]:
-        """Handle one update; return the texts sent to `user`'s chat because of it."""
-        before = len(self.request.sent_texts(user))
-        await self.app.process_update(update)
-        self.handled.append(update)
-        return self.request.sent_texts(user)[before:]
-
-    async def say(self, text: str, user: int = USER) -> list[str]:
-        return await self.process(self.text_update(text, user), user)
-
-    async def press(self, data: str, user: int = USER) -> list[str]:
-        return await self.process(self.button_update(data, user), user)
-
-    def buttons(self, user: int = USER) -> list[tuple[str, str]]:
-        """(label, callback_data) of the inline keyboard of the last message sent to `user`."""
-        markup = self.request.last_markup(user) or {}
-        return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
-
-    def data_of(self, label: str, user: int = USER) -> str:
-        for text, data in self.buttons(user):
-            if text == label:
-                return data
-        raise AssertionError(f"no button {label!r} on the last message; buttons: {self.buttons(user)}")
-
-    async def press_label(self, label: str, user: int = USER) -> list[str]:
-        return await self.press(self.data_of(label, user), user)
-
-
-async def start_app(router: Router, *, rate_limiter: bool = False) -> Chat:
-    request = RecordingRequest()
-    app = build_application(
-        TOKEN,
-        BASE_URL,
-        router,
-        request=request,
-        get_updates_request=RecordingRequest(),
-        rate_limiter=rate_limiter,
-    )
-    await app.initialize()
-    return Chat(app, request)
 
 
 @pytest.fixture
@@ -120,13 +49,6 @@ async def chat(router: Router) -> AsyncIterator[Chat]:
         yield harness
     finally:
         await harness.app.shutdown()
-
-
-async def invite_code(database: Database, clock: FakeClock, member_code: str) -> str:
-    async with database.uow() as uow:
-        [line] = await issue_invites(uow, clock.now(), member_code=member_code)
-        await uow.commit()
-    return line.code
 
 
 async def member(database: Database, code: str) -> Member:
@@ -152,13 +74,6 @@ async def dialog_rows(database: Database) -> list[tuple[Any, ...]]:
     async with database.sessions() as session:
         rows = await session.scalars(select(DialogStateRow).order_by(DialogStateRow.account_id))
         return [(r.account_id, r.flow, r.step, r.nonce, r.data) for r in rows]
-
-
-async def link_and_consent(chat: Chat, database: Database, clock: FakeClock, code: str, user: int = USER) -> None:
-    invite = await invite_code(database, clock, code)
-    await chat.say(f"/start {invite}", user)
-    sent = await chat.press_label(t.CONSENT_YES, user)
-    assert sent[-1] == t.MENU_PROMPT
 
 
 async def register(chat: Chat, content: str, measures: str) -> list[str]:
@@ -421,39 +336,6 @@ async def test_the_same_update_twice_is_handled_once(chat: Chat, roster_db: Data
     assert await chat.process(confirm) == []
     assert len(chat.request.calls_of("sendMessage")) == sends
     assert len(await commitments_of(roster_db, "DV001")) == 1
-
-
-def photo_update(update_id: int, user: int, chat: Chat) -> Update:
-    message = {
-        "message_id": update_id,
-        "date": int(time.time()),
-        "chat": chat_object(user),
-        "from": user_object(user),
-        "photo": [{"file_id": "PHOTO-1", "file_unique_id": "UPH1", "width": 90, "height": 90}],
-        "caption": "ảnh họp chi bộ",
-    }
-    return Update.de_json({"update_id": update_id, "message": message}, chat.app.bot)
-
-
-def sticker_update(update_id: int, user: int, chat: Chat) -> Update:
-    sticker = {
-        "file_id": "STICKER-1",
-        "file_unique_id": "UST1",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-        "emoji": "👍",
-    }
-    message = {
-        "message_id": update_id,
-        "date": int(time.time()),
-        "chat": chat_object(user),
-        "from": user_object(user),
-        "sticker": sticker,
-    }
-    return Update.de_json({"update_id": update_id, "message": message}, chat.app.bot)
 
 
 async def test_non_text_messages_get_the_not_text_notice(chat: Chat, roster_db: Database, clock: FakeClock) -> None:

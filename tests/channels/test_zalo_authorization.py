@@ -1,4 +1,4 @@
-"""The authorisation matrix of tests/test_authorization.py, run through the Zalo channel (typed text only:
+"""The authorisation matrix of tests/unit/test_authorization.py, run through the Zalo channel (typed text only:
 Zalo has no buttons, so what can be forged is what is typed: numbers, words, command arguments)."""
 
 from __future__ import annotations
@@ -10,19 +10,12 @@ import pytest
 from bot.channels.zalo import ZaloChannel, ZaloClient
 from handlers.catalog import core as t
 from handlers.router import Router
+from tests.authz_matrix import ACTORS, SUMMARY_CASES, TARGETS, commitments_of_targets  # as on Telegram
 from tests.chat import add_commitment, dialog, everything
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import Database, FakeClock
-from tests.test_authorization import (  # the same actors, targets and expectations as on Telegram
-    ACTORS,
-    SUMMARY_CASES,
-    TARGETS,
-    commitments_of_targets,
-    roster_db,
-)
 from tests.zalo_support import ZaloUser
 
-__all__ = ["roster_db"]  # the fast roster copy fixture, shared with the Telegram matrix
 ZALO_IDS = {"member": "z-1001", "secretary": "z-1002", "committee": "z-1025"}
 
 

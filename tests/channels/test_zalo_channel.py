@@ -20,9 +20,8 @@ from handlers.services.quota import QuotaGuard
 from storage.enums import DeliveryStatus, MessagePriority
 from storage.models import Evidence, ProgressEntry
 from tests.chat import add_commitment
-from tests.conftest import TZ
 from tests.fakes.fake_zalo import FakeZalo
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 from tests.zalo_support import ZaloUser
 
 CONTENT = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"

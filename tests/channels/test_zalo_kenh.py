@@ -19,6 +19,7 @@ from storage.models import ChatAccount, Evidence, Member
 from tests.chat import Chat, add_commitment, new_key
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import Database, FakeClock
+from tests.telegram_support import USER, link_and_consent, photo_update, start_app
 from tests.zalo_support import ZaloUser
 
 
@@ -139,8 +140,6 @@ async def test_a_telegram_photo_through_the_real_application(
     router: Router, roster_db: Database, clock: FakeClock
 ) -> None:
     """PTB's Application with the channel's handlers: the largest size's file id becomes the evidence."""
-    from tests.test_telegram import USER, link_and_consent, photo_update, start_app
-
     harness = await start_app(router)
     try:
         await add_commitment(roster_db, clock, "DV001", "Trồng 20 cây xanh ở nhà văn hóa")

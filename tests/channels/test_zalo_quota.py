@@ -16,9 +16,8 @@ from handlers.router import Router
 from handlers.services.quota import QuotaGuard, allowed
 from storage.enums import MessagePriority
 from storage.models import MessageQuota
-from tests.conftest import TZ
 from tests.fakes.fake_zalo import FakeZalo
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 from tests.zalo_support import ZaloUser
 
 A, R, P = MessagePriority.ANNOUNCEMENT, MessagePriority.REMINDER, MessagePriority.REPLY

@@ -21,8 +21,7 @@ from handlers.services.summary import CellSummary, summarise
 from storage.enums import BroadcastKind, BroadcastState
 from storage.models import Broadcast, Delivery, MeetingSchedule, Member, ReminderResponse
 from tests.chat import add_commitment, roster_copy
-from tests.conftest import TZ
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 GRACE = timedelta(hours=12)
@@ -354,7 +353,7 @@ async def test_remind_now_for_a_committee_covers_its_cells(roster_db: Database, 
 
 async def test_two_instances_at_once_on_any_backend(any_db: Database, clock: FakeClock) -> None:
     """The same race on SQLite and, with TEST_DATABASE_URL, PostgreSQL: one broadcast per kind and due time."""
-    from tests.conftest import load_example_roster
+    from tests.support import load_example_roster
 
     await load_example_roster(any_db, clock)
     await the_cell_as_in_the_issue(any_db, clock)

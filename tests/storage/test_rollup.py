@@ -17,8 +17,8 @@ from handlers.services.rollup import not_registered, not_updated, rollup, rollup
 from storage.repo_reports import Figures, ReportsRepository
 from storage.uow import UnitOfWork
 from tests.chat import roster_copy
-from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, TZ, World, build_world, total
-from tests.support import Database, FakeClock
+from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, build_world, total
+from tests.support import TZ, Database, FakeClock
 
 
 @pytest.fixture(params=["lookup", "scan"])

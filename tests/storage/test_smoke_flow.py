@@ -6,8 +6,7 @@ from handlers.catalog import core as t
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
 from handlers.services.invites import issue_invites
-from tests.conftest import load_example_roster
-from tests.support import Database, FakeClock
+from tests.support import Database, FakeClock, load_example_roster
 
 
 async def test_member_links_registers_logs_progress_and_secretary_summarises(

@@ -25,7 +25,8 @@ from tests.support import ROOT, Database, fresh_sqlite
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 CHILD = (
-    "import asyncio, sys; from tests.test_sqlite_concurrency import child_main; asyncio.run(child_main(*sys.argv[1:]))"
+    "import asyncio, sys; from tests.storage.test_sqlite_concurrency import child_main; "
+    "asyncio.run(child_main(*sys.argv[1:]))"
 )
 
 

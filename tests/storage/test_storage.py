@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
@@ -14,9 +13,8 @@ from sqlalchemy.exc import StatementError
 from storage.enums import CommitmentStatus, Platform, Role, UnitKind
 from storage.models import Commitment, DialogStateRow, Member, ProcessedUpdate, Unit
 from storage.uow import UnitOfWork
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2026
 
 
@@ -319,7 +317,7 @@ async def test_dialog_state_round_trips_json_with_vietnamese_text(any_db: Databa
 
 
 async def test_aware_local_time_is_stored_as_the_same_instant_in_utc(any_db: Database) -> None:
-    local = datetime(2026, 11, 23, 10, 30, 15, 123456, tzinfo=HANOI)  # 03:30:15 UTC
+    local = datetime(2026, 11, 23, 10, 30, 15, 123456, tzinfo=TZ)  # 03:30:15 UTC
     async with any_db.uow() as uow:
         await uow.themes.set(YEAR, "Chuyên đề năm 2026", local)
         await uow.commit()

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from storage.models import StoredFile
 from tests.chat import member_id
-from tests.conftest import load_example_roster
-from tests.support import Database, FakeClock
+from tests.support import Database, FakeClock, load_example_roster
 
 
 async def test_the_inbox_stores_once_lists_oldest_first_and_forgets_only_old_processed_rows(

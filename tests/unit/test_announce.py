@@ -17,8 +17,8 @@ from handlers.router import Router
 from handlers.services.deliveries import claim_due, record
 from storage.enums import BroadcastKind, DeliveryStatus, MessagePriority
 from storage.models import Broadcast, Delivery
-from tests.chat import HANOI, Chat, roster_copy
-from tests.support import Database, FakeClock
+from tests.chat import Chat, roster_copy
+from tests.support import TZ, Database, FakeClock
 
 TEXT = "Tối thứ Sáu 27/11 họp chi bộ lúc 19h30 tại nhà văn hóa thôn. <b>Đề nghị</b> các đồng chí dự đầy đủ & đúng giờ."
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
@@ -33,7 +33,7 @@ async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def router(roster_db: Database, clock: FakeClock) -> Router:
-    return Router(roster_db.uow, clock, HANOI)
+    return Router(roster_db.uow, clock, TZ)
 
 
 async def linked(router: Router, db: Database, clock: FakeClock, code: str, user_id: str) -> Chat:

@@ -31,23 +31,12 @@ from handlers.services.self_assessment import distribution, save_assessment
 from handlers.services.study import confirm_attendance, record_session
 from handlers.services.summary import CellSummary, CommitteeSummary, summarise
 from storage.uow import UnitOfWork
+from tests.authz_matrix import ACTORS, SUMMARY_CASES, SUMMARY_MATRIX, TARGETS, commitments_of_targets
 from tests.chat import Chat, add_commitment, dialog, everything, roster_copy
 from tests.review_support import add_cell_item, add_session, review_tables, set_cycle
 from tests.support import Database, FakeClock
 
-ACTORS = {"member": "DV001", "secretary": "DV002", "committee": "DV025"}
-TARGETS = {
-    "own cell": ("Chi bộ thôn Đồng Tâm", "DV004"),
-    "same committee": ("Chi bộ thôn Tân Lập", "DV009"),
-    "other subtree": ("Chi bộ tổ dân phố Hồng Hà", "DV018"),
-}
 THANH_SON_CELLS = ["Chi bộ thôn Đồng Tâm", "Chi bộ thôn Tân Lập", "Chi bộ Trường Tiểu học Thanh Sơn"]
-# Who sees a cell's summary.                 own cell  same committee  other subtree
-SUMMARY_MATRIX = {
-    "member": {"own cell": False, "same committee": False, "other subtree": False},
-    "secretary": {"own cell": True, "same committee": False, "other subtree": False},
-    "committee": {"own cell": True, "same committee": True, "other subtree": False},
-}
 ACTIONS = ["view", "edit_content", "edit_measures", "edit_deadline", "withdraw", "log_progress"]
 USER_IDS = {"member": "1001", "secretary": "1002", "committee": "1025"}
 
@@ -65,14 +54,6 @@ async def actor_of(uow: UnitOfWork, code: str) -> Actor:
     return await load_actor(uow, member)
 
 
-async def commitments_of_targets(db: Database, clock: FakeClock) -> dict[str, int]:
-    """One commitment with some progress for each target member; returns target -> commitment id."""
-    return {
-        target: await add_commitment(db, clock, code, f"Nội dung của {code} ở {cell}", percent=30)
-        for target, (cell, code) in TARGETS.items()
-    }
-
-
 async def linked_chat(router: Router, db: Database, clock: FakeClock, role: str) -> Chat:
     chat = Chat(router, user_id=USER_IDS[role])
     await chat.link_as(ACTORS[role], db, clock)
@@ -80,13 +61,6 @@ async def linked_chat(router: Router, db: Database, clock: FakeClock, role: str)
 
 
 # --- summaries ----------------------------------------------------------------------------------------------
-SUMMARY_CASES = [
-    pytest.param(role, target, visible, id=f"{role}-{target}-{'sees' if visible else 'refused'}")
-    for role in ACTORS
-    for target, visible in SUMMARY_MATRIX[role].items()
-]
-
-
 @pytest.mark.parametrize(("role", "target", "visible"), SUMMARY_CASES)
 async def test_summary_scope(
     router: Router, roster_db: Database, clock: FakeClock, role: str, target: str, visible: bool
@@ -410,7 +384,7 @@ async def test_rollup_of_a_chosen_unit(
     """The unit id a drill-down button carries is re-checked by the service: the same matrix as the summary."""
     from handlers.services.periods import month_of
     from handlers.services.rollup import rollup
-    from tests.report_world import TZ
+    from tests.support import TZ
 
     cell_name = TARGETS[target][0]
     async with roster_db.uow() as uow:

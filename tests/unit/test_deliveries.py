@@ -27,8 +27,8 @@ from handlers.services.deliveries import (
 )
 from storage.enums import BroadcastKind, BroadcastState, DeliveryStatus
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow
-from tests.chat import HANOI, roster_copy
-from tests.support import Database, FakeClock
+from tests.chat import roster_copy
+from tests.support import TZ, Database, FakeClock
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=HANOI)
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 async def setup_member(
@@ -78,7 +78,7 @@ async def send_to(
     async with db.uow() as uow:
         broadcast = await uow.deliveries.get_broadcast(broadcast_id)
         assert broadcast is not None
-        queued = await enqueue(uow, broadcast, messages, now, HANOI)
+        queued = await enqueue(uow, broadcast, messages, now, TZ)
         await uow.commit()
     return queued, await deliveries_of(db, broadcast_id)
 
@@ -359,7 +359,7 @@ class AnswerFlow:
 def router_with_answer(db: Database, clock: FakeClock) -> Router:
     flows = default_flows()
     flows["answer"] = AnswerFlow()
-    return Router(db.uow, clock, HANOI, flows)
+    return Router(db.uow, clock, TZ, flows)
 
 
 QUESTION = OutgoingMessage(
@@ -467,6 +467,6 @@ async def test_writing_again_clears_blocked(roster_db: Database, clock: FakeCloc
         found.blocked_at = EARLY
         await uow.commit()
 
-    await Router(roster_db.uow, clock, HANOI).handle(Incoming("telegram", "501", "k1", text="/menu"))
+    await Router(roster_db.uow, clock, TZ).handle(Incoming("telegram", "501", "k1", text="/menu"))
 
     assert (await account(roster_db, "telegram", "501")).blocked_at is None

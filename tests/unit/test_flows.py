@@ -28,8 +28,7 @@ from handlers.services.commitments import withdraw_commitment
 from handlers.services.linking import CONSENT_NOTICE_VERSION, give_consent, link_console
 from storage.models import ChatAccount, Commitment, ConsentEvent, DialogStateRow, ProgressEntry
 from tests.chat import MEASURES, SNAP_FIELDS, Chat, add_commitment, dialog, everything, invite_code, mid, roster_copy
-from tests.conftest import TZ
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 AN = "Nguyễn Văn An"  # DV001, plain member of Chi bộ thôn Đồng Tâm
 DONG_TAM = "Chi bộ thôn Đồng Tâm"

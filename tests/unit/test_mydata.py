@@ -33,8 +33,7 @@ from storage.models import (
     StudySession,
 )
 from tests.chat import Chat, add_commitment, invite_code, roster_copy
-from tests.conftest import TZ
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 USER = "987654321"  # the Telegram id: never shown to the member
 OWN = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"

@@ -18,7 +18,7 @@ from handlers.services.periods import (
     quarter_of,
     year_of,
 )
-from tests.report_world import TZ
+from tests.support import TZ
 
 TODAY = date(2026, 11, 23)
 

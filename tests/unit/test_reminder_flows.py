@@ -24,8 +24,7 @@ from handlers.services.reminders import fire_due
 from handlers.services.schedules import MONTHDAY
 from storage.models import MeetingSchedule, Member, ReminderResponse
 from tests.chat import Chat, add_commitment, dialog, mid, roster_copy
-from tests.conftest import TZ
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 DEC_REMIND = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 08:00 local, 3 days before the meeting on 04/12

@@ -20,8 +20,8 @@ from handlers.services.periods import month_of, parse_cli
 from handlers.services.reports import chart_attachment, chart_bars, excel_attachment
 from handlers.services.rollup import rollup
 from tests.chat import roster_copy
-from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, TZ, World, build_world, total
-from tests.support import Database, FakeClock
+from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, build_world, total
+from tests.support import TZ, Database, FakeClock
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -14,8 +14,8 @@ from handlers.catalog import reports as rp
 from handlers.reports.excel import MIME
 from handlers.router import Router
 from tests.chat import Chat, dialog, invite_code, roster_copy
-from tests.report_world import DT, MN, TH, THANH_SON, TL, TZ, World, build_world
-from tests.support import Database, FakeClock
+from tests.report_world import DT, MN, TH, THANH_SON, TL, World, build_world
+from tests.support import TZ, Database, FakeClock
 
 PERIOD_CHOICES = [rp.PERIOD_MONTH, rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_RANGE, t.CANCEL]
 

@@ -11,8 +11,9 @@ from openpyxl import Workbook
 
 from handlers.services.roster_file import RosterFile, RosterFileError, RosterRow, read_roster
 from storage.enums import Role
+from tests.support import ROOT
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = ROOT / "examples"
 HEADER = ["Mã đảng viên", "Họ và tên", "Chi bộ", "Đảng bộ", "Chức vụ", "Vai trò", "Số điện thoại"]
 PLAIN_HEADER = ["Ma dang vien", "Ho va ten", "Chi bo", "Dang bo", "Chuc vu", "Vai tro", "So dien thoai"]
 XA = "Đảng bộ tỉnh Hòa Bình Xanh / Đảng bộ xã Thanh Sơn"

@@ -26,8 +26,7 @@ from handlers.services.schedules import (
 )
 from storage.models import MeetingSchedule
 from tests.chat import Chat, dialog, roster_copy
-from tests.conftest import TZ
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 

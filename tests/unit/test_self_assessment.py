@@ -17,9 +17,9 @@ from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.self_assessment import distribution, save_assessment, year_record
 from handlers.services.themes import set_theme
 from storage.models import SelfAssessment
-from tests.chat import HANOI, MEASURES, add_commitment, roster_copy
+from tests.chat import MEASURES, add_commitment, roster_copy
 from tests.review_support import TODAY, actor_of, linked, review_tables, set_cycle
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 RAC = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"
 NGHEO = "Giúp đỡ 2 hộ nghèo trong thôn"
@@ -209,7 +209,7 @@ async def test_after_the_year_ends_it_is_closed(router: Router, roster_db: Datab
     assert an.all_texts[0] == rv.ASSESS_NOT_SET.format(year=2027)
     assert await assessments(roster_db) == {}
     async with roster_db.uow() as uow:
-        record = await year_record(uow, await actor_of(uow, "DV001"), 2026, HANOI)
+        record = await year_record(uow, await actor_of(uow, "DV001"), 2026, TZ)
     assert f"1. Nội dung làm theo: {RAC}" in record and rv.RECORD_NO_ASSESSMENT in record
     await set_cycle(roster_db, clock, 2027, date(2027, 1, 1))
     async with roster_db.uow() as uow:
