@@ -1,3 +1,5 @@
+"""Housekeeping on every backend: old update keys and old wrong invite codes are pruned, recent ones kept."""
+
 from datetime import timedelta
 
 from handlers.services.maintenance import KEEP_UPDATE_KEYS, prune_update_log
@@ -15,3 +17,16 @@ async def test_old_update_keys_are_pruned_and_recent_ones_kept(any_db: Database,
     async with any_db.uow() as uow:
         assert await uow.updates.claim("telegram", "old", clock.now())  # forgotten: claimable again
         assert not await uow.updates.claim("telegram", "recent", clock.now())  # still remembered
+
+
+async def test_old_wrong_codes_are_pruned(any_db: Database, clock: FakeClock) -> None:
+    async with any_db.uow() as uow:
+        await uow.accounts.record_link_failure("telegram", "1", clock.now() - timedelta(days=2))
+        await uow.accounts.record_link_failure("telegram", "1", clock.now() - timedelta(minutes=5))
+        await uow.commit()
+    async with any_db.uow() as uow:
+        await prune_update_log(uow, clock.now())
+        await uow.commit()
+    async with any_db.uow() as uow:
+        since = clock.now() - timedelta(days=30)
+        assert await uow.accounts.link_failures_since("telegram", "1", since) == 1

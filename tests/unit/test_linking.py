@@ -1,13 +1,10 @@
 """Guessing invite codes is not a way in: wrong codes are counted per chat account."""
 
-from datetime import timedelta
-
 from handlers.catalog import core as t
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
 from handlers.services.invites import issue_invites
 from handlers.services.linking import LINK_FAILURE_WINDOW, MAX_LINK_FAILURES
-from handlers.services.maintenance import prune_update_log
 from tests.support import Database, FakeClock
 
 GUESSES = [f"ABCDEF{n:02d}" for n in range(MAX_LINK_FAILURES)]
@@ -67,15 +64,3 @@ async def test_fewer_wrong_codes_than_the_limit_still_allow_linking(
         await member.say(guess)
     assert (await member.say(code))[1].text == t.CONSENT_NOTICE
 
-
-async def test_old_wrong_codes_are_pruned(any_db: Database, clock: FakeClock) -> None:
-    async with any_db.uow() as uow:
-        await uow.accounts.record_link_failure("telegram", "1", clock.now() - timedelta(days=2))
-        await uow.accounts.record_link_failure("telegram", "1", clock.now() - timedelta(minutes=5))
-        await uow.commit()
-    async with any_db.uow() as uow:
-        await prune_update_log(uow, clock.now())
-        await uow.commit()
-    async with any_db.uow() as uow:
-        since = clock.now() - timedelta(days=30)
-        assert await uow.accounts.link_failures_since("telegram", "1", since) == 1
