@@ -13,13 +13,9 @@ to simulate a redelivery.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -134,30 +130,6 @@ class Chat:
         assert self.question.text == t.CONSENT_NOTICE, self.all_texts
         await self.press(t.CONSENT_YES if consent else t.CONSENT_NO)
         return code
-
-
-# --- a fast roster database ----------------------------------------------------------------------------
-_roster_template: dict[str, Path] = {}
-
-
-async def roster_copy(tmp_path: Path) -> Database:
-    """The same database as conftest's `roster_db` (examples/roster.csv imported at the default FakeClock
-    time), copied from a file imported once per session: most of a flow test's time was the import."""
-    from tests.support import Database, FakeClock, fresh_sqlite, load_example_roster, sqlite_url
-
-    if "file" not in _roster_template:
-        folder = Path(tempfile.mkdtemp(prefix="lamtheo-roster-"))
-        url = await asyncio.to_thread(fresh_sqlite, folder)
-        template = Database(url)
-        await load_example_roster(template, FakeClock())
-        await template.close()
-        _roster_template["file"] = folder / "lamtheo.db"
-    source = _roster_template["file"]
-    target = tmp_path / "lamtheo.db"
-    for suffix in ("", "-wal"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
-    return Database(sqlite_url(target))
 
 
 # --- database helpers --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ remind now (queued for the running bot, or sent here through a fake Bot API), re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,19 +18,12 @@ from handlers.catalog import reminders as rc
 from handlers.router import Router
 from handlers.services.schedules import MONTHDAY
 from storage.models import Broadcast, Delivery, MeetingSchedule
-from tests.chat import add_commitment, roster_copy
+from tests.chat import add_commitment
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.support import EXAMPLE_CSV, TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 DEC_REMIND = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 @pytest.fixture(autouse=True)

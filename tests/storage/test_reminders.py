@@ -5,11 +5,9 @@ reminders after the deadline, the secretary's digest, snoozes coming due, and th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from handlers.catalog import reminders as rc
@@ -20,7 +18,7 @@ from handlers.services.schedules import MONTHDAY
 from handlers.services.summary import CellSummary, summarise
 from storage.enums import BroadcastKind, BroadcastState
 from storage.models import Broadcast, Delivery, MeetingSchedule, Member, ReminderResponse
-from tests.chat import add_commitment, roster_copy
+from tests.chat import add_commitment
 from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
@@ -33,13 +31,6 @@ PROGRESS, REGISTER, DIGEST = (
     BroadcastKind.REGISTER_REMINDER.value,
     BroadcastKind.DIGEST.value,
 )
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 # --- helpers ---------------------------------------------------------------------------------------------

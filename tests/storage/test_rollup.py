@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +14,7 @@ from handlers.services.periods import make_period, month_of, parse_cli, quarter_
 from handlers.services.rollup import not_registered, not_updated, rollup, rollup_of, unit_row
 from storage.repo_reports import Figures, ReportsRepository
 from storage.uow import UnitOfWork
-from tests.chat import roster_copy
-from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, build_world, total
+from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, total
 from tests.support import TZ, Database, FakeClock
 
 
@@ -27,14 +24,6 @@ def shape(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     if request.param == "scan":
         monkeypatch.setattr(ReportsRepository, "SCAN_FROM_CELLS", 1)
     return str(request.param)
-
-
-@pytest.fixture
-async def world_db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[tuple[Database, World]]:
-    database = await roster_copy(tmp_path)
-    world = await build_world(database, clock)
-    yield database, world
-    await database.close()
 
 
 async def actor_of(uow: UnitOfWork, code: str) -> Actor:

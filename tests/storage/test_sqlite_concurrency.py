@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.models import ProcessedUpdate, Theme
-from tests.support import ROOT, Database, fresh_sqlite
+from tests.support import ROOT, Database
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 CHILD = (
@@ -75,9 +75,8 @@ def switches(writers: list[str]) -> int:
 
 
 @pytest.fixture
-async def two_engines(tmp_path: Path) -> Any:
-    url = await asyncio.to_thread(fresh_sqlite, tmp_path)
-    first, second = Database(url), Database(url)
+async def two_engines(sqlite_file: str) -> Any:
+    first, second = Database(sqlite_file), Database(sqlite_file)
     yield first, second
     await first.close()
     await second.close()
@@ -105,8 +104,8 @@ async def test_journal_mode_is_wal_and_pragmas_are_set(two_engines: tuple[Databa
     assert journal_mode(path) == "wal"  # WAL is a property of the file: any other opener sees it
 
 
-async def test_a_file_in_rollback_mode_is_switched_to_wal_on_connect(tmp_path: Path) -> None:
-    url = await asyncio.to_thread(fresh_sqlite, tmp_path)
+async def test_a_file_in_rollback_mode_is_switched_to_wal_on_connect(tmp_path: Path, sqlite_file: str) -> None:
+    url = sqlite_file
     path = str(tmp_path / "lamtheo.db")
     plain = sqlite3.connect(path)
     assert plain.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
@@ -164,12 +163,12 @@ async def test_a_writer_waits_for_the_lock_instead_of_failing(two_engines: tuple
     assert await history(first) == [(1, "a"), (2, "b")]
 
 
-async def test_without_begin_immediate_the_same_interleaving_fails(tmp_path: Path) -> None:
+async def test_without_begin_immediate_the_same_interleaving_fails(sqlite_file: str) -> None:
     """Control: with plain deferred transactions, a read snapshot cannot become a write after another commit.
 
     This is what BEGIN IMMEDIATE prevents; it shows the tests above would catch its loss.
     """
-    url = await asyncio.to_thread(fresh_sqlite, tmp_path)
+    url = sqlite_file
     deferred = create_async_engine(url, connect_args={"timeout": 15})
 
     @event.listens_for(deferred.sync_engine, "connect")

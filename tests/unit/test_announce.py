@@ -3,11 +3,8 @@ Write, preview with the number of recipients, confirm; afterwards the counts sen
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from handlers.catalog import core as t
@@ -17,23 +14,11 @@ from handlers.router import Router
 from handlers.services.deliveries import claim_due, record
 from storage.enums import BroadcastKind, DeliveryStatus, MessagePriority
 from storage.models import Broadcast, Delivery
-from tests.chat import Chat, roster_copy
-from tests.support import TZ, Database, FakeClock
+from tests.chat import Chat
+from tests.support import Database, FakeClock
 
 TEXT = "Tối thứ Sáu 27/11 họp chi bộ lúc 19h30 tại nhà văn hóa thôn. <b>Đề nghị</b> các đồng chí dự đầy đủ & đúng giờ."
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def router(roster_db: Database, clock: FakeClock) -> Router:
-    return Router(roster_db.uow, clock, TZ)
 
 
 async def linked(router: Router, db: Database, clock: FakeClock, code: str, user_id: str) -> Chat:

@@ -12,9 +12,7 @@ same attempts are made through the router with forged button payloads.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -32,20 +30,13 @@ from handlers.services.study import confirm_attendance, record_session
 from handlers.services.summary import CellSummary, CommitteeSummary, summarise
 from storage.uow import UnitOfWork
 from tests.authz_matrix import ACTORS, SUMMARY_CASES, SUMMARY_MATRIX, TARGETS, commitments_of_targets
-from tests.chat import Chat, add_commitment, dialog, everything, roster_copy
+from tests.chat import Chat, add_commitment, dialog, everything
 from tests.review_support import add_cell_item, add_session, review_tables, set_cycle
 from tests.support import Database, FakeClock
 
 THANH_SON_CELLS = ["Chi bộ thôn Đồng Tâm", "Chi bộ thôn Tân Lập", "Chi bộ Trường Tiểu học Thanh Sơn"]
 ACTIONS = ["view", "edit_content", "edit_measures", "edit_deadline", "withdraw", "log_progress"]
 USER_IDS = {"member": "1001", "secretary": "1002", "committee": "1025"}
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def actor_of(uow: UnitOfWork, code: str) -> Actor:

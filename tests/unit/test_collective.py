@@ -3,9 +3,7 @@ once, followed with /capnhat and /camket by the cell's secretary and deputy only
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -16,19 +14,12 @@ from handlers.services.collective import register_for_cell
 from handlers.services.commitments import Draft, list_commitments, log_progress
 from handlers.services.errors import Forbidden, NotFound
 from storage.enums import CommitmentKind
-from tests.chat import MEASURES, add_commitment, everything, member_id, roster_copy
+from tests.chat import MEASURES, add_commitment, everything, member_id
 from tests.review_support import TODAY, actor_of, add_cell_item, commitment_row, linked
 from tests.support import Database, FakeClock
 
 DEED = "Chi bộ nhận đỡ đầu 2 hộ nghèo trong thôn"
 MODEL = "Thu gom phế liệu gây quỹ giúp hộ khó khăn"
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def test_members_are_not_asked_for_whom(router: Router, roster_db: Database, clock: FakeClock) -> None:

@@ -3,9 +3,7 @@ outcomes, recovery after a crash, and the dialog a message with choices opens.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -27,15 +25,7 @@ from handlers.services.deliveries import (
 )
 from storage.enums import BroadcastKind, BroadcastState, DeliveryStatus
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow
-from tests.chat import roster_copy
 from tests.support import TZ, Database, FakeClock
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:

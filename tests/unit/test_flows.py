@@ -8,9 +8,8 @@ both end on 31/12/2026 and the latest allowed deadline is 31/12/2027.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ from handlers.services.authz import load_actor
 from handlers.services.commitments import withdraw_commitment
 from handlers.services.linking import CONSENT_NOTICE_VERSION, give_consent, link_console
 from storage.models import ChatAccount, Commitment, ConsentEvent, DialogStateRow, ProgressEntry
-from tests.chat import MEASURES, SNAP_FIELDS, Chat, add_commitment, dialog, everything, invite_code, mid, roster_copy
+from tests.chat import MEASURES, SNAP_FIELDS, Chat, add_commitment, dialog, everything, invite_code, mid
 from tests.support import TZ, Database, FakeClock
 
 AN = "Nguyễn Văn An"  # DV001, plain member of Chi bộ thôn Đồng Tâm
@@ -57,14 +56,6 @@ CONTENT = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    """conftest's roster_db, from a copied file instead of a fresh import (see tests.chat.roster_copy)."""
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
-
-
 @pytest.fixture
 def chat(router: Router) -> Chat:
     return Chat(router)

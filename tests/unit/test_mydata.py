@@ -5,9 +5,7 @@ Driven through Router.handle on a real SQLite file with the example roster; text
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,7 +30,7 @@ from storage.models import (
     StudyAttendance,
     StudySession,
 )
-from tests.chat import Chat, add_commitment, invite_code, roster_copy
+from tests.chat import Chat, add_commitment, invite_code
 from tests.support import TZ, Database, FakeClock
 
 USER = "987654321"  # the Telegram id: never shown to the member
@@ -40,13 +38,6 @@ OWN = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"
 NOTE = "Đã đến 3 hộ, bà Tư nhà số 12 đồng ý"
 CAUSE = "Ốm hai tháng giữa năm"
 STUDY = "Học tập chuyên đề năm 2026 tại nhà văn hóa thôn"
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def linked(router: Router, db: Database, clock: FakeClock, code: str = "DV001", user: str = USER) -> Chat:

@@ -13,9 +13,7 @@ The example tree:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,7 +34,7 @@ from handlers.services.org_changes import (
 from handlers.services.summary import CellSummary, CommitteeSummary, summarise
 from storage.enums import CommitmentKind, UnitKind
 from storage.models import Commitment, MeetingSchedule, Member, MemberMove, Unit, UnitEvent
-from tests.chat import add_commitment, roster_copy
+from tests.chat import add_commitment
 from tests.support import Database, FakeClock
 
 PROVINCE = "Đảng bộ tỉnh Hòa Bình Xanh"
@@ -47,13 +45,6 @@ TAN_LAP = "Chi bộ thôn Tân Lập"
 HONG_HA = "Chi bộ tổ dân phố Hồng Hà"
 BINH_MINH = "Chi bộ tổ dân phố Bình Minh"
 TAN_LAP_MEMBERS = ["DV007", "DV008", "DV009", "DV010", "DV011"]
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def unit_id(db: Database, name: str) -> int:

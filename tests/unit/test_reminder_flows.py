@@ -6,9 +6,7 @@ into the "reminder" flow and renders the buttons; the test then presses or types
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,18 +21,11 @@ from handlers.services.preferences import pause_member
 from handlers.services.reminders import fire_due
 from handlers.services.schedules import MONTHDAY
 from storage.models import MeetingSchedule, Member, ReminderResponse
-from tests.chat import Chat, add_commitment, dialog, mid, roster_copy
+from tests.chat import Chat, add_commitment, dialog, mid
 from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 DEC_REMIND = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 08:00 local, 3 days before the meeting on 04/12
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def linked(router: Router, db: Database, clock: FakeClock, code: str, user_id: str) -> Chat:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -19,19 +17,10 @@ from handlers.services.authz import load_actor
 from handlers.services.periods import month_of, parse_cli
 from handlers.services.reports import chart_attachment, chart_bars, excel_attachment
 from handlers.services.rollup import rollup
-from tests.chat import roster_copy
-from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, build_world, total
+from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, total
 from tests.support import TZ, Database, FakeClock
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-async def world_db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[tuple[Database, World]]:
-    database = await roster_copy(tmp_path)
-    world = await build_world(database, clock)
-    yield database, world
-    await database.close()
 
 
 async def workbook_for(db: Database, clock: FakeClock, code: str, period_text: str) -> tuple[bytes, str]:

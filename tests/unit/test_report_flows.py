@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -13,19 +11,11 @@ from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.reports.excel import MIME
 from handlers.router import Router
-from tests.chat import Chat, dialog, invite_code, roster_copy
-from tests.report_world import DT, MN, TH, THANH_SON, TL, World, build_world
+from tests.chat import Chat, dialog, invite_code
+from tests.report_world import DT, MN, TH, THANH_SON, TL, World
 from tests.support import TZ, Database, FakeClock
 
 PERIOD_CHOICES = [rp.PERIOD_MONTH, rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_RANGE, t.CANCEL]
-
-
-@pytest.fixture
-async def world_db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[tuple[Database, World]]:
-    database = await roster_copy(tmp_path)
-    world = await build_world(database, clock)
-    yield database, world
-    await database.close()
 
 
 @pytest.fixture

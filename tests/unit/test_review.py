@@ -6,9 +6,6 @@ DV025 committee staff of Đảng bộ xã Thanh Sơn; DV016 secretary of Chi b�
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from handlers.catalog import core as t
@@ -23,20 +20,13 @@ from handlers.services.review import (
     return_registration,
     review_notice,
 )
-from tests.chat import Chat, add_commitment, dialog, roster_copy
+from tests.chat import Chat, add_commitment, dialog
 from tests.review_support import actor_of, add_cell_item, commitment_row, linked, review_tables
 from tests.support import Database, FakeClock
 
 AN_DEED = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"
 CUONG_DEED = "Sửa đường bê tông vào xóm Đồng"
 COMMENT = "Nội dung cần cụ thể hơn: bao nhiêu hộ, thời gian nào?"
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def secretary(router: Router, db: Database, clock: FakeClock) -> Chat:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -25,17 +23,10 @@ from handlers.services.schedules import (
     previous_meeting,
 )
 from storage.models import MeetingSchedule
-from tests.chat import Chat, dialog, roster_copy
+from tests.chat import Chat, dialog
 from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 def schedule(**fields: object) -> MeetingSchedule:

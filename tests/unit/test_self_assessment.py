@@ -3,9 +3,7 @@ cell for leaders and committee staff; the member's year record for their kiểm 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.self_assessment import distribution, save_assessment, year_record
 from handlers.services.themes import set_theme
 from storage.models import SelfAssessment
-from tests.chat import MEASURES, add_commitment, roster_copy
+from tests.chat import MEASURES, add_commitment
 from tests.review_support import TODAY, actor_of, linked, review_tables, set_cycle
 from tests.support import TZ, Database, FakeClock
 
@@ -25,13 +23,6 @@ RAC = "Vận động 5 hộ trong thôn phân loại rác tại nguồn"
 NGHEO = "Giúp đỡ 2 hộ nghèo trong thôn"
 CAUSE = "Thời tiết mưa bão kéo dài, nhiều hộ đi làm ăn xa"
 REMEDY = "Tiếp tục vận động trong quý I năm 2027"
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def assessments(db: Database) -> dict[int, tuple[str, str | None, str | None]]:

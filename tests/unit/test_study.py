@@ -7,9 +7,7 @@ Chi bộ thôn Đồng Tâm has six members, listed by name: 1 Đỗ Thị Lan (
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,19 +19,12 @@ from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.study import confirm_attendance, record_session, study_stats
 from handlers.services.themes import set_theme
 from storage.models import Member, StudyAttendance
-from tests.chat import Chat, roster_copy
+from tests.chat import Chat
 from tests.review_support import TODAY, actor_of, add_session, linked, review_tables
 from tests.support import Database, FakeClock
 
 THEME = "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về tự lực, tự cường"
 ROSTER = ["Đỗ Thị Lan", "Hoàng Văn Dũng", "Lê Văn Cường", "Nguyễn Văn An", "Phạm Thị Hạnh", "Trần Thị Bích Ngọc"]
-
-
-@pytest.fixture
-async def roster_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await roster_copy(tmp_path)
-    yield database
-    await database.close()
 
 
 async def attendance(db: Database) -> list[tuple[str, bool]]:
