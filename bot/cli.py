@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -16,9 +16,6 @@ from handlers.catalog import admin as a
 from handlers.catalog import channels as c
 from handlers.services.errors import UserError
 from storage.migrate import upgrade
-
-if TYPE_CHECKING:
-    pass
 
 T = TypeVar("T")
 EXAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
@@ -35,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (Telegram polling; without a token: the terminal demo)")
     run.add_argument("--demo", action="store_true", help="run the terminal demo on sample data")
     run.add_argument("--webhook", action="store_true", help="serve webhooks (production; see README)")
+
+    demo = sub.add_parser("demo", help="the terminal demo's database")
+    demo.add_argument("demo_command", choices=["reset"], metavar="ACTION", help="reset: start the sample year over")
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal as a member (no token needed)")
     chat.add_argument("--as", dest="member", required=True, metavar="CODE", help="member code, e.g. DV001")
@@ -62,11 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_org_commands(sub)
 
-    report = sub.add_parser("report", help="write the Excel report of a unit for a period")
+    report = sub.add_parser("report", help="write the Excel report, or the draft report to sign (docx), of a unit")
     report.add_argument("--unit", required=True, metavar="NAME", help="cell or committee name (or id)")
     periods_help = "2026, 2026-Q4, 2026-11 or DD/MM/YYYY-DD/MM/YYYY"
     report.add_argument("--period", required=True, metavar="PERIOD", help=periods_help)
-    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx|FILE.docx")
+    report.add_argument(
+        "--format", choices=["xlsx", "docx"], help="xlsx: the figures; docx: the draft report the committee signs "
+        "(default: from the name of --out)"
+    )
+    report.add_argument("--place", metavar="NAME", help="docx: the place before the date (default: from the unit)")
     add_reminder_commands(sub)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -96,6 +101,8 @@ def add_org_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     export.add_argument("--out", type=Path, metavar="FILE.json", help="write to this file (default: stdout)")
     anonymise = member_sub.add_parser("anonymise", help="erase a member's personal data (consent withdrawn)")
     anonymise.add_argument("code", metavar="CODE")
+
+
 def add_reminder_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     remind = sub.add_parser("remind", help="send a reminder at once")
     remind_sub = remind.add_subparsers(dest="remind_command", required=True, metavar="ACTION")
@@ -142,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.log_level, [secret, webhook_secret, zalo_secret])
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "run": cmd_run,
+        "demo": cmd_demo,
         "chat": cmd_chat,
         "import-roster": cmd_import_roster,
         "invite": cmd_invite,
@@ -186,11 +194,10 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import demo
+    from bot.runtime import run
 
     if args.webhook:
-        from bot.web import run_webhook
-
-        return run_webhook(settings)
+        return run(settings, webhook=True)
     no_token = settings.telegram_bot_token is None and settings.zalo_bot_token is None
     if args.demo or no_token:
         if no_token:
@@ -200,11 +207,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(a.DEMO_NEEDS_TERMINAL, file=sys.stderr)
             return EXIT_USAGE
         return demo.run_demo(settings, EXAMPLE_ROSTER, DEMO_MEMBER)
-    # Polling mode: every platform whose token is set, in one process and one event loop (bot/polling.py).
-    from bot.polling import run_polling
+    return run(settings, webhook=False)  # polling: every platform whose token is set, in one event loop
 
-    upgrade(settings.database_url)
-    return asyncio.run(run_polling(settings))
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import demo
+
+    return demo.reset_demo(settings, EXAMPLE_ROSTER)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -234,7 +243,7 @@ def cmd_theme(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.web import webhook_command
+    from bot.webhook_admin import webhook_command
 
     return webhook_command(settings, args.webhook_command, args.platform)
 
@@ -258,7 +267,14 @@ def cmd_member(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot import reports_cli
 
+    kind = args.format or ("docx" if args.out.suffix.lower() == ".docx" else "xlsx")
+    if kind == "docx":
+        return with_core(
+            settings, lambda core: reports_cli.write_draft(core, args.unit, args.period, args.out, args.place)
+        )
     return with_core(settings, lambda core: reports_cli.write_report(core, args.unit, args.period, args.out))
+
+
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     from bot import reminders_admin
 

@@ -12,55 +12,70 @@ from bot.settings import Settings
 from bot.wiring import Core, build_core
 from handlers.catalog import admin as a
 from handlers.catalog import core as t
-from handlers.clock import local_today
+from handlers.services.demo import prepare_demo
 from handlers.services.errors import NotFound
-from handlers.services.linking import link_console
-from handlers.services.roster import import_roster
+from handlers.services.linking import ConsoleUser, link_console_as
 from handlers.services.roster_file import read_roster
-from handlers.services.themes import set_theme
-from storage.migrate import upgrade
+from storage.migrate import downgrade, upgrade
 
 
-async def console_account(core: Core, member_code: str) -> tuple[str, str]:
-    """Link the operator's terminal to a member; returns (account id, who-you-are line)."""
+async def console_user(core: Core, member_code: str) -> ConsoleUser:
+    """Link the operator's terminal to a member (NotFound: no such active member)."""
     async with core.uow() as uow:
-        member = await uow.members.by_code(member_code.strip())
-        if member is None or not member.active:
-            raise NotFound(a.MEMBER_UNKNOWN.format(code=member_code))
-        account = await link_console(uow, member, core.clock.now())
-        unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
+        user = await link_console_as(uow, member_code, core.clock.now())
         await uow.commit()
-        who = a.CONSOLE_AS.format(name=member.full_name, role=t.ROLE_NAMES[member.role], unit=unit.name if unit else "")
-        return account.external_id, who
+    return user
+
+
+def who(user: ConsoleUser) -> str:
+    return a.CONSOLE_AS.format(name=user.full_name, role=t.ROLE_NAMES[user.role], unit=user.unit_name)
 
 
 async def chat(core: Core, member_code: str, stdin: TextIO, stdout: TextIO) -> int:
-    account_id, who = await console_account(core, member_code)
-    stdout.write(who + "\n")
+    return await converse(core, await console_user(core, member_code), stdin, stdout)
+
+
+async def converse(core: Core, user: ConsoleUser, stdin: TextIO, stdout: TextIO) -> int:
+    stdout.write(who(user) + "\n")
 
     async def switch(code: str) -> str | None:
         try:
-            new_account, new_who = await console_account(core, code)
+            other = await console_user(core, code)
         except NotFound as error:
             stdout.write(error.message + "\n")
             return None
-        stdout.write(new_who + "\n")
-        return new_account
+        stdout.write(who(other) + "\n")
+        return other.account_id
 
-    await ConsoleChannel(core.router, account_id, stdin, stdout, switch).run()
+    await ConsoleChannel(core.router, user.account_id, stdin, stdout, switch).run()
     stdout.write(a.CONSOLE_BYE + "\n")
     return 0
 
 
-async def prepare_demo(core: Core, roster: Path) -> None:
-    """Sample data: the example roster and a theme for this year (both idempotent)."""
+async def prepare(core: Core, roster: Path) -> None:
     rows = read_roster(roster).rows
     async with core.uow() as uow:
-        await import_roster(uow, rows, core.clock.now())
-        year = local_today(core.clock.now(), core.tz).year
-        if await uow.themes.get(year) is None:
-            await set_theme(uow, year, a.DEMO_THEME, core.clock.now())
+        await prepare_demo(uow, rows, core.clock.now(), core.tz)
         await uow.commit()
+
+
+def reset_demo(settings: Settings, roster: Path) -> int:
+    """`lamtheo demo reset`: every table of the demo's database dropped and made again, then the sample year."""
+    url = settings.demo_database_url
+    upgrade(url)
+    downgrade(url, "base")
+    upgrade(url)
+
+    async def runner() -> None:
+        core = build_core(settings, url)
+        try:
+            await prepare(core, roster)
+        finally:
+            await core.close()
+
+    asyncio.run(runner())
+    print(a.DEMO_RESET.format(path=url.split("///")[-1]))
+    return 0
 
 
 def run_demo(settings: Settings, roster: Path, member_code: str) -> int:
@@ -69,19 +84,12 @@ def run_demo(settings: Settings, roster: Path, member_code: str) -> int:
     async def runner() -> int:
         core = build_core(settings, settings.demo_database_url)
         try:
-            await prepare_demo(core, roster)
-            async with core.uow() as uow:
-                member = await uow.members.by_code(member_code)
-                unit = await uow.units.get(member.cell_id or 0) if member else None
-            print(
-                a.DEMO_START.format(
-                    path=settings.demo_database_url.split("///")[-1],
-                    name=member.full_name if member else member_code,
-                    role=t.ROLE_NAMES[member.role] if member else "",
-                    unit=unit.name if unit else "",
-                )
-            )
-            return await chat(core, member_code, sys.stdin, sys.stdout)
+            await prepare(core, roster)
+            user = await console_user(core, member_code)
+            path = settings.demo_database_url.split("///")[-1]
+            role = t.ROLE_NAMES[user.role]
+            print(a.DEMO_START.format(path=path, name=user.full_name, role=role, unit=user.unit_name))
+            return await converse(core, user, sys.stdin, sys.stdout)
         finally:
             await core.close()
 

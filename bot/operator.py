@@ -12,11 +12,12 @@ from tqdm import tqdm
 from bot.settings import Settings
 from bot.wiring import Core
 from handlers.catalog import admin as a
-from handlers.catalog import roster as r
+from handlers.catalog import roster as ro
 from handlers.services.invites import issue_invites
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import RosterFileError, read_roster
 from handlers.services.themes import set_theme as set_theme_service
+from handlers.services.themes import theme_of
 
 EXIT_ROW_ERRORS = 3
 PROGRESS_FROM_ROWS = 200  # smaller files finish before a bar would be worth drawing
@@ -36,12 +37,12 @@ async def import_roster_file(core: Core, path: Path, dry_run: bool) -> int:
                 await uow.commit()
     report.errors = sorted([*roster.errors, *report.errors], key=lambda e: e.row_number)
     if dry_run:
-        print(r.IMPORT_DRY_RUN)
+        print(ro.IMPORT_DRY_RUN)
         print(a.DRY_RUN_CHANGES)
         for change in report.changes:
             print(f"  {change}")
     else:
-        print(r.IMPORT_DONE)
+        print(ro.IMPORT_DONE)
     if report.errors:
         print(a.ROSTER_ERRORS, file=sys.stderr)
         for row_error in report.errors:
@@ -105,6 +106,6 @@ async def set_theme(core: Core, year: int, title: str) -> int:
 
 async def show_theme(core: Core, year: int) -> int:
     async with core.uow() as uow:
-        theme = await uow.themes.get(year)
+        theme = await theme_of(uow, year)
     print(a.THEME_SET.format(year=year, title=theme.title) if theme else a.THEME_NONE.format(year=year))
     return 0

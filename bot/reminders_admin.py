@@ -10,17 +10,11 @@ from tqdm import tqdm
 
 from bot.settings import Settings
 from bot.wiring import Core
-from handlers.catalog import admin as a
 from handlers.catalog import reminders as rc
-from handlers.services import schedules as s
-from handlers.services.errors import InvalidInput
+from handlers.services import cycles
+from handlers.services.reminder_status import BroadcastStatus, ScheduleStatus, reminders_status
 from handlers.services.reminders import remind_now as remind_now_service
 from handlers.text import fmt_date
-from storage.enums import BroadcastState
-from storage.models import Broadcast, MeetingSchedule
-from storage.uow import UnitOfWork
-
-RECENT_BROADCASTS = 10
 
 
 async def remind_now(core: Core, settings: Settings, unit_name: str, kind: str) -> int:
@@ -38,9 +32,10 @@ async def remind_now(core: Core, settings: Settings, unit_name: str, kind: str) 
 
 async def _send_now(core: Core, settings: Settings, queued: int) -> str:
     """Drain the queue here with a live progress bar (a running bot, if any, shares the work safely)."""
-    from bot.sender import telegram_sender
+    from bot.runtime import messengers_for
+    from bot.sender import Sender, limits_from
 
-    sender = telegram_sender(core, settings)
+    sender = Sender(core.uow, messengers_for(settings), core.clock, limits_from(settings))
     try:  # no recover() here: rows in SENDING may be a running bot's requests in flight
         with tqdm(total=queued, desc=rc.CLI_REMIND_SENDING, unit=" tin", file=sys.stderr) as bar:
 
@@ -54,34 +49,28 @@ async def _send_now(core: Core, settings: Settings, queued: int) -> str:
 
 
 async def status(core: Core) -> int:
-    now = core.clock.now()
     async with core.uow() as uow:
-        print(rc.CLI_STATUS_SCHEDULES)
-        schedules = await uow.reminders.active_schedules()
-        for schedule in schedules:
-            print(await _schedule_line(uow, schedule, now, core))
-        if not schedules:
-            print(rc.CLI_STATUS_NO_SCHEDULES)
-        recent = await uow.reminders.broadcasts(limit=RECENT_BROADCASTS)
-        print(rc.CLI_STATUS_BROADCASTS)
-        await _print_broadcasts(uow, [b for b in recent if b.state != BroadcastState.MISSED.value], core)
-        missed = await uow.reminders.missed()
-        print(rc.CLI_STATUS_MISSED if missed else rc.CLI_STATUS_NO_MISSED)
-        if missed:
-            await _print_broadcasts(uow, missed, core)
+        found = await reminders_status(uow, core.clock.now(), core.tz)
+    print(rc.CLI_STATUS_SCHEDULES)
+    for schedule in found.schedules:
+        print(_schedule_line(schedule, core))
+    if not found.schedules:
+        print(rc.CLI_STATUS_NO_SCHEDULES)
+    print(rc.CLI_STATUS_BROADCASTS)
+    _print_broadcasts(found.recent, core)
+    print(rc.CLI_STATUS_MISSED if found.missed else rc.CLI_STATUS_NO_MISSED)
+    if found.missed:
+        _print_broadcasts(found.missed, core)
     return 0
 
 
-async def _schedule_line(uow: UnitOfWork, schedule: MeetingSchedule, now: datetime, core: Core) -> str:
-    cell = await uow.units.get(schedule.unit_id)
-    remind = s.next_due(schedule, now, core.tz, s.MEMBER_REMINDER)
-    digest = s.next_due(schedule, now, core.tz, s.DIGEST)
+def _schedule_line(schedule: ScheduleStatus, core: Core) -> str:
     return rc.CLI_STATUS_SCHEDULE_LINE.format(
-        cell=cell.name if cell else schedule.unit_id,
-        rule=s.describe(schedule),
-        meeting=fmt_date(remind.meeting_on) if remind else "-",
-        remind=_local(remind.due_at, core) if remind else "-",
-        digest=_local(digest.due_at, core) if digest else "-",
+        cell=schedule.cell,
+        rule=schedule.rule,
+        meeting=fmt_date(schedule.meeting_on) if schedule.meeting_on else "-",
+        remind=_local(schedule.remind_at, core),
+        digest=_local(schedule.digest_at, core),
     )
 
 
@@ -89,20 +78,17 @@ def _local(moment: datetime | None, core: Core) -> str:
     return moment.astimezone(core.tz).strftime("%H:%M %d/%m/%Y") if moment else "-"
 
 
-async def _print_broadcasts(uow: UnitOfWork, rows: Sequence[Broadcast], core: Core) -> None:
+def _print_broadcasts(rows: Sequence[BroadcastStatus], core: Core) -> None:
     if not rows:
         print(rc.CLI_STATUS_NO_BROADCASTS)
         return
-    counts = await uow.reminders.delivery_counts([row.id for row in rows])
     for row in rows:
-        unit = await uow.units.get(row.unit_id) if row.unit_id else None
-        by_status = counts.get(row.id, {})
-        shown = ", ".join(f"{status}={count}" for status, count in sorted(by_status.items()))
+        shown = ", ".join(f"{status}={count}" for status, count in sorted(row.counts.items()))
         print(
             rc.CLI_STATUS_BROADCAST_LINE.format(
                 id=row.id,
                 kind=row.kind,
-                unit=unit.name if unit else "",
+                unit=row.unit,
                 due=_local(row.due_at, core),
                 state=row.state,
                 counts=shown or rc.CLI_NO_DELIVERIES,
@@ -110,23 +96,9 @@ async def _print_broadcasts(uow: UnitOfWork, rows: Sequence[Broadcast], core: Co
         )
 
 
-def parse_cycle_date(raw: str, year: int) -> date:
-    try:
-        value = datetime.strptime(raw.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        raise InvalidInput(rc.CYCLE_DATE_INVALID.format(text=raw)) from None
-    if value.year != year:
-        raise InvalidInput(rc.CYCLE_DATE_OTHER_YEAR.format(date=fmt_date(value), year=year))
-    return value
-
-
 async def set_cycle(core: Core, year: int, deadline: str, self_assessment_from: str | None) -> int:
-    if not 2000 <= year <= 2100:
-        raise InvalidInput(a.YEAR_INVALID.format(year=year))
-    deadline_value = parse_cycle_date(deadline, year)
-    assessment = parse_cycle_date(self_assessment_from, year) if self_assessment_from else None
     async with core.uow() as uow:
-        cycle = await uow.reminders.set_cycle(year, deadline_value, assessment, core.clock.now())
+        cycle = await cycles.set_cycle(uow, year, deadline, self_assessment_from, core.clock.now())
         await uow.commit()
     print(rc.CYCLE_SET.format(year=year, **_cycle_dates(cycle.registration_deadline, cycle.self_assessment_from)))
     return 0
@@ -134,7 +106,7 @@ async def set_cycle(core: Core, year: int, deadline: str, self_assessment_from: 
 
 async def show_cycle(core: Core, year: int) -> int:
     async with core.uow() as uow:
-        cycle = await uow.reminders.cycle(year)
+        cycle = await cycles.cycle_of(uow, year)
     if cycle is None:
         print(rc.CYCLE_NONE.format(year=year))
         return 0

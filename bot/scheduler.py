@@ -13,11 +13,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.wiring import Core
+from handlers.clock import Clock
 from handlers.services.reminders import FireReport, fire_due
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S = 10.0
@@ -29,12 +31,14 @@ JOB_ID = "fire_due_reminders"
 class ReminderClock:
     def __init__(
         self,
-        core: Core,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        tz: ZoneInfo,
         grace: timedelta,
         on_fired: Callable[[], None] | None = None,
         every_seconds: float = TICK_SECONDS,
     ) -> None:
-        self.core = core
+        self.uow_factory, self.clock, self.tz = uow_factory, clock, tz
         self.grace = grace
         self.on_fired = on_fired
         self.every_seconds = every_seconds
@@ -44,8 +48,8 @@ class ReminderClock:
 
     async def tick(self) -> FireReport:
         """One check: fire what is due, commit, then wake the sender if anything was queued."""
-        async with self.core.uow() as uow:
-            report = await fire_due(uow, self.core.clock.now(), self.core.tz, self.grace)
+        async with self.uow_factory() as uow:
+            report = await fire_due(uow, self.clock.now(), self.tz, self.grace)
             await uow.commit()
         self.ticks += 1
         if report.created or report.missed:
@@ -71,7 +75,7 @@ class ReminderClock:
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> AsyncIOScheduler:
         """Schedule the checks on `loop` (default: the running loop); the first one runs at once."""
-        options: dict[str, Any] = {"timezone": self.core.tz}
+        options: dict[str, Any] = {"timezone": self.tz}
         if loop is not None:
             options["event_loop"] = loop
         scheduler = AsyncIOScheduler(**options)
@@ -80,7 +84,7 @@ class ReminderClock:
             "interval",
             seconds=self.every_seconds,
             id=JOB_ID,
-            next_run_time=datetime.now(self.core.tz),  # catch up at start
+            next_run_time=datetime.now(self.tz),  # catch up at start
             misfire_grace_time=None,
             coalesce=True,
             max_instances=1,

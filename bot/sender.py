@@ -22,14 +22,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handlers.clock import Clock
-from handlers.outbound import Messenger, SendOutcome
+from handlers.outbound import MessagePriority, Messenger, SendOutcome, SendStatus
 from handlers.services.deliveries import ClaimedDelivery, claim_due, record_many, recover_in_flight
-from storage.enums import DeliveryStatus, MessagePriority
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from bot.wiring import Core
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +65,13 @@ class DrainReport:
         return self.sent + self.blocked + self.failed + self.unknown
 
     def add(self, outcome: SendOutcome) -> None:
-        if outcome.retry_after is not None or outcome.status is DeliveryStatus.PENDING:
+        if outcome.retry_after is not None or outcome.status is SendStatus.PENDING:
             self.retried += 1
-        elif outcome.status is DeliveryStatus.SENT:
+        elif outcome.status is SendStatus.SENT:
             self.sent += 1
-        elif outcome.status is DeliveryStatus.BLOCKED:
+        elif outcome.status is SendStatus.BLOCKED:
             self.blocked += 1
-        elif outcome.status is DeliveryStatus.UNKNOWN:
+        elif outcome.status is SendStatus.UNKNOWN:
             self.unknown += 1
         else:
             self.failed += 1
@@ -201,9 +199,7 @@ class Sender:
                 log.warning("the sender did not stop in time: rows in flight become unknown at the next start")
             self._task = None
         for messenger in self.messengers.values():
-            closer = getattr(messenger, "close", None)
-            if closer is not None:
-                await closer()
+            await messenger.close()
 
     def wake(self) -> None:
         """Look for due rows now (e.g. right after an announcement was committed)."""
@@ -310,10 +306,10 @@ class Sender:
             )
         except Exception as error:  # a bug in a messenger must not lose the row: it may have gone out
             log.exception("messenger failed for delivery %s", item.delivery_id)
-            return SendOutcome(DeliveryStatus.UNKNOWN, error=type(error).__name__)
+            return SendOutcome(SendStatus.UNKNOWN, error=type(error).__name__)
         finally:
             pacer.release(item.external_id)
-        if outcome.status is DeliveryStatus.PENDING and outcome.retry_after is None:
+        if outcome.status is SendStatus.PENDING and outcome.retry_after is None:
             outcome = self._not_sent(item, outcome)
         if outcome.retry_after is not None:
             pacer.pause(outcome.retry_after)
@@ -324,8 +320,8 @@ class Sender:
     def _not_sent(item: ClaimedDelivery, outcome: SendOutcome) -> SendOutcome:
         """The request never left (connection refused): retried after a growing pause, a few times."""
         if item.attempts >= MAX_NOT_SENT_RETRIES:
-            return SendOutcome(DeliveryStatus.FAILED, error=outcome.error)
-        return SendOutcome(DeliveryStatus.PENDING, retry_after=retry_delay(item.attempts), error=outcome.error)
+            return SendOutcome(SendStatus.FAILED, error=outcome.error)
+        return SendOutcome(SendStatus.PENDING, retry_after=retry_delay(item.attempts), error=outcome.error)
 
     def _count(self, outcomes: list[tuple[int, SendOutcome]], report: DrainReport, progress: Progress | None) -> None:
         for _, outcome in outcomes:
@@ -347,14 +343,3 @@ def limits_from(settings: Settings) -> SenderLimits:
         poll_seconds=settings.sender_poll_seconds,
     )
 
-
-def telegram_sender(core: Core, settings: Settings) -> Sender:
-    """A sender for Telegram deliveries (the bot's, or an operator command's own, e.g. `remind now`)."""
-    from bot.channels.telegram_messenger import TelegramMessenger
-
-    if settings.telegram_bot_token is None:
-        raise ValueError("TELEGRAM_BOT_TOKEN is needed to send")
-    messenger = TelegramMessenger(
-        settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url, settings.sender_concurrency
-    )
-    return Sender(core.uow, {messenger.platform: messenger}, core.clock, limits_from(settings))

@@ -1,7 +1,9 @@
-"""The composition root: settings in, a running router (and the storage it needs) out."""
+"""The core every command and both run modes share: settings in; the engine, the unit-of-work factory, the
+clock and the router out. The core owns the factory and the clock; whatever needs them is given them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -15,12 +17,10 @@ from storage.uow import UnitOfWork
 @dataclass
 class Core:
     engine: AsyncEngine
-    router: Router
+    uow: Callable[[], UnitOfWork]  # the unit-of-work factory: `async with core.uow() as uow: ...`
     clock: Clock
     tz: ZoneInfo
-
-    def uow(self) -> UnitOfWork:
-        return self.router.uow_factory()
+    router: Router
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -34,4 +34,4 @@ def build_core(settings: Settings, database_url: str | None = None, clock: Clock
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(sessions)
 
-    return Core(engine, Router(uow_factory, clock, settings.tz), clock, settings.tz)
+    return Core(engine, uow_factory, clock, settings.tz, Router(uow_factory, clock, settings.tz))

@@ -80,7 +80,7 @@ class DialogState:
         if not self.choices:
             return None
         stripped = text.strip().rstrip(".")
-        if self.numbered and stripped.isdigit():
+        if self.numbered and stripped.isdecimal():  # not isdigit(): "²" and "①" are digits int() refuses
             index = int(stripped)
             return self.choices[index - 1][1] if 1 <= index <= len(self.choices) else None
         if not self.numbered and any(ch.isdigit() for ch in stripped):

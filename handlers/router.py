@@ -68,6 +68,10 @@ COMMANDS = {
     "nhacviec": "reminder",
     "thongbao": "announce",
     "announce": "announce",
+    "bieuduong": "commend",
+    "commend": "commend",
+    "hoatdong": "activity",
+    "activity": "activity",
 }
 # Typed without a slash (Zalo has no command menu): the folded words of a whole message.
 BARE_COMMANDS = {
@@ -89,11 +93,13 @@ BARE_COMMANDS = {
     "lich hop": "meeting",
     "nhac nho": "preferences",
     "thong bao": "announce",
+    "bieu duong": "commend",
+    "hoat dong": "activity",
 }
 # The Vietnamese command words also work typed without their slash ("dangky"): Zalo has no command menu to tap.
 VIETNAMESE_COMMANDS = (
     "dangky capnhat camket tonghop baocao trogiup huy kenh dulieu duyet tudanhgia hoctap lichhop nhacnho nhacviec"
-    " thongbao"
+    " thongbao bieuduong hoatdong"
 )
 BARE_COMMANDS.update({word: COMMANDS[word] for word in VIETNAMESE_COMMANDS.split()})
 

@@ -69,6 +69,11 @@ def fmt_date(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def fmt_number(value: int) -> str:
+    """'2.510': thousands grouped with a dot, as Vietnamese writes them."""
+    return f"{value:,}".replace(",", ".")
+
+
 def fmt_percent(part: int, whole: int) -> str:
     """'62,5%' with a Vietnamese decimal comma; '0%' of nothing."""
     if whole <= 0:

@@ -1,6 +1,6 @@
 """Plain domain vocabularies shared by every floor (they import nothing)."""
 
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
 
 class Role(StrEnum):
@@ -73,9 +73,40 @@ class DeliveryStatus(StrEnum):
     SKIPPED = "skipped"  # no reachable chat account, paused, or superseded
 
 
-class MessagePriority(IntEnum):
-    """Near a platform's monthly quota, lower numbers go first."""
+class NomineeKind(StrEnum):
+    """Who an exemplar registration or a commendation is about (issue 13)."""
 
-    REPLY = 0
-    REMINDER = 1
-    ANNOUNCEMENT = 2
+    INDIVIDUAL = "individual"  # a member (cá nhân)
+    COLLECTIVE = "collective"  # the cell (tập thể)
+
+
+class CommendationState(StrEnum):
+    PENDING = "pending"  # waiting for the staff of `level_unit_id`
+    COMMENDED = "commended"  # decided: biểu dương or khen thưởng
+    RETURNED = "returned"  # back with the proposer, with a comment
+    WITHDRAWN = "withdrawn"  # the proposer took it back
+
+
+class CommendationForm(StrEnum):
+    PRAISE = "praise"  # biểu dương
+    REWARD = "reward"  # khen thưởng
+
+
+class CommendationAction(StrEnum):
+    """A recorded step of a commendation: who did what, where, when."""
+
+    PROPOSED = "proposed"
+    RESUBMITTED = "resubmitted"
+    FORWARDED = "forwarded"  # proposed to the level above
+    RETURNED = "returned"
+    COMMENDED = "commended"
+    WITHDRAWN = "withdrawn"
+
+
+class ActivityKind(StrEnum):
+    """Activities beyond study sessions, counted in roll-ups."""
+
+    CONTEST = "contest"  # hội thi
+    SEMINAR = "seminar"  # tọa đàm
+    WRITING = "writing"  # cuộc thi viết
+    OTHER = "other"

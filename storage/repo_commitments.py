@@ -32,3 +32,7 @@ class CommitmentRepository(Repo):
     async def progress_of(self, commitment_id: int) -> list[ProgressEntry]:
         stmt = select(ProgressEntry).where(ProgressEntry.commitment_id == commitment_id)
         return await self._scalars(stmt.order_by(ProgressEntry.created_at, ProgressEntry.id))
+
+    async def any(self) -> bool:
+        """Whether anything was ever registered (the demo seeds its year only into an empty database)."""
+        return (await self.session.scalars(select(Commitment.id).limit(1))).first() is not None

@@ -13,6 +13,7 @@ from storage.repo_deliveries import DeliveryRepository
 from storage.repo_dialogs import DialogRepository
 from storage.repo_evidence import EvidenceRepository
 from storage.repo_files import FileRepository
+from storage.repo_honours import HonoursRepository
 from storage.repo_inbox import InboxRepository
 from storage.repo_members import MemberRepository
 from storage.repo_org import OrgRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
     reports: ReportsRepository
     reminders: ReminderRepository
     deliveries: DeliveryRepository
+    honours: HonoursRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -77,6 +79,7 @@ class UnitOfWork:
         self.personal = PersonalDataRepository(session)
         self.reminders = ReminderRepository(session)
         self.deliveries = DeliveryRepository(session)
+        self.honours = HonoursRepository(session)
         return self
 
     async def __aexit__(

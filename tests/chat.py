@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.clock import local_today
 from handlers.messages import Incoming, Reply
@@ -130,6 +131,21 @@ class Chat:
         assert self.question.text == t.CONSENT_NOTICE, self.all_texts
         await self.press(t.CONSENT_YES if consent else t.CONSENT_NO)
         return code
+
+
+# The yes/no question the first registration of a year asks (issue 13): "Câu hỏi thêm: ..."
+EXEMPLAR_QUESTION = cm.ASK_EXEMPLAR_INDIVIDUAL.split(":")[0]
+
+
+def asks_exemplar(chat: Chat) -> bool:
+    return chat.question.text.startswith(EXEMPLAR_QUESTION)
+
+
+async def skip_exemplar(chat: Chat) -> None:
+    """Answer «Không» to the exemplar question (asked with the first registration of the year)."""
+    assert asks_exemplar(chat), chat.all_texts
+    assert chat.choices == [cm.EXEMPLAR_YES, cm.EXEMPLAR_NO, t.CANCEL]
+    await chat.press(cm.EXEMPLAR_NO)
 
 
 # --- database helpers --------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from handlers.catalog import document as dc
+from handlers.catalog import reports as rp
 from storage.enums import CommitmentKind, CommitmentStatus, UnitKind
 from storage.models import (
     ChatAccount,
@@ -57,6 +59,8 @@ from tests.support import TZ, Database, FakeClock
 THANH_SON = "Đảng bộ xã Thanh Sơn"
 DT, TL = "Chi bộ thôn Đồng Tâm", "Chi bộ thôn Tân Lập"
 TH, MN = "Chi bộ Trường Tiểu học Thanh Sơn", "Chi bộ Trường Mầm non"
+# The workbook's sheets before a sheet per cell: the roll-up, exemplars' figures, commendations, activities.
+LEADING_SHEETS = [rp.SHEET_ROLLUP, dc.SHEET_HONOURS, dc.SHEET_COMMENDATIONS, dc.SHEET_ACTIVITIES]
 FIELDS = (
     "members",
     "linked",

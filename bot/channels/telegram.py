@@ -6,13 +6,16 @@ Handler order (the whole wiring of this channel is here):
   3. anything else in a private chat  -> Incoming(text=None) (the router asks for text);
                                          a photo -> Incoming(image_ref=largest size's file_id) (evidence)
   errors                              -> logged without message text; the user gets a polite notice
+
+`TelegramBot` starts the Application by hand in both modes (it shares the runtime's loop). Siblings:
+`telegram_messenger.py` (the bot's own messages), `telegram_webhook.py` (the web server's endpoint and setWebhook
+& co), `telegram_limiter.py` (the replies' rate limiter).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import MessageLimit
@@ -31,13 +34,12 @@ from bot.channels.telegram_limiter import PausingRateLimiter
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Incoming, Reply
 from handlers.router import Router
-from handlers.services.maintenance import prune_update_log
 from handlers.text import split_text, utf16_length
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-HOUSEKEEPING_EVERY_S = 3600
+ALLOWED_UPDATES = ["message", "callback_query"]  # what polling asks for, and what setWebhook subscribes to
 BOT_COMMANDS: list[tuple[str, str]] = t.COMMAND_MENU  # the command menu shown by Telegram clients
 
 
@@ -147,7 +149,8 @@ def build_application(
     rate_limiter: bool = True,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    builder = ApplicationBuilder().token(token).base_url(base_url).post_init(_post_init)
+    """The Application with this channel's handlers; no job queue (housekeeping is the runtime's one loop)."""
+    builder = ApplicationBuilder().token(token).base_url(base_url).job_queue(None)
     if on_shutdown is not None:
         shutdown = on_shutdown
 
@@ -163,31 +166,46 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
     TelegramChannel(router).install(app)
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_housekeeping(router), interval=HOUSEKEEPING_EVERY_S, first=60)
     return app
 
 
-def _housekeeping(router: Router) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    async def prune(_context: ContextTypes.DEFAULT_TYPE) -> None:
-        async with router.uow_factory() as uow:
-            removed = await prune_update_log(uow, router.clock.now())
-            await uow.commit()
-        log.info("pruned %d processed-update keys", removed)
+class TelegramBot:
+    """The running Telegram side in both modes: the Application is started by hand (it shares the runtime's
+    loop); updates come from its updater (polling) or from the inbox (webhooks, bot/channels/telegram_webhook.py)."""
 
-    return prune
+    platform = PLATFORM
+
+    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+        self.app = app
+
+    async def start(self) -> None:
+        """Initialise (getMe), set the command menu, start handling updates."""
+        await self.app.initialize()
+        await set_command_menu(self.app)
+        await self.app.start()
+
+    async def start_polling(self) -> None:
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+    async def stop_polling(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+
+    async def stop(self) -> None:
+        """Stop polling (if it polls), finish the updates in hand, shut down."""
+        await self.stop_polling()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def set_command_menu(app: Application) -> None:  # type: ignore[type-arg]
     try:
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in BOT_COMMANDS])
         log.info("running as @%s", app.bot.username)
     except Exception:  # the command menu is a convenience; the bot works without it
         log.warning("could not set the bot's command menu")
-
-
-def run_polling(app: Application) -> None:  # type: ignore[type-arg]
-    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
 
 
 async def bot_username(token: str, base_url: str) -> str | None:

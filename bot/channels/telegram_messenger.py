@@ -19,16 +19,14 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram import keyboard
+from bot.channels.telegram import PLATFORM, keyboard
 from bot.channels.telegram_limiter import retry_seconds
 from handlers.messages import Reply
-from handlers.outbound import SendOutcome
+from handlers.outbound import MessagePriority, SendOutcome, SendStatus
 from handlers.text import split_text, utf16_length
-from storage.enums import DeliveryStatus, MessagePriority
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot can't initiate conversation")
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -73,24 +71,23 @@ class TelegramMessenger:
         except TelegramError as error:
             outcome = outcome_of(error)
             if sent_any:  # part of it arrived: a retry would repeat that part
-                return SendOutcome(DeliveryStatus.SENT, error=f"partly sent: {outcome.error}")
+                return SendOutcome(SendStatus.SENT, error=f"partly sent: {outcome.error}")
             return outcome
-        return SendOutcome(DeliveryStatus.SENT)
+        return SendOutcome(SendStatus.SENT)
 
 
 def outcome_of(error: TelegramError) -> SendOutcome:
     name = type(error).__name__
     if isinstance(error, RetryAfter):
-        return SendOutcome(DeliveryStatus.PENDING, retry_after=retry_seconds(error), error="429 retry after")
+        return SendOutcome(SendStatus.PENDING, retry_after=retry_seconds(error), error="429 retry after")
     if isinstance(error, Forbidden):
-        return SendOutcome(DeliveryStatus.BLOCKED, error="403 forbidden")
+        return SendOutcome(SendStatus.BLOCKED, error="403 forbidden")
     if isinstance(error, BadRequest):
         if any(hint in error.message.lower() for hint in UNREACHABLE_HINTS):
-            return SendOutcome(DeliveryStatus.BLOCKED, error="400 chat unreachable")
-        return SendOutcome(DeliveryStatus.FAILED, error=f"400 {error.message[:120]}")
+            return SendOutcome(SendStatus.BLOCKED, error="400 chat unreachable")
+        return SendOutcome(SendStatus.FAILED, error=f"400 {error.message[:120]}")
     if isinstance(error, TimedOut | NetworkError):
         if isinstance(error.__cause__, NOT_SENT_ERRORS):
-            return SendOutcome(DeliveryStatus.PENDING, error=f"not sent: {type(error.__cause__).__name__}")
-        return SendOutcome(DeliveryStatus.UNKNOWN, error=f"no answer: {name}")
-    return SendOutcome(DeliveryStatus.FAILED, error=name)
-
+            return SendOutcome(SendStatus.PENDING, error=f"not sent: {type(error.__cause__).__name__}")
+        return SendOutcome(SendStatus.UNKNOWN, error=f"no answer: {name}")
+    return SendOutcome(SendStatus.FAILED, error=name)

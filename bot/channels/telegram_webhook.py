@@ -10,18 +10,15 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import Application
-from telegram.request import BaseRequest
 
-from bot.channels.telegram import PLATFORM, build_application
-from bot.web import WebhookInfo
-from handlers.router import Router
+from bot.channels.telegram import ALLOWED_UPDATES, PLATFORM
+from bot.channels.webhooks import PlatformWebhook, WebhookInfo
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
-ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 class TelegramEndpoint:
-    """The webhook side of the real PTB Application (initialised and started, without an updater)."""
+    """The webhook side of the real PTB Application (started by `TelegramBot.start`, without polling)."""
 
     platform = PLATFORM
     secret_header = SECRET_HEADER
@@ -40,35 +37,20 @@ class TelegramEndpoint:
         await self.app.process_update(update)
 
 
-async def start_endpoint(
-    token: str, base_url: str, router: Router, *, request: BaseRequest | None = None, rate_limiter: bool = True
-) -> TelegramEndpoint:
-    """Build, initialise and start the Application (its job queue runs housekeeping); no polling."""
-    app = build_application(token, base_url, router, request=request, rate_limiter=rate_limiter)
-    await app.initialize()
-    if app.post_init is not None:  # run_polling would call it; here nobody else does
-        await app.post_init(app)
-    await app.start()
-    return TelegramEndpoint(app)
+def webhook_operations(token: str, base_url: str) -> PlatformWebhook:
+    """setWebhook, getWebhookInfo and deleteWebhook, each on a Bot of its own."""
 
+    async def set_webhook(url: str, secret: str) -> None:
+        async with Bot(token, base_url=base_url) as bot:
+            await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
-async def stop_endpoint(endpoint: TelegramEndpoint) -> None:
-    if endpoint.app.running:
-        await endpoint.app.stop()
-    await endpoint.app.shutdown()
+    async def webhook_info() -> WebhookInfo:
+        async with Bot(token, base_url=base_url) as bot:
+            info = await bot.get_webhook_info()
+        return WebhookInfo(info.url, info.pending_update_count, info.last_error_message)
 
+    async def delete_webhook() -> None:
+        async with Bot(token, base_url=base_url) as bot:
+            await bot.delete_webhook(drop_pending_updates=False)
 
-async def set_webhook(token: str, base_url: str, url: str, secret: str) -> None:
-    async with Bot(token, base_url=base_url) as bot:
-        await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
-
-
-async def webhook_info(token: str, base_url: str) -> WebhookInfo:
-    async with Bot(token, base_url=base_url) as bot:
-        info = await bot.get_webhook_info()
-    return WebhookInfo(info.url, info.pending_update_count, info.last_error_message)
-
-
-async def delete_webhook(token: str, base_url: str) -> None:
-    async with Bot(token, base_url=base_url) as bot:
-        await bot.delete_webhook(drop_pending_updates=False)
+    return PlatformWebhook(PLATFORM, set_webhook, webhook_info, delete_webhook)

@@ -25,7 +25,13 @@ NO_TOKEN = (
 DEMO_START = (
     "Đang chạy thử trong cửa sổ dòng lệnh với dữ liệu mẫu ({path}).\n"
     "Running a terminal demo on sample data. Đang dùng thử với tư cách: {name} — {role}, {unit}.\n"
-    "Gõ /trogiup để xem lệnh, /huy để hủy, Ctrl+D để thoát. Thử /as DV002 để đổi sang bí thư chi bộ."
+    "Gõ /trogiup để xem lệnh, /huy để hủy, Ctrl+D để thoát. Thử /as DV002 để đổi sang bí thư chi bộ, "
+    "/as DV025 sang cấp ủy xã; /tonghop, /baocao, /bieuduong cho thấy một năm mẫu. "
+    "Muốn làm lại từ đầu: lamtheo demo reset."
+)
+DEMO_RESET = (
+    "Đã tạo lại dữ liệu chạy thử ({path}): danh sách mẫu và một năm học tập, làm theo. Chạy make run để dùng thử.\n"
+    "The demo database was started over with a sample year; run `make run`."
 )
 CONSOLE_AS = "Đang dùng với tư cách: {name} — {role}, {unit}."
 CONSOLE_BYE = "Tạm biệt đồng chí."

@@ -67,7 +67,7 @@ MENU_PROGRESS = "Cập nhật tiến độ"
 MENU_PLEDGES = "Xem các nội dung đã đăng ký"
 MENU_SUMMARY = "Tổng hợp tình hình"
 MENU_REVIEW = "Duyệt đăng ký"
-MENU_REPORT = "Báo cáo Excel"
+MENU_REPORT = "Báo cáo (Excel, Word)"
 MENU_ANNOUNCE = "Gửi thông báo"
 MENU_HELP = "Hướng dẫn"
 HELP_MEMBER = (
@@ -76,6 +76,8 @@ HELP_MEMBER = (
     "/capnhat — cập nhật tiến độ thực hiện\n"
     "/camket — xem, sửa hoặc rút lại nội dung đã đăng ký\n"
     "/hoctap — xác nhận đã tham gia học tập chuyên đề năm\n"
+    "/hoatdong — xem hội thi, tọa đàm, cuộc thi viết của chi bộ\n"
+    "/bieuduong — xem các quyết định biểu dương, khen thưởng đồng chí đã nhận\n"
     "/tudanhgia — tự đánh giá cuối năm, xem bản tổng kết để kiểm điểm\n"
     "/dulieu — xem dữ liệu bot lưu về đồng chí, rút lại sự đồng ý\n"
     "/lichhop — xem lịch sinh hoạt chi bộ\n"
@@ -88,9 +90,11 @@ HELP_SECRETARY = (
     "\n\nDành cho bí thư, phó bí thư chi bộ:"
     "\n/tonghop — tổng hợp tình hình chi bộ tháng này (chọn tiếp quý, năm hoặc khoảng ngày khác)"
     "\n/tonghop ky — chọn kỳ tổng hợp trước: tháng, quý, năm hoặc khoảng ngày"
-    "\n/baocao — báo cáo Excel theo kỳ"
+    "\n/baocao — báo cáo Excel theo kỳ, hoặc bản dự thảo báo cáo Word để trình ký"
     "\n/duyet — duyệt hoặc trả lại bản đăng ký của đảng viên"
     "\n/hoctap — ghi buổi học tập chuyên đề và người tham gia"
+    "\n/hoatdong — ghi hội thi, tọa đàm, cuộc thi viết và số người tham gia"
+    "\n/bieuduong — đề nghị biểu dương, khen thưởng đảng viên hoặc tập thể chi bộ, theo dõi kết quả"
     "\n/lichhop — đặt ngày sinh hoạt chi bộ hằng tháng (bot nhắc đảng viên trước buổi sinh hoạt)"
     "\n/thongbao — gửi thông báo tới các đảng viên trong chi bộ"
     "\n/tudanhgia — xem kết quả tự đánh giá cuối năm của chi bộ"
@@ -101,11 +105,13 @@ HELP_COMMITTEE = (
     "\n/tonghop — tổng hợp các đơn vị trực thuộc tháng này, có biểu đồ (xem chi tiết từng đơn vị, "
     "chọn quý, năm hoặc khoảng ngày khác)"
     "\n/tonghop ky — chọn kỳ tổng hợp trước: tháng, quý, năm hoặc khoảng ngày"
-    "\n/baocao — báo cáo Excel theo kỳ"
+    "\n/baocao — báo cáo Excel theo kỳ, hoặc bản dự thảo báo cáo Word để trình ký"
     "\n/duyet — duyệt bản đăng ký trong các chi bộ trực thuộc"
     "\n/thongbao — gửi thông báo tới các chi bộ trực thuộc"
     "\n/lichhop — xem lịch sinh hoạt của các chi bộ trực thuộc"
     "\n/hoctap — xem tình hình học tập chuyên đề của các chi bộ"
+    "\n/hoatdong — xem các chi bộ đã tổ chức hội thi, tọa đàm, cuộc thi viết"
+    "\n/bieuduong — xem xét đề nghị biểu dương, khen thưởng: biểu dương, khen thưởng, đề nghị cấp trên, trả lại"
     "\n/tudanhgia — xem kết quả tự đánh giá cuối năm của các chi bộ"
 )
 # Telegram's command menu (name, description): members' commands first, then leaders'.
@@ -121,8 +127,10 @@ COMMAND_MENU = [
     ("kenh", "Chọn nơi nhận tin (Zalo, Telegram)"),
     ("tonghop", "Tổng hợp tình hình (bí thư, cấp ủy)"),
     ("duyet", "Duyệt bản đăng ký (bí thư, cấp ủy)"),
-    ("baocao", "Báo cáo Excel (bí thư, cấp ủy)"),
+    ("baocao", "Báo cáo Excel, Word (bí thư, cấp ủy)"),
     ("thongbao", "Gửi thông báo (bí thư, cấp ủy)"),
+    ("bieuduong", "Biểu dương, khen thưởng"),
+    ("hoatdong", "Hội thi, tọa đàm, cuộc thi viết"),
     ("trogiup", "Hướng dẫn"),
     ("huy", "Hủy thao tác đang làm"),
 ]

@@ -54,7 +54,7 @@ DRILL_ASK = "Xem chi tiết đơn vị nào, hoặc xem kỳ khác?"
 OTHER_PERIOD_ASK = "Đồng chí muốn xem kỳ khác không?"
 DRILL_DONE = "Xong"
 ANONYMOUS = "Đảng viên (ẩn danh)"
-CHART_CAPTION = "Biểu đồ: tỷ lệ đăng ký và cập nhật — {unit}, {period}"
+CHART_CAPTION = "Biểu đồ: tỷ lệ đăng ký, cập nhật và đăng ký xây dựng điển hình — {unit}, {period}"
 
 # --- Excel --------------------------------------------------------------------------------------------------
 REPORT_READY = "Báo cáo {unit}, {period}: tệp Excel đính kèm."
@@ -84,6 +84,7 @@ XL_ROLLUP_HEADERS = (
     "Chi bộ đã học / tổng số",
 )
 XL_TOTAL = "Tổng cộng"
+XL_FOOTER = "Trang &P/&N"  # Excel fills in the page number and the number of pages
 XL_CELL_HEADERS = (
     "STT",
     "Mã đảng viên",
@@ -103,13 +104,12 @@ XL_STATE_ON_TRACK = "Đang thực hiện"
 XL_CELL_TOTAL = "Cộng: {members} đảng viên, {commitments} nội dung, {done} hoàn thành"
 
 # --- chart --------------------------------------------------------------------------------------------------
-CHART_TITLE = "Tỷ lệ đăng ký và cập nhật — {unit} ({period})"
+CHART_TITLE = "Tỷ lệ đăng ký, cập nhật, đăng ký điển hình — {unit} ({period})"
 CHART_REGISTERED = "Đã đăng ký (%)"
 CHART_UPDATED = "Cập nhật trong kỳ (%)"
+CHART_EXEMPLARS = "Đăng ký xây dựng điển hình (%)"
 CHART_Y = "Tỷ lệ (%)"
 
 # --- operator (CLI) -----------------------------------------------------------------------------------------
-CLI_UNIT_NOT_FOUND = "Không tìm thấy đơn vị «{name}»."
-CLI_UNIT_AMBIGUOUS = "Có {count} đơn vị tên «{name}»; dùng mã số: {ids}."
 CLI_PERIOD_BAD = "Kỳ báo cáo không hợp lệ: «{text}». Dùng 2026, 2026-Q4, 2026-11 hoặc 01/10/2026-31/10/2026."
 CLI_REPORT_WRITTEN = "Đã ghi báo cáo {unit}, {period} vào {path} ({sheets} trang tính)."

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from handlers.dialog import Flow, FlowRegistry
+from handlers.flows.activity import ActivityFlow
 from handlers.flows.announce import AnnounceFlow
 from handlers.flows.channel import ChannelFlow
+from handlers.flows.commend import CommendFlow
 from handlers.flows.consent import ConsentFlow
 from handlers.flows.meeting import MeetingFlow
 from handlers.flows.menu import HelpFlow, MenuFlow
@@ -40,5 +42,7 @@ def default_flows() -> FlowRegistry:
         MeetingFlow(),
         PreferencesFlow(),
         ReminderFlow(),
+        CommendFlow(),
+        ActivityFlow(),
     ]
     return {flow.name: flow for flow in flows}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import org as o
 from handlers.dialog import Ctx, Input
@@ -25,6 +26,24 @@ PAGE_LIMIT = 1800  # one page fits a Zalo message (2,000 characters) with its ch
 def render_pages(data: PersonalData, tz: ZoneInfo) -> list[str]:
     text = "\n".join(render_lines(data, tz))
     return split_text(text, PAGE_LIMIT)
+
+
+def honour_lines(data: PersonalData) -> list[str]:
+    """Exemplar registrations and proposals naming the member, when there are any."""
+    if not data.exemplar_years and not data.commendations:
+        return []
+    lines = ["", cm.MYDATA_HONOURS]
+    lines += [cm.MYDATA_EXEMPLAR.format(year=year) for year in data.exemplar_years]
+    for item in data.commendations:
+        state = cm.MYDATA_STATES.get(item["state"], item["state"])
+        if item["decision_date"] is not None:
+            state = cm.MYDATA_DECIDED.format(
+                form=cm.FORM_LABELS.get(item["form"] or "", ""),
+                number=item["decision_number"] or "",
+                date=fmt_date(item["decision_date"]),
+            )
+        lines.append(cm.MYDATA_COMMENDATION.format(year=item["year"], state=state, account=item["account"]))
+    return lines
 
 
 def render_lines(data: PersonalData, tz: ZoneInfo) -> list[str]:
@@ -80,6 +99,7 @@ def render_lines(data: PersonalData, tz: ZoneInfo) -> list[str]:
         )
         for s in data.study
     ] or [o.MYDATA_EMPTY]
+    lines += honour_lines(data)
     lines += ["", o.MYDATA_REMINDERS, *reminder_lines(data)]
     if data.moves:
         lines += ["", o.MYDATA_MOVES]

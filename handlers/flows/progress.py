@@ -22,7 +22,7 @@ class ProgressFlow:
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         commitments = await list_commitments(ctx.uow, ctx.actor)
-        if arg.isdigit():
+        if arg.isdecimal():
             return await self._ask_percent(ctx, int(arg))
         if not commitments:
             return await ctx.back_to_menu(Reply(t.NO_COMMITMENTS))

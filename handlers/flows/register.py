@@ -7,6 +7,7 @@ from datetime import date
 from handlers.catalog import core as t
 from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
+from handlers.flows import register_extras
 from handlers.flows.deadline import ask_deadline, read_deadline
 from handlers.messages import Reply
 from handlers.services.collective import MODEL_NAME_MAX, led_cell, register_for_cell
@@ -63,7 +64,9 @@ class RegisterFlow:
             return [self._next_after_edit(ctx) or ask_deadline(ctx, "deadline")]
         if step == "deadline":
             data["deadline"] = read_deadline(ctx, inp).isoformat()
-            return [self._confirm(ctx)]
+            return [await register_extras.next_question(ctx) or self._confirm(ctx)]
+        if step in register_extras.STEPS:  # a model's pilot, the exemplar question
+            return [await register_extras.on_input(ctx, inp) or self._confirm(ctx)]
         if step == "confirm":
             return await self._on_confirm(ctx, inp)
         return await self.begin(ctx, "")
@@ -97,6 +100,8 @@ class RegisterFlow:
         kind = data.get("kind", CommitmentKind.INDIVIDUAL.value)
         if kind in rv.CONFIRM_KIND:
             text = rv.CONFIRM_KIND[kind].format(cell=data.get("cell", "")) + text
+        fields, gap, question = text.rpartition("\n\n")
+        text = fields + register_extras.confirm_lines(ctx) + gap + question
         return ctx.ask("confirm", text, CONFIRM_CHOICES)
 
     async def _on_confirm(self, ctx: Ctx, inp: Input) -> list[Reply]:
@@ -121,4 +126,5 @@ class RegisterFlow:
             )
             template = rv.REGISTERED_MODEL if kind == CommitmentKind.MODEL.value else rv.REGISTERED_COLLECTIVE
             done = template.format(cell=cell.name, name=commitment.content, number=number, year=commitment.year)
+        done = " ".join([done, *await register_extras.save(ctx, commitment)])
         return await ctx.back_to_menu(Reply(done))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
+from handlers.flows.honours_text import honour_lines
 from handlers.messages import Reply
 from handlers.services import periods
 from handlers.services.authz import can_summarise
@@ -90,13 +91,13 @@ def render_rollup(summary: Rollup, detail: list[MemberLine] | None = None) -> st
     head = {"unit": summary.unit_name, "period": summary.period.label, "end": fmt_date(summary.window.last_day)}
     if summary.is_cell:
         lines = [rp.ROLLUP_CELL.format(year=summary.window.year, **head, **rollup_figures(summary.totals))]
-        return "\n".join([*lines, *member_lists(detail or [], summary)])
+        return "\n".join([*lines, *honour_lines(summary), *member_lists(detail or [], summary)])
     if not summary.lines:
         return "\n".join([rp.ROLLUP_HEADER.format(**head), rp.ROLLUP_NO_CHILDREN])
     out = [rp.ROLLUP_HEADER.format(**head)]
     out.extend(rp.ROLLUP_LINE.format(unit=line.name, **rollup_figures(line.figures)) for line in summary.lines)
     out.append(rp.ROLLUP_TOTAL.format(children=len(summary.lines), **rollup_figures(summary.totals)))
-    return "\n".join(out)
+    return "\n".join([*out, *honour_lines(summary)])
 
 
 def member_lists(members: list[MemberLine], summary: Rollup) -> list[str]:

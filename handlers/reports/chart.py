@@ -22,6 +22,7 @@ class Bar:
     label: str
     registered: float  # percent, 0..100
     updated: float
+    exemplars: float = 0.0  # members registered to become exemplars, percent of members
 
 
 def _short(label: str) -> str:
@@ -29,7 +30,7 @@ def _short(label: str) -> str:
 
 
 def render(title: str, bars: list[Bar]) -> bytes:
-    """A PNG of two bars per unit. Uses a Figure of its own (no pyplot state), so it is thread-safe."""
+    """A PNG of three bars per unit. Uses a Figure of its own (no pyplot state), so it is thread-safe."""
     # Imported here: matplotlib takes about a second to load, and every `lamtheo` command imports the router.
     # The Figure API draws with Agg without selecting a backend, so no global state is touched.
     from matplotlib.figure import Figure
@@ -38,12 +39,13 @@ def render(title: str, bars: list[Bar]) -> bytes:
     figure = Figure(figsize=(width, 5.0), dpi=100)
     axes = figure.subplots()
     positions = list(range(len(bars)))
-    step = 0.4
-    registered = axes.bar([p - step / 2 for p in positions], [b.registered for b in bars], step,
+    step = 0.27
+    registered = axes.bar([p - step for p in positions], [b.registered for b in bars], step,
                           label=rp.CHART_REGISTERED, color="#c0392b")
-    updated = axes.bar([p + step / 2 for p in positions], [b.updated for b in bars], step,
-                       label=rp.CHART_UPDATED, color="#2e86c1")
-    for container in (registered, updated):
+    updated = axes.bar(positions, [b.updated for b in bars], step, label=rp.CHART_UPDATED, color="#2e86c1")
+    exemplars = axes.bar([p + step for p in positions], [b.exemplars for b in bars], step,
+                         label=rp.CHART_EXEMPLARS, color="#d4ac0d")
+    for container in (registered, updated, exemplars):
         axes.bar_label(container, labels=[f"{v.get_height():.0f}" for v in container], fontsize=7,
                        fontfamily=FONT, padding=1)
     axes.set_xticks(positions)

@@ -1,44 +1,33 @@
-"""The report as an Excel workbook: a roll-up sheet, then a sheet per cell listing members' commitments.
+"""The report as an Excel workbook: a roll-up sheet; the exemplars, commendations and activities
+(handlers/reports/excel_honours.py); then a sheet per cell listing members' commitments.
 
 Pure: it takes figures already counted (`ReportData`) and returns the .xlsx bytes, so it can run in a
-worker thread. Print-ready: landscape A4, fit to one page wide, the header row repeated on every page.
+worker thread. Print-ready (handlers/reports/sheet_writer.py): landscape A4, one page wide, header rows tall
+enough for their labels, the header row repeated on every page.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
-from copy import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers.catalog import reports as rp
+from handlers.reports import excel_honours
+from handlers.reports.sheet_writer import SheetWriter
 from handlers.text import fmt_date
 from storage.repo_reports import CommitmentLine, Figures, MemberLine
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_MAX = 31
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-PERCENT_FORMAT = "0.0%"
-DATE_FORMAT = "DD/MM/YYYY"
 ROLLUP_WIDTHS = (6, 36, 12, 12, 12, 11, 11, 9, 12, 11, 11, 11, 12, 12, 12, 14)
 CELL_WIDTHS = (6, 14, 26, 10, 60, 14, 11, 16, 16)
-HEADER_ROW = 3  # title, subtitle, then the header
 
 
 @dataclass(frozen=True)
@@ -65,6 +54,7 @@ class ReportData:
     totals: Figures
     cells: list[CellSheet]
     tz: ZoneInfo
+    honours: excel_honours.HonourSheets | None = None  # exemplars, commendations, activities
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -106,59 +96,10 @@ def _rollup_values(index: int | str, name: str, f: Figures) -> list[object]:
 
 
 PERCENT_COLUMNS = (6, 10, 12)  # 1-based, in the roll-up sheet
+RATIO_COLUMN = 16  # "a/b" text, centred, alone in its column
+LEADING_SHEETS = 4  # the roll-up, then the figures, commendations and activities (before a sheet per cell)
 CELL_DATE_COLUMNS = (6, 8)
 CELL_CONTENT_COLUMN = 5
-
-
-class _Writer:
-    """Streams rows into a write-only workbook (the 5,000-member report in seconds and little memory).
-
-    Styled cells copy the style array of a template cell: assigning a Font or Alignment object to each cell
-    makes openpyxl hash it every time, which cost most of the time of a large report.
-    """
-
-    def __init__(self, book: Workbook) -> None:
-        self.book = book
-
-    def sheet(self, title: str, widths: Sequence[int]) -> Any:  # a WriteOnlyWorksheet (untyped in openpyxl)
-        sheet = self.book.create_sheet(title)
-        for column, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(column)].width = width
-        sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-        sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        sheet.print_options.gridLines = True
-        return sheet
-
-    @staticmethod
-    def styled(sheet: Any, value: Any, template: Any) -> Cell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell._style = copy(template._style)  # type: ignore[attr-defined]
-        return cell
-
-    def head(self, sheet: Any, title: str, subtitle: str, headers: Sequence[str]) -> None:
-        title_cell = WriteOnlyCell(sheet, value=title)
-        title_cell.font = Font(bold=True, size=13)
-        sheet.append([title_cell])
-        sheet.append([subtitle])
-        header = WriteOnlyCell(sheet)
-        header.font, header.fill, header.border = HEADER_FONT, HEADER_FILL, BORDER
-        header.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        sheet.append([self.styled(sheet, text, header) for text in headers])
-
-    def templates(self, sheet: Any) -> dict[str, Cell]:
-        made = {name: WriteOnlyCell(sheet) for name in ("percent", "date", "wrap", "bold", "bold_percent")}
-        made["percent"].number_format = PERCENT_FORMAT
-        made["date"].number_format = DATE_FORMAT
-        made["wrap"].alignment = WRAP
-        made["bold"].font = HEADER_FONT
-        made["bold_percent"].font = HEADER_FONT
-        made["bold_percent"].number_format = PERCENT_FORMAT
-        return made
 
 
 def _subtitle(data: ReportData) -> str:
@@ -170,22 +111,18 @@ def _subtitle(data: ReportData) -> str:
     )
 
 
-def _rollup_sheet(writer: _Writer, data: ReportData) -> None:
+def _rollup_sheet(writer: SheetWriter, data: ReportData) -> None:
     sheet = writer.sheet(rp.SHEET_ROLLUP, ROLLUP_WIDTHS)
-    writer.head(sheet, rp.XL_TITLE.format(unit=data.unit_name), _subtitle(data), rp.XL_ROLLUP_HEADERS)
+    title = rp.XL_TITLE.format(unit=data.unit_name)
+    writer.head(sheet, title, _subtitle(data), rp.XL_ROLLUP_HEADERS, ROLLUP_WIDTHS)
     t = writer.templates(sheet)
+    plain = {column: t["percent"] for column in PERCENT_COLUMNS} | {RATIO_COLUMN: t["ratio"]}
     for index, line in enumerate(data.lines, start=1):
         values = _rollup_values(index, line.name, line.figures)
-        sheet.append(
-            [writer.styled(sheet, v, t["percent"]) if i in PERCENT_COLUMNS else v for i, v in enumerate(values, 1)]
-        )
+        sheet.append([writer.styled(sheet, v, plain[i]) if i in plain else v for i, v in enumerate(values, 1)])
+    bold = {column: t["bold_percent"] for column in PERCENT_COLUMNS} | {RATIO_COLUMN: t["bold_ratio"]}
     totals = _rollup_values("", rp.XL_TOTAL, data.totals)
-    sheet.append(
-        [
-            writer.styled(sheet, v, t["bold_percent"] if i in PERCENT_COLUMNS else t["bold"])
-            for i, v in enumerate(totals, 1)
-        ]
-    )
+    sheet.append([writer.styled(sheet, v, bold.get(i, t["bold"])) for i, v in enumerate(totals, 1)])
 
 
 def _state(item: CommitmentLine, last_day: date) -> str:
@@ -226,9 +163,9 @@ def _cell_rows(cell: CellSheet, data: ReportData) -> Iterable[list[object]]:
             yield [index, code, name, *_commitment_values(item, data)]
 
 
-def _cell_sheet(writer: _Writer, title: str, cell: CellSheet, data: ReportData) -> None:
+def _cell_sheet(writer: SheetWriter, title: str, cell: CellSheet, data: ReportData) -> None:
     sheet = writer.sheet(title, CELL_WIDTHS)
-    writer.head(sheet, cell.name, _subtitle(data), rp.XL_CELL_HEADERS)
+    writer.head(sheet, cell.name, _subtitle(data), rp.XL_CELL_HEADERS, CELL_WIDTHS)
     t = writer.templates(sheet)
     for values in _cell_rows(cell, data):
         for column in CELL_DATE_COLUMNS:
@@ -245,9 +182,11 @@ def _cell_sheet(writer: _Writer, title: str, cell: CellSheet, data: ReportData) 
 
 def build_workbook(data: ReportData) -> bytes:
     book = Workbook(write_only=True)
-    writer = _Writer(book)
+    writer = SheetWriter(book)
     _rollup_sheet(writer, data)
     taken = {rp.SHEET_ROLLUP.casefold()}
+    if data.honours is not None:
+        taken |= excel_honours.write_sheets(writer, data.honours, _subtitle(data))
     for cell in data.cells:
         _cell_sheet(writer, sheet_title(cell.name, taken), cell, data)
     buffer = io.BytesIO()

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.catalog import deliveries as d
 from handlers.clock import local_today
+from handlers.outbound import MessagePriority
 from handlers.services.authz import Actor, can_summarise, may_see_unit
 from handlers.services.deliveries import (
     BroadcastCounts,
@@ -19,7 +20,7 @@ from handlers.services.deliveries import (
 )
 from handlers.services.errors import Forbidden
 from handlers.services.validation import checked_text
-from storage.enums import BroadcastKind, BroadcastState, MessagePriority
+from storage.enums import BroadcastKind, BroadcastState
 from storage.models import Broadcast, Member, Unit
 from storage.uow import UnitOfWork
 

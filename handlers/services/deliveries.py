@@ -18,7 +18,7 @@ from handlers.catalog import deliveries as d
 from handlers.clock import local_today
 from handlers.dialog_state import DialogState, save_state
 from handlers.messages import Reply
-from handlers.outbound import SendOutcome
+from handlers.outbound import SendOutcome, SendStatus
 from storage.enums import BroadcastKind, BroadcastState, DeliveryStatus
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow, Member
 from storage.repo_deliveries import ClaimedRow
@@ -262,6 +262,16 @@ async def record(uow: UnitOfWork, delivery_id: int, outcome: SendOutcome, now: d
     await record_many(uow, [(delivery_id, outcome)], now)
 
 
+# What a platform's answer makes of a delivery row.
+ROW_STATUS = {
+    SendStatus.SENT: DeliveryStatus.SENT,
+    SendStatus.PENDING: DeliveryStatus.PENDING,
+    SendStatus.BLOCKED: DeliveryStatus.BLOCKED,
+    SendStatus.FAILED: DeliveryStatus.FAILED,
+    SendStatus.UNKNOWN: DeliveryStatus.UNKNOWN,
+}
+
+
 async def record_many(uow: UnitOfWork, outcomes: Sequence[tuple[int, SendOutcome]], now: datetime) -> None:
     """Write what the platform said. A retry_after puts the row back to pending; BLOCKED marks the account."""
     rows = await uow.deliveries.deliveries([delivery_id for delivery_id, _ in outcomes])
@@ -274,14 +284,14 @@ async def record_many(uow: UnitOfWork, outcomes: Sequence[tuple[int, SendOutcome
         touched.add(row.broadcast_id)
         row.updated_at = now
         row.error = outcome.error[:ERROR_MAX] if outcome.error else None
-        if outcome.retry_after is not None or outcome.status is DeliveryStatus.PENDING:
+        if outcome.retry_after is not None or outcome.status is SendStatus.PENDING:
             row.status = DeliveryStatus.PENDING.value
             row.not_before = now + timedelta(seconds=outcome.retry_after or 0)
             continue
-        row.status = outcome.status.value
-        if outcome.status is DeliveryStatus.SENT:
+        row.status = ROW_STATUS[outcome.status].value
+        if outcome.status is SendStatus.SENT:
             row.sent_at = now
-        if outcome.status is DeliveryStatus.BLOCKED and row.account_id is not None:
+        if outcome.status is SendStatus.BLOCKED and row.account_id is not None:
             blocked.append(row.account_id)
     if blocked:
         await uow.deliveries.mark_blocked(blocked, now)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from handlers.catalog import admin as a
 from handlers.services.errors import InvalidInput, NotFound
-from handlers.services.linking import new_invite_code
+from handlers.services.linking import active_member_by_code, new_invite_code
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -23,10 +23,7 @@ class InviteLine:
 
 async def members_for_invites(uow: UnitOfWork, unit_name: str | None, member_code: str | None) -> list[Member]:
     if member_code:
-        member = await uow.members.by_code(member_code.strip())
-        if member is None or not member.active:
-            raise NotFound(a.MEMBER_UNKNOWN.format(code=member_code))
-        return [member]
+        return [await active_member_by_code(uow, member_code)]
     if unit_name:
         units = await uow.units.find_by_name(unit_name.strip())
         if not units:

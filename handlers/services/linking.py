@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from handlers.catalog import admin as a
 from handlers.catalog import core as t
-from handlers.services.errors import InvalidInput
+from handlers.services.errors import InvalidInput, NotFound
 from storage.models import ChatAccount, Member
 from storage.uow import UnitOfWork
 
@@ -63,6 +65,32 @@ async def link_console(uow: UnitOfWork, member: Member, now: datetime) -> ChatAc
     """The operator's own terminal: linked directly, no code needed."""
     account = await uow.accounts.find("console", member.code)
     return account or await uow.accounts.add("console", member.code, member.id, now)
+
+
+@dataclass(frozen=True)
+class ConsoleUser:
+    """Whom the operator's terminal speaks as."""
+
+    account_id: str
+    full_name: str
+    role: str
+    unit_name: str
+
+
+async def active_member_by_code(uow: UnitOfWork, code: str) -> Member:
+    """A member the operator names by code: NotFound unless on the roster and active."""
+    member = await uow.members.by_code(code.strip())
+    if member is None or not member.active:
+        raise NotFound(a.MEMBER_UNKNOWN.format(code=code))
+    return member
+
+
+async def link_console_as(uow: UnitOfWork, member_code: str, now: datetime) -> ConsoleUser:
+    """Link the operator's terminal to the member with this code; the caller commits."""
+    member = await active_member_by_code(uow, member_code)
+    account = await link_console(uow, member, now)
+    unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
+    return ConsoleUser(account.external_id, member.full_name, member.role, unit.name if unit else "")
 
 
 async def give_consent(uow: UnitOfWork, member: Member, now: datetime) -> None:

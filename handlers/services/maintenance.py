@@ -1,16 +1,23 @@
-"""Housekeeping the bot does on its own."""
+"""Housekeeping the bot does on its own: forgetting what is no longer needed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.uow import UnitOfWork
 
 # Telegram keeps undelivered updates for 24 hours; a week of keys is a wide margin against redelivery.
 KEEP_UPDATE_KEYS = timedelta(days=7)
-
-
+KEEP_PROCESSED_INBOX = timedelta(days=7)  # platforms stop redelivering long before
 KEEP_LINK_FAILURES = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    inbox_updates: int
+    expired_files: int
+    update_keys: int
 
 
 async def prune_update_log(uow: UnitOfWork, now: datetime, keep: timedelta = KEEP_UPDATE_KEYS) -> int:
@@ -18,3 +25,12 @@ async def prune_update_log(uow: UnitOfWork, now: datetime, keep: timedelta = KEE
     Returns how many update keys went."""
     await uow.accounts.prune_link_failures(now - KEEP_LINK_FAILURES)
     return await uow.updates.prune(now - keep)
+
+
+async def prune_old_records(uow: UnitOfWork, now: datetime) -> Pruned:
+    """Forget old processed webhook updates, update keys and wrong-code records, and delete the files whose
+    links have expired; the caller commits."""
+    inbox = await uow.inbox.prune_processed(now - KEEP_PROCESSED_INBOX)
+    files = await uow.files.prune_expired(now)
+    keys = await prune_update_log(uow, now)
+    return Pruned(inbox, files, keys)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.outbound import MessagePriority
 from handlers.services.deliveries import OutgoingMessage, enqueue
-from storage.enums import BroadcastKind, BroadcastState, MessagePriority
+from storage.enums import BroadcastKind, BroadcastState
 from storage.models import Broadcast
 from storage.uow import UnitOfWork
 

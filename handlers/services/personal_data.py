@@ -13,6 +13,8 @@ numbers, so reports still count their past entries, anonymously:
 - progress notes on their commitments and notes they entered anywhere, evidence photos, causes and
   remedies of self-assessments, reasons given to reminders, texts of messages queued for them, and
   files generated for them: deleted. Percents, results, attendance and delivery counts stay.
+- proposals to commend them: the account of what they did and the comments on it replaced by the neutral text;
+  the decision (form, number, date) and the exemplar registration stay, and are counted.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ class PersonalData:
     study: list[dict[str, Any]] = field(default_factory=list)  # held_on, title, unit, confirmed_at
     moves: list[dict[str, Any]] = field(default_factory=list)  # at, from, to
     reminder_responses: int = 0
+    exemplar_years: list[int] = field(default_factory=list)  # registered to become an exemplar
+    commendations: list[dict[str, Any]] = field(default_factory=list)  # year, state, form, decision, account
 
 
 async def collect_personal_data(uow: UnitOfWork, member: Member) -> PersonalData:
@@ -149,6 +153,19 @@ async def collect_personal_data(uow: UnitOfWork, member: Member) -> PersonalData
         {"at": m.moved_at, "from": await label(m.from_unit_id), "to": await label(m.to_unit_id)}
         for m in await uow.personal.moves_of(member.id)
     ]
+    exemplars, proposals = await uow.honours.of_member(member.id)
+    commendations = [
+        {
+            "year": p.year,
+            "state": p.state,
+            "form": p.form,
+            "decision_number": p.decision_number,
+            "decision_date": p.decision_date,
+            "account": p.account,
+            "proposed_at": p.created_at,
+        }
+        for p in proposals
+    ]
     return PersonalData(
         code=member.code,
         full_name=member.full_name,
@@ -179,6 +196,8 @@ async def collect_personal_data(uow: UnitOfWork, member: Member) -> PersonalData
         study=study,
         moves=moves,
         reminder_responses=len(await uow.personal.reminder_responses_of(member.id)),
+        exemplar_years=[e.year for e in exemplars],
+        commendations=commendations,
     )
 
 
@@ -215,6 +234,7 @@ async def withdraw_consent(uow: UnitOfWork, member: Member, now: datetime) -> st
         raise InvalidInput(o.ALREADY_ANONYMISED.format(token=member.code))
     await uow.personal.unlink_accounts(member.id)
     await uow.personal.erase_free_texts(member, o.ANONYMOUS_TEXT, now)
+    await uow.honours.erase_accounts(member.id, o.ANONYMOUS_TEXT)
     member.code = token
     member.full_name = token
     member.position = ""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from handlers.clock import Clock
-from storage.enums import MessagePriority
+from handlers.outbound import MessagePriority
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

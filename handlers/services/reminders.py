@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import admin as a
 from handlers.catalog import reminders as rc
 from handlers.clock import local_today
+from handlers.outbound import MessagePriority
 from handlers.services.authz import load_actor
 from handlers.services.deliveries import OutgoingMessage, enqueue
 from handlers.services.errors import InvalidInput, NotFound
 from handlers.services.schedules import DIGEST, Due, due_times, next_meetings, previous_meeting
 from handlers.services.summary import CellSummary, render_cell, summarise
 from handlers.text import fmt_date, shorten
-from storage.enums import BroadcastKind, BroadcastState, MessagePriority, UnitKind
+from storage.enums import BroadcastKind, BroadcastState, UnitKind
 from storage.models import Broadcast, Commitment, MeetingSchedule, Member, ReminderResponse, Unit
 from storage.repo_reminders import NOT_APPLICABLE, SNOOZE
 from storage.uow import UnitOfWork

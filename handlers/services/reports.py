@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import reports as rp
 from handlers.messages import Attachment
 from handlers.reports import chart, excel
+from handlers.services.honour_lists import honour_sheets
+from handlers.services.org_changes import resolve_unit
 from handlers.services.periods import Period
-from handlers.services.rollup import Rollup, rollup_of
+from handlers.services.rollup import Rollup, rollup_of, unit_row
 from handlers.text import fmt_percent
-from storage.repo_reports import UnitRow
 from storage.uow import UnitOfWork
 
 PNG = "image/png"
@@ -24,8 +25,12 @@ def _ratio(part: int, whole: int) -> float:
 
 def chart_bars(summary: Rollup) -> list[chart.Bar]:
     return [
-        chart.Bar(line.name, _ratio(line.figures.registered, line.figures.members),
-                  _ratio(line.figures.updated, line.figures.registered))
+        chart.Bar(
+            line.name,
+            _ratio(line.figures.registered, line.figures.members),
+            _ratio(line.figures.updated, line.figures.registered),
+            _ratio(line.honours.exemplar_individual, line.figures.members),
+        )
         for line in summary.lines
     ]
 
@@ -58,6 +63,7 @@ async def report_data(uow: UnitOfWork, summary: Rollup, today: date, tz: ZoneInf
         totals=summary.totals,
         cells=sheets,
         tz=tz,
+        honours=await honour_sheets(uow, summary, tz),
     )
 
 
@@ -69,10 +75,11 @@ async def excel_attachment(uow: UnitOfWork, summary: Rollup, today: date, tz: Zo
 
 
 async def excel_for_unit(
-    uow: UnitOfWork, unit: UnitRow, period: Period, now: datetime, tz: ZoneInfo
+    uow: UnitOfWork, unit_spec: str, period: Period, now: datetime, tz: ZoneInfo
 ) -> tuple[Rollup, Attachment]:
-    """The operator's report of any unit (the CLI has no actor: whoever runs it owns the database)."""
-    summary = await rollup_of(uow, unit, period, now, tz)
+    """The operator's report of any unit, named as in the other operator commands (an id, a name, or
+    "Parent / Name"); the CLI has no actor: whoever runs it owns the database."""
+    summary = await rollup_of(uow, unit_row(await resolve_unit(uow, unit_spec)), period, now, tz)
     return summary, await excel_attachment(uow, summary, now.astimezone(tz).date(), tz)
 
 

@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import core as t
 from handlers.services.authz import Actor, may_see_unit, scope_unit
 from handlers.services.errors import Forbidden
+from handlers.services.honours import Pilot, honour_figures, pilots_of, placement
 from handlers.services.periods import Period
 from storage.enums import UnitKind
 from storage.models import Unit
+from storage.repo_honours import Honours
 from storage.repo_reports import Figures, MemberLine, UnitRow
 from storage.report_sql import Window
 from storage.uow import UnitOfWork
@@ -39,6 +41,7 @@ class RollupLine:
     name: str
     kind: str
     figures: Figures
+    honours: Honours = field(default_factory=Honours)  # exemplars, commendations, replications, activities
 
 
 @dataclass
@@ -51,6 +54,8 @@ class Rollup:
     lines: list[RollupLine]
     totals: Figures
     cells: list[UnitRow] = field(default_factory=list)  # every cell counted, in tree order
+    honours: Honours = field(default_factory=Honours)  # the totals of the lines' honours
+    pilots: list[Pilot] = field(default_factory=list)  # models followed by models of these cells
 
     @property
     def is_cell(self) -> bool:
@@ -139,18 +144,23 @@ async def rollup_of(uow: UnitOfWork, unit: UnitRow, period: Period, now: datetim
     tree = await tree_at(uow, unit, window.end)
     cells = tree.cells_under(unit.id)
     figures = await uow.reports.cell_figures([cell.id for cell in cells], window)
-    totals = Figures()
+    place = await placement(uow, [cell.id for cell in cells], window)
+    honours = await honour_figures(uow, place, window)
+    totals, honour_totals = Figures(), Honours()
     for cell in cells:
         totals.add(figures[cell.id])
+        honour_totals.add(honours[cell.id])
     lines: list[RollupLine] = []
     if unit.kind != UnitKind.CELL.value:
         for child_id in tree.children.get(unit.id, []):
             child = tree.units[child_id]
-            line = Figures()
+            line, honour_line = Figures(), Honours()
             for cell in tree.cells_under(child_id):
                 line.add(figures[cell.id])
-            lines.append(RollupLine(child.id, child.name, child.kind, line))
-    return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells)
+                honour_line.add(honours[cell.id])
+            lines.append(RollupLine(child.id, child.name, child.kind, line, honour_line))
+    pilots = await pilots_of(uow, cells, place, window)
+    return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, pilots)
 
 
 async def cell_detail(uow: UnitOfWork, cell_id: int, window: Window) -> list[MemberLine]:

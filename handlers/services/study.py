@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,15 +11,14 @@ from handlers.catalog import review as rv
 from handlers.services.authz import Actor
 from handlers.services.collective import led_cell
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
-from handlers.services.validation import checked_text
-from handlers.text import clean, fmt_date, fold
+from handlers.services.validation import checked_text, past_day, past_day_value
+from handlers.text import fold
 from storage.models import Member, StudyAttendance, StudySession, Unit
 from storage.uow import UnitOfWork
 
 TITLE_MIN, TITLE_MAX = 5, 500
 RECENT_DAYS = 366
 RECENT_LIMIT = 5
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 
 
 @dataclass(frozen=True)
@@ -34,23 +32,11 @@ class SessionView:
 
 def checked_held_on(raw: str | None, today: date) -> date:
     """A session date dd/mm/yyyy: a real day, not in the future, not before the previous year."""
-    match = _DATE.match(raw or "")
-    if not match:
-        raise InvalidInput(t.DATE_FORMAT)
-    try:
-        value = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError:
-        raise InvalidInput(t.DATE_INVALID.format(text=clean(raw))) from None
-    return checked_held_on_value(value, today)
+    return past_day(raw, today, rv.STUDY_DATE_FUTURE, rv.STUDY_DATE_TOO_OLD)
 
 
 def checked_held_on_value(value: date, today: date) -> date:
-    if value > today:
-        raise InvalidInput(rv.STUDY_DATE_FUTURE.format(today=fmt_date(today)))
-    earliest = date(today.year - 1, 1, 1)
-    if value < earliest:
-        raise InvalidInput(rv.STUDY_DATE_TOO_OLD.format(limit=fmt_date(earliest)))
-    return value
+    return past_day_value(value, today, rv.STUDY_DATE_FUTURE, rv.STUDY_DATE_TOO_OLD)
 
 
 async def study_cell(uow: UnitOfWork, actor: Actor) -> Unit:

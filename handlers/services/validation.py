@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from handlers.catalog import admin as a
 from handlers.catalog import core as t
 from handlers.services.errors import InvalidInput
 from handlers.text import clean, fmt_date
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # of a theme or an annual cycle
 CONTENT_MIN, CONTENT_MAX = 5, 1000
 MEASURES_MIN, MEASURES_MAX = 3, 1000
 NOTE_MAX = 1000
 
 # dd/mm/yyyy, also d/m/yy and dd/mm (this year, or next year when that day has passed); / . - as separators
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*(?:[/.\-]\s*(\d{4}|\d{2})\s*)?$")
+_FULL_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 _PERCENT = re.compile(r"^\s*(-?\d+)\s*%?\s*$")
 
 
@@ -27,6 +30,13 @@ def checked_text(raw: str | None, minimum: int, maximum: int) -> str:
     if len(text) > maximum:
         raise InvalidInput(t.TEXT_TOO_LONG.format(length=len(text), maximum=maximum))
     return text
+
+
+def checked_year(year: int) -> int:
+    """The year of a theme or an annual cycle, as the operator gives it."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(a.YEAR_INVALID.format(year=year))
+    return year
 
 
 def checked_percent(raw: str | None) -> int:
@@ -78,3 +88,25 @@ def end_of_quarter(today: date) -> date:
 
 def end_of_year(today: date) -> date:
     return date(today.year, 12, 31)
+
+
+def past_day(raw: str | None, today: date, future: str, too_old: str) -> date:
+    """A day that has happened, typed dd/mm/yyyy: a real day, not after today, not before 1 January of last year.
+    `future` and `too_old` are the messages (with {today} and {limit}) for what the day is about."""
+    match = _FULL_DATE.match(raw or "")
+    if not match:
+        raise InvalidInput(t.DATE_FORMAT)
+    try:
+        value = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        raise InvalidInput(t.DATE_INVALID.format(text=clean(raw))) from None
+    return past_day_value(value, today, future, too_old)
+
+
+def past_day_value(value: date, today: date, future: str, too_old: str) -> date:
+    if value > today:
+        raise InvalidInput(future.format(today=fmt_date(today)))
+    earliest = date(today.year - 1, 1, 1)
+    if value < earliest:
+        raise InvalidInput(too_old.format(limit=fmt_date(earliest)))
+    return value

@@ -7,20 +7,25 @@ from storage.models.accounts import ChatAccount, DialogStateRow, InviteCode, Lin
 from storage.models.base import Base, UtcDateTime
 from storage.models.broadcasts import Broadcast, Delivery, MeetingSchedule, ReminderResponse
 from storage.models.commitments import Commitment, Cycle, Evidence, ProgressEntry, SelfAssessment
+from storage.models.honours import Activity, Commendation, CommendationStep, ExemplarRegistration, ModelReplication
 from storage.models.org import ConsentEvent, Member, MemberMove, Unit, UnitEvent
 from storage.models.study import StudyAttendance, StudySession, Theme
 from storage.models.transport import InboxUpdate, MessageQuota, ProcessedUpdate, StoredFile
 
 __all__ = [
+    "Activity",
     "Base",
     "Broadcast",
     "ChatAccount",
+    "Commendation",
+    "CommendationStep",
     "Commitment",
     "ConsentEvent",
     "Cycle",
     "Delivery",
     "DialogStateRow",
     "Evidence",
+    "ExemplarRegistration",
     "InboxUpdate",
     "InviteCode",
     "LinkFailure",
@@ -28,6 +33,7 @@ __all__ = [
     "Member",
     "MemberMove",
     "MessageQuota",
+    "ModelReplication",
     "ProcessedUpdate",
     "ProgressEntry",
     "ReminderResponse",

@@ -136,7 +136,7 @@ def test_chat_as_a_member_runs_the_flows_by_typing(
 
     assert main(["import-roster", str(EXAMPLE_CSV)]) == 0
     capsys.readouterr()
-    typed = "1\n/dangky\nTrồng 20 cây xanh ở nhà văn hóa thôn\nCùng chi đoàn thanh niên\n1\n1\n/camket\n"
+    typed = "1\n/dangky\nTrồng 20 cây xanh ở nhà văn hóa thôn\nCùng chi đoàn thanh niên\n1\nkhong\n1\n/camket\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
     assert main(["chat", "--as", "DV001"]) == 0
     out = capsys.readouterr().out

@@ -17,7 +17,9 @@ from telegram.ext import Application, ContextTypes
 
 from bot.channels.telegram import TelegramChannel, build_application
 from bot.files import FileLinks, zalo_file_link
-from bot.web import Inbox, build_web_app, content_disposition, housekeeping
+from bot.housekeeping import housekeeping
+from bot.inbox import Inbox
+from bot.web import build_web_app, content_disposition
 from handlers.catalog import web as w
 from handlers.messages import Attachment, Choice, Reply
 from handlers.router import Router

@@ -10,7 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
+from handlers.catalog import org as o
 from handlers.catalog import reports as rp
+from tests.report_world import LEADING_SHEETS
 from tests.support import EXAMPLE_CSV
 
 
@@ -34,7 +36,7 @@ def test_report_of_a_committee_for_a_quarter(env: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert main(["report", "--unit", "đảng bộ xã thanh sơn", "--period", "2026-Q4", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    written = rp.CLI_REPORT_WRITTEN.format(unit="Đảng bộ xã Thanh Sơn", period="quý 4/2026", path=out, sheets=4)
+    written = rp.CLI_REPORT_WRITTEN.format(unit="Đảng bộ xã Thanh Sơn", period="quý 4/2026", path=out, sheets=7)
     assert said.strip() == written
     book = load_workbook(out)
     assert book.sheetnames[0] == rp.SHEET_ROLLUP
@@ -46,14 +48,14 @@ def test_report_of_a_committee_for_a_quarter(env: Path, capsys: pytest.CaptureFi
 def test_report_period_forms(env: Path, period: str) -> None:
     out = env / "dong-tam.xlsx"
     assert main(["report", "--unit", "Chi bộ thôn Đồng Tâm", "--period", period, "--out", str(out)]) == 0
-    assert load_workbook(out).sheetnames == [rp.SHEET_ROLLUP, "Chi bộ thôn Đồng Tâm"]
+    assert load_workbook(out).sheetnames == [*LEADING_SHEETS, "Chi bộ thôn Đồng Tâm"]
 
 
 def test_report_errors_are_one_clear_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = env / "x.xlsx"
     capsys.readouterr()
     assert main(["report", "--unit", "Chi bộ không có", "--period", "2026", "--out", str(out)]) == 1
-    assert capsys.readouterr().err.strip() == rp.CLI_UNIT_NOT_FOUND.format(name="Chi bộ không có")
+    assert capsys.readouterr().err.strip() == o.UNIT_UNKNOWN.format(name="Chi bộ không có")
     dong_tam = ["report", "--unit", "Chi bộ thôn Đồng Tâm", "--out", str(out)]
     assert main([*dong_tam, "--period", "31/02/2026-01/03/2026"]) == 1
     assert capsys.readouterr().err.strip() == rp.PERIOD_BAD_DATE.format(text="31/02/2026")

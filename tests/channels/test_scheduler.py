@@ -13,9 +13,7 @@ from sqlalchemy import select
 
 from bot.cli import build_parser, main
 from bot.scheduler import JOB_ID, ReminderClock
-from bot.wiring import Core
 from handlers.catalog import reminders as rc
-from handlers.router import Router
 from handlers.services.schedules import MONTHDAY
 from storage.models import Broadcast, Delivery, MeetingSchedule
 from tests.chat import add_commitment
@@ -59,9 +57,10 @@ async def until(condition: object, seconds: float = 10.0) -> None:
 async def test_the_clock_catches_up_at_start_and_wakes_the_sender(roster_db: Database, clock: FakeClock) -> None:
     await meeting_on_the_4th(roster_db, clock)
     clock.current = DEC_REMIND + timedelta(hours=5)  # the bot was down at 08:00; it starts at 13:00
-    core = Core(roster_db.engine, Router(roster_db.uow, clock, TZ), clock, TZ)
     woken: list[int] = []
-    reminder_clock = ReminderClock(core, timedelta(hours=12), on_fired=lambda: woken.append(1), every_seconds=3600)
+    reminder_clock = ReminderClock(
+        roster_db.uow, clock, TZ, timedelta(hours=12), on_fired=lambda: woken.append(1), every_seconds=3600
+    )
     scheduler = reminder_clock.start()
     try:
         await until(lambda: reminder_clock.ticks >= 1)  # the immediate run at start, not in an hour
@@ -79,7 +78,6 @@ async def test_the_clock_catches_up_at_start_and_wakes_the_sender(roster_db: Dat
 
 async def test_a_failing_check_does_not_stop_the_clock(roster_db: Database, clock: FakeClock) -> None:
     await meeting_on_the_4th(roster_db, clock)
-    core = Core(roster_db.engine, Router(roster_db.uow, clock, TZ), clock, TZ)
     calls: list[int] = []
 
     def boom() -> None:
@@ -87,7 +85,7 @@ async def test_a_failing_check_does_not_stop_the_clock(roster_db: Database, cloc
         raise RuntimeError("the sender is not ready")
 
     clock.current = DEC_REMIND
-    reminder_clock = ReminderClock(core, timedelta(hours=12), on_fired=boom, every_seconds=0.05)
+    reminder_clock = ReminderClock(roster_db.uow, clock, TZ, timedelta(hours=12), on_fired=boom, every_seconds=0.05)
     reminder_clock.start()
     try:
         await until(lambda: reminder_clock.ticks >= 3)
@@ -98,7 +96,6 @@ async def test_a_failing_check_does_not_stop_the_clock(roster_db: Database, cloc
 
 async def test_stopping_lets_a_check_in_progress_finish(roster_db: Database, clock: FakeClock) -> None:
     """Shutting APScheduler down cancels a running coroutine job mid-query; stop() waits for it instead."""
-    core = Core(roster_db.engine, Router(roster_db.uow, clock, TZ), clock, TZ)
     started, finished = asyncio.Event(), []
 
     class SlowClock(ReminderClock):
@@ -108,7 +105,7 @@ async def test_stopping_lets_a_check_in_progress_finish(roster_db: Database, clo
             finished.append(1)
             return await super().tick()
 
-    reminder_clock = SlowClock(core, timedelta(hours=12), every_seconds=3600)
+    reminder_clock = SlowClock(roster_db.uow, clock, TZ, timedelta(hours=12), every_seconds=3600)
     reminder_clock.start()
     await asyncio.wait_for(started.wait(), 5)
     await reminder_clock.stop()

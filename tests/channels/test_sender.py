@@ -20,8 +20,9 @@ from bot.channels.telegram_messenger import TelegramMessenger
 from bot.sender import Sender, SenderLimits
 from handlers.clock import SystemClock
 from handlers.messages import Reply
+from handlers.outbound import MessagePriority, SendStatus
 from handlers.services.deliveries import OutgoingMessage, enqueue
-from storage.enums import BroadcastKind, DeliveryStatus, MessagePriority
+from storage.enums import BroadcastKind, DeliveryStatus
 from storage.models import Broadcast, ChatAccount, Delivery, Member
 from tests.fakes.fake_telegram import FakeTelegram, _ApiError
 from tests.support import TZ, Database
@@ -154,11 +155,11 @@ async def test_messenger_maps_platform_answers() -> None:
         [delivered] = [c for c in fake.calls("sendMessage") if c["status"] == 200]
 
     assert [(o.status, o.retry_after) for o in outcomes] == [
-        (DeliveryStatus.BLOCKED, None),
-        (DeliveryStatus.FAILED, None),
-        (DeliveryStatus.BLOCKED, None),
-        (DeliveryStatus.PENDING, 7.0),
-        (DeliveryStatus.SENT, None),
+        (SendStatus.BLOCKED, None),
+        (SendStatus.FAILED, None),
+        (SendStatus.BLOCKED, None),
+        (SendStatus.PENDING, 7.0),
+        (SendStatus.SENT, None),
     ]
     assert delivered["params"]["text"] == "Xin chào <b>đồng chí</b>"  # sent as text: no parse_mode
     assert "parse_mode" not in delivered["params"]
@@ -173,7 +174,7 @@ async def test_a_request_that_never_left_is_retried_later() -> None:
     outcome = await messenger.deliver("42", [Reply("x")], MessagePriority.REMINDER)
     await messenger.close()
 
-    assert outcome.status is DeliveryStatus.PENDING and outcome.retry_after is None
+    assert outcome.status is SendStatus.PENDING and outcome.retry_after is None
     assert outcome.error is not None and outcome.error.startswith("not sent")
 
 
@@ -242,7 +243,7 @@ async def test_pausing_rate_limiter_gives_up_after_its_retries(limiter: PausingR
 async def test_the_running_bot_starts_the_sender_and_the_reminder_clock(db: Database) -> None:
     from pydantic import SecretStr
 
-    from bot.background import messengers_for, start_background
+    from bot.runtime import messengers_for, start_workers
     from bot.settings import Settings
     from bot.wiring import build_core
 
@@ -255,17 +256,17 @@ async def test_the_running_bot_starts_the_sender_and_the_reminder_clock(db: Data
             sender_poll_seconds=0.1,
         )
         core = build_core(settings, db.url)
-        background = await start_background(core, settings, messengers_for(settings))
+        background = start_workers(core, settings, messengers_for(settings))
         try:
             await asyncio.to_thread(fake.wait_for_sent, chat_of(0), 1)
             await asyncio.to_thread(fake.wait_for_sent, chat_of(1), 1)
             for _ in range(200):  # the clock's first check runs at once
-                if background.clock.ticks:
+                if background.reminder_clock.ticks:
                     break
                 await asyncio.sleep(0.02)
         finally:
             await background.stop()
             await core.close()
-    assert background.clock.ticks >= 1
+    assert background.reminder_clock.ticks >= 1
     assert background.sender.report.sent == 2
     assert {status for _, status in await rows(db)} == {DeliveryStatus.SENT.value}

@@ -23,7 +23,9 @@ from telegram import Update
 from telegram.constants import MessageLimit
 from telegram.ext import AIORateLimiter
 
-from bot.channels.telegram import BOT_COMMANDS, HOUSEKEEPING_EVERY_S, TelegramChannel
+from bot.channels.telegram import BOT_COMMANDS, TelegramChannel
+from bot.housekeeping import HOUSEKEEPING_EVERY_S, housekeeping
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
@@ -34,6 +36,7 @@ from handlers.router import COMMANDS, Router
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
 from storage.models import Commitment, DialogStateRow, Member, ProcessedUpdate
+from tests.chat import EXEMPLAR_QUESTION
 from tests.fakes.fake_telegram import chat_object, user_object
 from tests.support import EXAMPLE_CSV, TZ, Database, FakeClock
 from tests.telegram_support import USER, Chat, invite_code, link_and_consent, photo_update, start_app, sticker_update
@@ -80,7 +83,9 @@ async def register(chat: Chat, content: str, measures: str) -> list[str]:
     assert (await chat.say("/dangky"))[-1] == t.ASK_CONTENT
     assert await chat.say(content) == [t.ASK_MEASURES]
     assert await chat.say(measures) == [t.ASK_DEADLINE]
-    [confirm] = await chat.press(chat.buttons()[0][1])  # the first deadline button: end of the quarter
+    [exemplar] = await chat.press(chat.buttons()[0][1])  # the first deadline button: end of the quarter
+    assert exemplar.startswith(EXEMPLAR_QUESTION)  # the first registration of the year asks it
+    [confirm] = await chat.press_label(cm.EXEMPLAR_NO)
     assert confirm.startswith("Xin đồng chí kiểm tra lại bản đăng ký")
     return await chat.press_label(t.CONFIRM)
 
@@ -224,7 +229,10 @@ async def test_register_a_commitment_with_buttons(chat: Chat, roster_db: Databas
     assert await chat.say("Họp tổ dân cư, đến từng nhà hướng dẫn") == [t.ASK_DEADLINE]
     # 23/11/2026: the end of the quarter is the end of the year, so one date button (+ cancel)
     assert [label for label, _ in chat.buttons()] == [t.DEADLINE_QUARTER.format(date="31/12/2026"), t.CANCEL]
-    [confirm] = await chat.press_label(t.DEADLINE_QUARTER.format(date="31/12/2026"))
+    [exemplar] = await chat.press_label(t.DEADLINE_QUARTER.format(date="31/12/2026"))
+    assert exemplar == cm.ASK_EXEMPLAR_INDIVIDUAL.format(year=2026)
+    assert [label for label, _ in chat.buttons()] == [cm.EXEMPLAR_YES, cm.EXEMPLAR_NO, t.CANCEL]
+    [confirm] = await chat.press_label(cm.EXEMPLAR_NO)
     assert confirm == t.CONFIRM_REGISTRATION.format(
         content="Vận động 5 hộ trong thôn phân loại rác",
         measures="Họp tổ dân cư, đến từng nhà hướng dẫn",
@@ -245,7 +253,7 @@ async def test_register_a_commitment_with_buttons(chat: Chat, roster_db: Databas
     assert saved.measures == "Họp tổ dân cư, đến từng nhà hướng dẫn"
     assert saved.deadline == date(2026, 12, 31)
     assert saved.year == 2026 and saved.percent == 0
-    assert len(chat.request.calls_of("answerCallbackQuery")) == 3  # consent, deadline, confirm
+    assert len(chat.request.calls_of("answerCallbackQuery")) == 4  # consent, deadline, exemplar, confirm
 
 
 async def test_log_progress_with_percent_button_and_skipped_note(
@@ -305,7 +313,9 @@ async def test_forged_button_data_is_refused(chat: Chat, roster_db: Database, cl
     assert sent == [t.INVALID_CHOICE, t.ASK_DEADLINE]
     assert chat.buttons() == current
     assert await commitments_of(roster_db, "DV001") == []
-    [confirm] = await chat.press(current[0][1])  # the real button still works
+    [exemplar] = await chat.press(current[0][1])  # the real button still works
+    assert exemplar.startswith(EXEMPLAR_QUESTION)
+    [confirm] = await chat.press_label(cm.EXEMPLAR_NO)
     assert "31/12/2026" in confirm
 
 
@@ -330,6 +340,7 @@ async def test_the_same_update_twice_is_handled_once(chat: Chat, roster_db: Data
     # a redelivered confirm button must not register the commitment twice
     await chat.say("Họp tổ dân cư, đến từng nhà")
     await chat.press(chat.buttons()[0][1])
+    await chat.press_label(cm.EXEMPLAR_NO)
     confirm = chat.button_update(chat.data_of(t.CONFIRM))
     assert (await chat.process(confirm))[0] == t.REGISTERED.format(number=1, year=2026)
     sends = len(chat.request.calls_of("sendMessage"))
@@ -552,19 +563,17 @@ async def test_secretary_summary_counts_registered_members(chat: Chat, roster_db
 # ---- housekeeping ------------------------------------------------------------------------------------------
 
 
-async def test_housekeeping_job_prunes_old_update_keys(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
-    assert chat.app.job_queue is not None
-    [job] = chat.app.job_queue.jobs()
-    assert job.job.trigger.interval.total_seconds() == HOUSEKEEPING_EVERY_S == 3600
+async def test_housekeeping_prunes_old_update_keys(chat: Chat, roster_db: Database, clock: FakeClock) -> None:
+    assert HOUSEKEEPING_EVERY_S == 3600  # the runtime's one housekeeping loop (the Application has no job queue)
     await chat.say("xin chào")  # a stranger's message: its key is recorded all the same
     assert await processed_keys(roster_db) == {"123456:1"}
 
     clock.advance(days=1)
-    await job.callback(SimpleNamespace(bot=chat.app.bot, job=job))  # type: ignore[arg-type]
+    await housekeeping(roster_db.uow, clock.now())
     assert await processed_keys(roster_db) == {"123456:1"}  # recent: kept against redelivery
 
     clock.advance(days=7)
-    await job.callback(SimpleNamespace(bot=chat.app.bot, job=job))  # type: ignore[arg-type]
+    await housekeeping(roster_db.uow, clock.now())
     assert await processed_keys(roster_db) == set()
 
 
@@ -575,5 +584,6 @@ def test_the_command_menu_is_valid_for_telegram_and_known_to_the_router() -> Non
     assert len(set(names)) == len(names)
     assert all(name in COMMANDS for name in names)  # every entry opens a flow, not the fallback menu
     members = {"dangky", "capnhat", "camket", "nhacnho", "lichhop", "hoctap", "tudanhgia", "dulieu", "kenh"}
+    members |= {"bieuduong", "hoatdong"}  # a member sees their commendations and the cell's activities
     leaders = {"tonghop", "baocao", "duyet", "thongbao"}
     assert members | leaders | {"trogiup", "huy"} == set(names)

@@ -16,9 +16,12 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.channels.telegram_webhook import TelegramEndpoint, start_endpoint, stop_endpoint
+from bot.channels.telegram import TelegramBot, build_application
+from bot.channels.telegram_webhook import TelegramEndpoint
 from bot.files import FileLinks
-from bot.web import Inbox, build_web_app, housekeeping, secret_matches
+from bot.housekeeping import housekeeping
+from bot.inbox import Inbox
+from bot.web import build_web_app, secret_matches
 from handlers.catalog import core as t
 from handlers.messages import Incoming
 from handlers.router import Router
@@ -56,7 +59,9 @@ def fake() -> Iterator[FakeTelegram]:
 
 
 async def start_web(db: Database, router: Router, clock: FakeClock, fake: FakeTelegram, zalo: RecordingEndpoint) -> Web:
-    telegram = await start_endpoint(fake.token, fake.base_url, router, rate_limiter=False)
+    bot = TelegramBot(build_application(fake.token, fake.base_url, router, rate_limiter=False))
+    await bot.start()
+    telegram = TelegramEndpoint(bot.app)
     inbox = Inbox(db.uow, clock, [telegram, zalo], retry_delays=(0.0,))
     await inbox.start()
     links = FileLinks(db.uow, "https://bot.example.vn", SECRET, timedelta(hours=24), clock)
@@ -68,7 +73,7 @@ async def start_web(db: Database, router: Router, clock: FakeClock, fake: FakeTe
 async def stop_web(web: Web) -> None:
     await web.client.close()
     await web.inbox.stop()
-    await stop_endpoint(web.telegram)
+    await TelegramBot(web.telegram.app).stop()
 
 
 @pytest.fixture

@@ -15,13 +15,16 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.zalo import ZaloChannel, build_zalo
+from bot.channels.zalo_webhook import SECRET_HEADER as ZALO_SECRET_HEADER
+from bot.channels.zalo_webhook import ZaloEndpoint
 from bot.files import FileLinks, zalo_file_link
-from bot.web import ZALO_SECRET_HEADER, ChannelEndpoint, Inbox, build_web_app
+from bot.inbox import Inbox
+from bot.web import build_web_app
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Reply
+from handlers.outbound import MessagePriority
 from handlers.router import Router
-from storage.enums import MessagePriority
 from tests.chat import invite_code
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import Database, FakeClock
@@ -53,7 +56,7 @@ def fake() -> Iterator[FakeZalo]:
 async def web(roster_db: Database, router: Router, clock: FakeClock, fake: FakeZalo) -> AsyncIterator[ZaloWeb]:
     links = FileLinks(roster_db.uow, BASE, SECRET, timedelta(hours=24), clock)
     channel = build_zalo(fake.token, fake.base_url, router, file_link=zalo_file_link(links))
-    inbox = Inbox(roster_db.uow, clock, [ChannelEndpoint("zalo", ZALO_SECRET_HEADER, channel)], retry_delays=(0.0,))
+    inbox = Inbox(roster_db.uow, clock, [ZaloEndpoint(channel)], retry_delays=(0.0,))
     await inbox.start()
     client: TestClient[Any, Any] = TestClient(TestServer(build_web_app(inbox, SECRET, links), host="127.0.0.1"))
     await client.start_server()

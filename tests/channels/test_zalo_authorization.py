@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.channels.zalo import ZaloChannel, ZaloClient
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_client import ZaloClient
 from handlers.catalog import core as t
 from handlers.router import Router
 from tests.authz_matrix import ACTORS, SUMMARY_CASES, TARGETS, commitments_of_targets  # as on Telegram

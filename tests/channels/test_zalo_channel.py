@@ -11,15 +11,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.channels.zalo import TEXT_LIMIT, ZaloChannel, ZaloClient, ZaloMessenger, build_zalo
+from bot.channels.zalo import ZaloChannel, build_zalo
+from bot.channels.zalo_client import ZaloClient
+from bot.channels.zalo_messenger import TEXT_LIMIT, ZaloMessenger
 from handlers.catalog import channels as c
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Choice, Reply
+from handlers.outbound import MessagePriority, SendStatus
 from handlers.router import Router
 from handlers.services.quota import QuotaGuard
-from storage.enums import DeliveryStatus, MessagePriority
 from storage.models import Evidence, ProgressEntry
-from tests.chat import add_commitment
+from tests.chat import EXEMPLAR_QUESTION, add_commitment
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import TZ, Database, FakeClock
 from tests.zalo_support import ZaloUser
@@ -114,7 +117,9 @@ async def test_a_member_registers_and_logs_progress_typing_numbers(an: ZaloUser,
     await an.say(CONTENT)
     await an.say(MEASURES)
     assert an.numbered()[0].startswith("Cuối quý này (")
-    [confirm] = await an.say("1")
+    [exemplar] = await an.say("1")
+    assert exemplar.startswith(EXEMPLAR_QUESTION) and an.numbered()[1] == cm.EXEMPLAR_NO
+    [confirm] = await an.say("2")
     assert confirm.startswith("Xin đồng chí kiểm tra lại bản đăng ký") and an.numbered()[0] == t.CONFIRM
     registered, _menu = await an.say("1")
     assert registered.startswith("Đã lưu bản đăng ký số 1")
@@ -298,27 +303,27 @@ async def test_messenger_outcomes(client: ZaloClient, fake: FakeZalo) -> None:
     reminder = [Reply("Nhắc đồng chí cập nhật tiến độ trước buổi sinh hoạt chi bộ.")]
     assert messenger.platform == "zalo"
     ok = await messenger.deliver("z1", reminder, MessagePriority.REMINDER)
-    assert ok.status is DeliveryStatus.SENT and fake.sent_texts("z1") == [reminder[0].text]
+    assert ok.status is SendStatus.SENT and fake.sent_texts("z1") == [reminder[0].text]
 
     fake.blocked_users.add("z-blocked")
     blocked = await messenger.deliver("z-blocked", reminder, MessagePriority.REMINDER)
-    assert blocked.status is DeliveryStatus.BLOCKED
+    assert blocked.status is SendStatus.BLOCKED
 
     fake.rate_limit_next(2, retry_after=0.05)
     async with ZaloClient(fake.token, fake.base_url, max_retries=1) as impatient:
         limited = await ZaloMessenger(impatient).deliver("z1", reminder, MessagePriority.REMINDER)
-    assert (limited.status, limited.retry_after) == (DeliveryStatus.FAILED, pytest.approx(0.05))
+    assert (limited.status, limited.retry_after) == (SendStatus.FAILED, pytest.approx(0.05))
 
     fake.fail_next("sendMessage", 500, "Internal server error")
     failed = await messenger.deliver("z1", reminder, MessagePriority.REMINDER)
-    assert failed.status is DeliveryStatus.FAILED and failed.error == "zalo 500: Internal server error"
+    assert failed.status is SendStatus.FAILED and failed.error == "zalo 500: Internal server error"
 
 
 async def test_messenger_timeout_after_sending_is_unknown(fake: FakeZalo) -> None:
     fake.delay["sendMessage"] = 0.5
     async with ZaloClient(fake.token, fake.base_url, timeout=0.2) as slow:
         outcome = await ZaloMessenger(slow).deliver("z1", [Reply("Thông báo")], MessagePriority.ANNOUNCEMENT)
-    assert outcome.status is DeliveryStatus.UNKNOWN
+    assert outcome.status is SendStatus.UNKNOWN
     assert outcome.error is not None and fake.token not in outcome.error
 
 
@@ -326,10 +331,10 @@ async def test_messenger_partly_sent_is_unknown(client: ZaloClient, fake: FakeZa
     messenger = ZaloMessenger(client)
     fake.fail_next("sendMessage", 500, "boom")
     first = await messenger.deliver("z1", [Reply("một"), Reply("hai")], MessagePriority.REMINDER)
-    assert first.status is DeliveryStatus.FAILED  # nothing had gone out: safe to retry
+    assert first.status is SendStatus.FAILED  # nothing had gone out: safe to retry
     fake.fail_next("sendMessage", 500, "boom", after=1)
     partly = await messenger.deliver("z2", [Reply("một"), Reply("hai")], MessagePriority.REMINDER)
-    assert partly.status is DeliveryStatus.UNKNOWN  # a retry would repeat what arrived
+    assert partly.status is SendStatus.UNKNOWN  # a retry would repeat what arrived
     assert fake.sent_texts("z2") == ["một"]
 
 
@@ -339,11 +344,11 @@ async def test_messenger_respects_the_quota(
     quota = QuotaGuard(roster_db.uow, clock, TZ, "zalo", limit=10)
     messenger = ZaloMessenger(client, quota)
     for _ in range(9):
-        assert (await messenger.deliver("z1", [Reply("tin")], MessagePriority.REPLY)).status is DeliveryStatus.SENT
+        assert (await messenger.deliver("z1", [Reply("tin")], MessagePriority.REPLY)).status is SendStatus.SENT
     refused = await messenger.deliver("z1", [Reply("thông báo")], MessagePriority.ANNOUNCEMENT)
-    assert (refused.status, refused.error) == (DeliveryStatus.FAILED, "quota")
-    assert (await messenger.deliver("z1", [Reply("nhắc")], MessagePriority.REMINDER)).status is DeliveryStatus.FAILED
-    assert (await messenger.deliver("z1", [Reply("trả lời")], MessagePriority.REPLY)).status is DeliveryStatus.SENT
+    assert (refused.status, refused.error) == (SendStatus.FAILED, "quota")
+    assert (await messenger.deliver("z1", [Reply("nhắc")], MessagePriority.REMINDER)).status is SendStatus.FAILED
+    assert (await messenger.deliver("z1", [Reply("trả lời")], MessagePriority.REPLY)).status is SendStatus.SENT
     assert (await messenger.deliver("z1", [Reply("quá")], MessagePriority.REPLY)).error == "quota"
     assert len(fake.sent_texts("z1")) == 10 and await quota.sent() == 10
 

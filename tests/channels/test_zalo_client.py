@@ -9,15 +9,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.channels.zalo import (
-    ZaloApiError,
-    ZaloClient,
-    ZaloNetworkError,
-    ZaloRateLimited,
-    event_name,
-    key_of,
-    parse_update,
-)
+from bot.channels.zalo import event_name, key_of, parse_update
+from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloNetworkError, ZaloRateLimited
 from tests.fakes.fake_zalo import FakeZalo
 
 

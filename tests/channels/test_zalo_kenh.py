@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.channels.zalo import ZaloChannel, ZaloClient
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_client import ZaloClient
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.messages import Incoming

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.channels.zalo import ZaloChannel, ZaloClient
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_client import ZaloClient
 from handlers.catalog import core as t
+from handlers.outbound import MessagePriority
 from handlers.router import Router
 from handlers.services.quota import QuotaGuard, allowed
-from storage.enums import MessagePriority
 from storage.models import MessageQuota
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import TZ, Database, FakeClock

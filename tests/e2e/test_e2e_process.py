@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.catalog import admin as a
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.catalog import roster as ro
@@ -217,7 +218,9 @@ def test_member_and_secretary_over_real_http(fake: FakeTelegram, operator: Opera
         assert member.say(MEASURES, 1) == [t.ASK_DEADLINE]
         deadline_label = member.buttons()[0][0]
         assert deadline_label.startswith("Cuối quý này (")
-        [confirm] = member.press(deadline_label, 1)
+        [exemplar] = member.press(deadline_label, 1)
+        assert exemplar == cm.ASK_EXEMPLAR_INDIVIDUAL.format(year=YEAR)
+        [confirm] = member.press(cm.EXEMPLAR_NO, 1)
         assert confirm.startswith("Xin đồng chí kiểm tra lại bản đăng ký")
         assert CONTENT in confirm and MEASURES in confirm
         registered, menu = member.press(t.CONFIRM, 2)

@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.catalog import channels as c
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.catalog import roster as ro
+from tests.chat import EXEMPLAR_QUESTION
 from tests.fakes.fake_zalo import FakeZalo
 from tests.processes import BotProcess, run_cli
 from tests.support import EXAMPLE_CSV, ROOT
@@ -163,7 +165,9 @@ def test_member_and_secretary_on_zalo_typing_numbers(fake: FakeZalo, operator: O
         assert member.say(member.number_of(t.MENU_REGISTER), 1)[0].startswith(t.ASK_CONTENT)
         assert member.say(CONTENT, 1)[0].startswith(t.ASK_MEASURES)
         assert member.say(MEASURES, 1)[0].startswith(t.ASK_DEADLINE)
-        [confirm] = member.say("1", 1)
+        [exemplar] = member.say("1", 1)
+        assert exemplar.startswith(EXEMPLAR_QUESTION)
+        [confirm] = member.say(member.number_of(cm.EXEMPLAR_NO), 1)
         assert confirm.startswith("Xin đồng chí kiểm tra lại bản đăng ký") and CONTENT in confirm
         registered, menu = member.say(member.number_of(t.CONFIRM), 2)
         assert registered == t.REGISTERED.format(number=1, year=YEAR)

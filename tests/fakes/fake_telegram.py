@@ -307,7 +307,7 @@ def file_object(kind: str, info: JSONDict | str, file_no: int) -> Any:
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+    daemon_threads = False  # server_close() joins non-daemon request threads only (block_on_close)
     allow_reuse_address = True
     fake: FakeTelegram
 

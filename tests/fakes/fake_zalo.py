@@ -45,7 +45,7 @@ class _Failure:
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+    daemon_threads = False  # server_close() joins non-daemon request threads only (block_on_close)
     allow_reuse_address = True
     fake: FakeZalo
 
@@ -131,9 +131,11 @@ class FakeZalo:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        self._stopping = False
 
     # ---- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> None:
+        self._stopping = False
         server = _Server(("127.0.0.1", 0), _Handler)
         server.fake = self
         self._server = server
@@ -143,10 +145,12 @@ class FakeZalo:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop serving, drop open connections and join all server threads.  Idempotent."""
         server = self._server
         if server is None:
             return
         with self._cond:
+            self._stopping = True
             self._cond.notify_all()
         server.shutdown()
         if self._thread is not None:
@@ -156,7 +160,7 @@ class FakeZalo:
         for conn in connections:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-        server.server_close()
+        server.server_close()  # joins handler threads (block_on_close)
         self._server = self._thread = None
 
     def __enter__(self) -> FakeZalo:
@@ -170,6 +174,10 @@ class FakeZalo:
 
     def _track(self, conn: socket.socket, add: bool) -> None:
         with self._lock:
+            if add and self._stopping:  # accepted while stop() runs: stop() may not see it, end it now
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+                return
             (self._connections.add if add else self._connections.discard)(conn)
 
     @property

@@ -1,7 +1,10 @@
-"""Housekeeping on every backend: old update keys and old wrong invite codes are pruned, recent ones kept."""
+"""Housekeeping on every backend: old update keys and old wrong invite codes are pruned, recent ones kept, and
+the housekeeping loop does it on its own."""
 
+import asyncio
 from datetime import timedelta
 
+from bot.housekeeping import Housekeeping
 from handlers.services.maintenance import KEEP_UPDATE_KEYS, prune_update_log
 from tests.support import Database, FakeClock
 
@@ -30,3 +33,21 @@ async def test_old_wrong_codes_are_pruned(any_db: Database, clock: FakeClock) ->
     async with any_db.uow() as uow:
         since = clock.now() - timedelta(days=30)
         assert await uow.accounts.link_failures_since("telegram", "1", since) == 1
+
+
+async def test_the_housekeeping_loop_prunes_on_its_own_and_stops_cleanly(any_db: Database, clock: FakeClock) -> None:
+    async with any_db.uow() as uow:
+        assert await uow.updates.claim("telegram", "old", clock.now() - KEEP_UPDATE_KEYS - timedelta(hours=1))
+        await uow.commit()
+    keeper = Housekeeping(any_db.uow, clock, every_s=0.05, first_after_s=0)
+    keeper.start()
+    try:
+        for _ in range(250):
+            if keeper.rounds >= 2:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await keeper.stop()
+    assert keeper.rounds >= 2
+    async with any_db.uow() as uow:
+        assert await uow.updates.claim("telegram", "old", clock.now())  # forgotten: claimable again

@@ -6,6 +6,7 @@ from handlers.catalog import core as t
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
 from handlers.services.invites import issue_invites
+from tests.chat import EXEMPLAR_QUESTION
 from tests.support import Database, FakeClock, load_example_roster
 
 
@@ -30,7 +31,8 @@ async def test_member_links_registers_logs_progress_and_secretary_summarises(
     await say("111", "Vận động 5 hộ phân loại rác")
     await say("111", "Họp tổ, đến từng nhà")
     assert (await say("111", "31/02/2026"))[0].text == t.DATE_INVALID.format(text="31/02/2026")
-    await say("111", "31/12/2026")
+    assert (await say("111", "31/12/2026"))[0].text.startswith(EXEMPLAR_QUESTION)
+    await say("111", "Không")
     assert (await say("111", "1"))[0].text.startswith("Đã lưu bản đăng ký số 1")
     await say("111", "/capnhat")
     assert (await say("111", "150"))[0].text == t.PERCENT_RANGE.format(value=150)

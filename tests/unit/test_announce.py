@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from handlers.catalog import core as t
 from handlers.catalog import deliveries as d
-from handlers.outbound import SendOutcome
+from handlers.outbound import MessagePriority, SendOutcome, SendStatus
 from handlers.router import Router
 from handlers.services.deliveries import claim_due, record
-from storage.enums import BroadcastKind, DeliveryStatus, MessagePriority
+from storage.enums import BroadcastKind, DeliveryStatus
 from storage.models import Broadcast, Delivery
 from tests.chat import Chat
 from tests.support import Database, FakeClock
@@ -85,8 +85,8 @@ async def test_counts_afterwards(router: Router, roster_db: Database, clock: Fak
         first, second, third = await claim_due(uow, "telegram", clock.now(), 10)
         await uow.commit()
     async with roster_db.uow() as uow:
-        await record(uow, first.delivery_id, SendOutcome(DeliveryStatus.SENT), clock.now())
-        await record(uow, second.delivery_id, SendOutcome(DeliveryStatus.BLOCKED), clock.now())
+        await record(uow, first.delivery_id, SendOutcome(SendStatus.SENT), clock.now())
+        await record(uow, second.delivery_id, SendOutcome(SendStatus.BLOCKED), clock.now())
         await uow.commit()
 
     await secretary.say("/thongbao")

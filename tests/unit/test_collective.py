@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import review as rv
 from handlers.router import Router
@@ -14,7 +15,7 @@ from handlers.services.collective import register_for_cell
 from handlers.services.commitments import Draft, list_commitments, log_progress
 from handlers.services.errors import Forbidden, NotFound
 from storage.enums import CommitmentKind
-from tests.chat import MEASURES, add_commitment, everything, member_id
+from tests.chat import MEASURES, add_commitment, everything, member_id, skip_exemplar
 from tests.review_support import TODAY, actor_of, add_cell_item, commitment_row, linked
 from tests.support import Database, FakeClock
 
@@ -45,6 +46,8 @@ async def test_a_secretary_registers_a_collective_commitment(
     await ngoc.say(DEED)
     await ngoc.say(MEASURES)
     await ngoc.say("31/12/2026")
+    assert ngoc.all_texts == [cm.ASK_EXEMPLAR_COLLECTIVE.format(cell="Chi bộ thôn Đồng Tâm", year=2026)]
+    await skip_exemplar(ngoc)
     assert ngoc.all_texts[0].startswith(rv.CONFIRM_KIND["collective"].format(cell="Chi bộ thôn Đồng Tâm"))
     await ngoc.press(t.CONFIRM)
     expected = rv.REGISTERED_COLLECTIVE.format(cell="Chi bộ thôn Đồng Tâm", number=1, year=2026)
@@ -72,6 +75,8 @@ async def test_a_model_with_its_name_and_the_secretarys_own_count(
     await ngoc.say(MODEL)
     await ngoc.say(MEASURES)
     await ngoc.say("31/12/2026")
+    await ngoc.press(cm.REPLICATION_NONE)  # no other cell has a model to follow yet
+    await skip_exemplar(ngoc)
     await ngoc.press(t.CONFIRM)
     assert ngoc.all_texts[0] == rv.REGISTERED_MODEL.format(name=MODEL, cell="Chi bộ thôn Đồng Tâm", number=1, year=2026)
     await ngoc.say("/dangky")
@@ -80,6 +85,7 @@ async def test_a_model_with_its_name_and_the_secretarys_own_count(
     await ngoc.say("Gương mẫu đi đầu trong sinh hoạt chi bộ")
     await ngoc.say(MEASURES)
     await ngoc.say("31/12/2026")
+    await skip_exemplar(ngoc)  # her own first registration of the year: asked about herself
     await ngoc.press(t.CONFIRM)
     assert ngoc.all_texts[0] == t.REGISTERED.format(number=1, year=2026)  # the model is not counted as hers
     await ngoc.say("/camket")

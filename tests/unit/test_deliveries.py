@@ -12,7 +12,7 @@ from handlers.catalog import deliveries as d
 from handlers.dialog import Ctx, Input
 from handlers.flows import default_flows
 from handlers.messages import Incoming, Reply
-from handlers.outbound import SendOutcome
+from handlers.outbound import SendOutcome, SendStatus
 from handlers.router import Router
 from handlers.services.deliveries import (
     OutgoingMessage,
@@ -284,11 +284,11 @@ async def test_outcomes_are_recorded_and_the_broadcast_finishes(roster_db: Datab
     later = NOON + timedelta(seconds=5)
 
     async with roster_db.uow() as uow:
-        await record(uow, sent.delivery_id, SendOutcome(DeliveryStatus.SENT), later)
-        await record(uow, blocked.delivery_id, SendOutcome(DeliveryStatus.BLOCKED, error="403"), later)
-        await record(uow, failed.delivery_id, SendOutcome(DeliveryStatus.FAILED, error="400 bad"), later)
-        await record(uow, unknown.delivery_id, SendOutcome(DeliveryStatus.UNKNOWN, error="timeout"), later)
-        await record(uow, throttled.delivery_id, SendOutcome(DeliveryStatus.PENDING, retry_after=3), later)
+        await record(uow, sent.delivery_id, SendOutcome(SendStatus.SENT), later)
+        await record(uow, blocked.delivery_id, SendOutcome(SendStatus.BLOCKED, error="403"), later)
+        await record(uow, failed.delivery_id, SendOutcome(SendStatus.FAILED, error="400 bad"), later)
+        await record(uow, unknown.delivery_id, SendOutcome(SendStatus.UNKNOWN, error="timeout"), later)
+        await record(uow, throttled.delivery_id, SendOutcome(SendStatus.PENDING, retry_after=3), later)
         await uow.commit()
         counts = await broadcast_counts(uow, broadcast)
 
@@ -301,7 +301,7 @@ async def test_outcomes_are_recorded_and_the_broadcast_finishes(roster_db: Datab
         assert (retry.delivery_id, retry.attempts) == (throttled.delivery_id, 2)
         still_open = await uow.deliveries.get_broadcast(broadcast)
         assert still_open is not None and still_open.state == BroadcastState.SENDING.value
-        await record(uow, retry.delivery_id, SendOutcome(DeliveryStatus.SENT), later)
+        await record(uow, retry.delivery_id, SendOutcome(SendStatus.SENT), later)
         await uow.commit()
     async with roster_db.uow() as uow:
         done = await uow.deliveries.get_broadcast(broadcast)

@@ -16,8 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.console import ConsoleChannel
+from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import deliveries as d
+from handlers.catalog import document as dc
 from handlers.catalog import reports as rp
 from handlers.catalog import review as rv
 from handlers.flows.pledges import DETAIL_CHOICES
@@ -26,7 +28,18 @@ from handlers.services.authz import load_actor
 from handlers.services.commitments import withdraw_commitment
 from handlers.services.linking import CONSENT_NOTICE_VERSION, give_consent, link_console
 from storage.models import ChatAccount, Commitment, ConsentEvent, DialogStateRow, ProgressEntry
-from tests.chat import MEASURES, SNAP_FIELDS, Chat, add_commitment, dialog, everything, invite_code, mid
+from tests.chat import (
+    MEASURES,
+    SNAP_FIELDS,
+    Chat,
+    add_commitment,
+    asks_exemplar,
+    dialog,
+    everything,
+    invite_code,
+    mid,
+    skip_exemplar,
+)
 from tests.support import TZ, Database, FakeClock
 
 AN = "Nguyễn Văn An"  # DV001, plain member of Chi bộ thôn Đồng Tâm
@@ -103,6 +116,8 @@ async def register_by_chat(chat: Chat, content: str = CONTENT, deadline: str = "
     await chat.say(content)
     await chat.say(MEASURES)
     await chat.say(deadline)
+    if asks_exemplar(chat):
+        await skip_exemplar(chat)
     await chat.press(t.CONFIRM)
     assert chat.all_texts[0].startswith(t.REGISTERED.split("{")[0]), chat.all_texts
 
@@ -412,7 +427,7 @@ async def test_leader_menu_entries_open_their_actions(chat: Chat, roster_db: Dat
     staff = Chat(chat.router, user_id="2525")
     await staff.link_as("DV025", roster_db, clock)
     await staff.press(t.MENU_REPORT)
-    assert staff.all_texts == [rp.PERIOD_ASK]
+    assert staff.all_texts == [dc.ASK_FORMAT] and staff.choices == [dc.FORMAT_XLSX, dc.FORMAT_DOCX, t.CANCEL]
     await staff.press(t.CANCEL)
     await staff.press(t.MENU_ANNOUNCE)
     assert staff.question.text == d.ANNOUNCE_CHOOSE_UNIT
@@ -479,6 +494,7 @@ async def test_register_with_buttons(an: Chat, roster_db: Database, clock: FakeC
     assert an.all_texts == [t.ASK_DEADLINE]
     assert an.choices == [QUARTER, t.CANCEL]  # in Q4 the quarter and the year end on the same day
     await an.press(QUARTER)
+    await skip_exemplar(an)
     assert an.all_texts == [confirmation()]
     assert an.choices == [t.CONFIRM, t.EDIT_CONTENT, t.EDIT_MEASURES, t.EDIT_DEADLINE, t.CANCEL]
     assert await active(roster_db, "DV001") == []  # nothing saved before the confirmation
@@ -500,6 +516,8 @@ async def test_register_with_typed_numbers_only(an: Chat, roster_db: Database) -
     await an.say(CONTENT)
     await an.say(MEASURES)
     await an.say("1")
+    assert asks_exemplar(an)
+    await an.say("2")  # «Không»
     assert an.all_texts == [confirmation()]
     await an.say("1")
     assert an.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
@@ -567,6 +585,7 @@ async def test_confirmation_edits_return_to_the_confirmation(
     await an.say(CONTENT)
     await an.say(MEASURES)
     await an.say("31/12/2026")
+    await skip_exemplar(an)
     await an.press(button)
     assert an.all_texts == [question]
     await an.say("ab")  # too short for any field, not a date: the same question comes back
@@ -586,6 +605,7 @@ async def test_an_unrecognised_answer_on_the_confirmation_screen(an: Chat, roste
     await an.say(CONTENT)
     await an.say(MEASURES)
     await an.say("31/12/2026")
+    await skip_exemplar(an)
     await an.say("có lẽ")
     assert an.all_texts == [t.INVALID_CHOICE, confirmation()]
     assert await active(roster_db, "DV001") == []
@@ -630,6 +650,7 @@ async def test_a_bad_deadline_is_refused_and_asked_again(an: Chat, roster_db: Da
     assert (state.flow, state.step) == ("register", "deadline")
     assert "deadline" not in state.values
     await an.say("20/12/2026")  # the question still works
+    await skip_exemplar(an)
     assert an.all_texts == [confirmation(deadline="20/12/2026")]
 
 
@@ -660,6 +681,7 @@ async def test_typed_deadlines_accepted(an: Chat, roster_db: Database, typed: st
     if deadline is None:
         assert an.all_texts == [t.DATE_TOO_FAR.format(limit="31/12/2027"), t.ASK_DEADLINE]
         return
+    await skip_exemplar(an)
     assert an.all_texts == [confirmation(deadline=deadline.strftime("%d/%m/%Y"))]
     await an.press(t.CONFIRM)
     assert [c["deadline"] for c in await active(roster_db, "DV001")] == [deadline]
@@ -683,6 +705,7 @@ async def test_typed_end_of_quarter_or_year_in_the_first_quarter(
     await chat.link_as("DV001", roster_db, clock)
     await _at_deadline(chat)
     await chat.say(typed)
+    await skip_exemplar(chat)
     assert chat.all_texts == [confirmation(deadline=deadline)]
     await chat.press(t.CONFIRM)
     expected = datetime.strptime(deadline, "%d/%m/%Y").date()
@@ -698,6 +721,7 @@ async def test_end_of_quarter_and_end_of_year_in_the_first_quarter(
     quarter, year = t.DEADLINE_QUARTER.format(date="31/03/2026"), t.DEADLINE_YEAR.format(date="31/12/2026")
     assert chat.choices == [quarter, year, t.CANCEL]
     await chat.press(quarter)
+    await skip_exemplar(chat)
     assert chat.all_texts == [confirmation(deadline="31/03/2026")]
     await chat.press(t.EDIT_DEADLINE)
     await chat.say("2")  # typed number of the end-of-year choice
@@ -743,6 +767,7 @@ async def test_content_is_kept_verbatim(an: Chat, roster_db: Database, content: 
     assert an.all_texts == [t.ASK_MEASURES]
     await an.say(MEASURES)
     await an.say("31/12/2026")
+    await skip_exemplar(an)
     assert an.all_texts == [confirmation(content=content)]
     await an.press(t.CONFIRM)
     assert [c["content"] for c in await active(roster_db, "DV001")] == [content]
@@ -1306,6 +1331,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(
     await chat.say(CONTENT)
     await chat.say(MEASURES)
     await chat.say("31/12/2026")
+    await skip_exemplar(chat)
     confirm = chat.payload_of(t.CONFIRM)
     replies = await chat.send(payload=confirm, key="dup-3")
     assert replies[0].text == t.REGISTERED.format(number=1, year=2026)
@@ -1341,6 +1367,7 @@ async def test_a_stale_button_repeats_the_current_question(an: Chat, roster_db: 
     assert (state.flow, state.step) == ("register", "deadline")
     assert state.values == {"content": CONTENT, "measures": MEASURES}
     await an.press(QUARTER)  # the buttons shown again work
+    await skip_exemplar(an)
     confirm = an.payload_of(t.CONFIRM)
     await an.press_payload(confirm)
     assert an.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
@@ -1394,8 +1421,10 @@ async def test_a_restart_continues_the_dialog(an: Chat, roster_db: Database, clo
     quarter = an.payload_of(QUARTER)
     restarted = Chat(Router(roster_db.uow, clock, TZ))  # a new process on the same database
     await restarted.press_payload(quarter)  # a button shown before the restart still works
-    assert restarted.all_texts == [confirmation()]
+    assert asks_exemplar(restarted)
     third = Chat(Router(roster_db.uow, clock, TZ))
+    await third.say("2")  # «Không»: typed, on the question stored before
+    assert third.all_texts == [confirmation()]
     await third.say("1")
     assert third.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
     assert [c["content"] for c in await active(roster_db, "DV001")] == [CONTENT]
@@ -1493,7 +1522,21 @@ def cell_rollup(period: str, end: str, updated: int, not_updated: list[str]) -> 
     missing = rp.ROLLUP_NOT_REGISTERED.format(count=2, names="Hoàng Văn Dũng, Phạm Thị Hạnh")
     stale = rp.ROLLUP_NOT_UPDATED.format(count=len(not_updated), names=", ".join(not_updated))
     left_out = rp.ROLLUP_OUT_OF_SCOPE.format(count=1, names="Đỗ Thị Lan")  # exempt
-    return "\n".join([head, "", missing, stale, left_out])
+    return "\n".join([head, *no_honours(), "", missing, stale, left_out])
+
+
+def no_honours(cells: int | None = None) -> list[str]:
+    """The roll-up's lines of exemplars, replicated models and activities when there is none of them (issue 13);
+    `cells`: a committee's cells (its lines are cells), None for a cell."""
+    nothing = {"activities": 0, "participants": "0"}
+    zeros = {f"{what}_{kind}": 0 for what in ("exemplar", "proposed", "commended", "upward")
+             for kind in ("individual", "collective")}
+    activities = (
+        cm.ROLLUP_ACTIVITIES_CELL.format(**nothing)
+        if cells is None
+        else cm.ROLLUP_ACTIVITIES_CELLS.format(cells_active=0, cells=cells, **nothing)
+    )
+    return [cm.ROLLUP_EXEMPLARS.format(**zeros), cm.ROLLUP_REPLICATIONS.format(replications=0, models=0), activities]
 
 
 CELL_NEXT = [rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_RANGE, rp.DRILL_DONE]  # after this month's answer
@@ -1622,6 +1665,7 @@ def committee_rollup(end: str, dong_tam_updated: int, tan_lap_updated: int) -> s
                 cells_studied=0,
                 cells=3,
             ),
+            *no_honours(cells=3),
         ]
     )
 

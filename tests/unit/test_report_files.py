@@ -17,7 +17,7 @@ from handlers.services.authz import load_actor
 from handlers.services.periods import month_of, parse_cli
 from handlers.services.reports import chart_attachment, chart_bars, excel_attachment
 from handlers.services.rollup import rollup
-from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, total
+from tests.report_world import DT, LEADING_SHEETS, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, total
 from tests.support import TZ, Database, FakeClock
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -43,7 +43,7 @@ async def test_committee_workbook(world_db: tuple[Database, World], clock: FakeC
     content, name = await workbook_for(db, clock, "DV025", "2026-11")
     assert name.endswith("_20261101-20261130.xlsx") and name.startswith("baocao_")
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == [rp.SHEET_ROLLUP, DT, TL, TH[:31]]  # TH's name has 32 characters
+    assert book.sheetnames == [*LEADING_SHEETS, DT, TL, TH[:31]]  # TH's name has 32 characters
     sheet = book[rp.SHEET_ROLLUP]
     table = rows(sheet)
     assert table[0][0] == rp.XL_TITLE.format(unit=THANH_SON)
@@ -102,7 +102,7 @@ async def test_past_workbook_has_the_merged_cell(world_db: tuple[Database, World
     db, _ = world_db
     content, _ = await workbook_for(db, clock, "DV025", "2026-10")
     book = load_workbook(io.BytesIO(content))
-    assert set(book.sheetnames) == {rp.SHEET_ROLLUP, DT, TL, TH[:31], MN}
+    assert set(book.sheetnames) == {*LEADING_SHEETS, DT, TL, TH[:31], MN}
     totals = rows(book[rp.SHEET_ROLLUP])[-1]
     assert totals[2] == total(OCTOBER).members == 13
     assert [row[1] for row in rows(book[MN])[3:-1]] == ["DV014"]
@@ -112,7 +112,7 @@ async def test_secretary_workbook_is_their_cell_only(world_db: tuple[Database, W
     db, _ = world_db
     content, _ = await workbook_for(db, clock, "DV002", "2026")
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == [rp.SHEET_ROLLUP, DT]
+    assert book.sheetnames == [*LEADING_SHEETS, DT]
 
 
 def test_sheet_names_are_valid_and_unique() -> None:

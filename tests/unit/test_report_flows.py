@@ -8,11 +8,12 @@ import pytest
 from openpyxl import load_workbook
 
 from handlers.catalog import core as t
+from handlers.catalog import document as dc
 from handlers.catalog import reports as rp
 from handlers.reports.excel import MIME
 from handlers.router import Router
 from tests.chat import Chat, dialog, invite_code
-from tests.report_world import DT, MN, TH, THANH_SON, TL, World
+from tests.report_world import DT, LEADING_SHEETS, MN, TH, THANH_SON, TL, World
 from tests.support import TZ, Database, FakeClock
 
 PERIOD_CHOICES = [rp.PERIOD_MONTH, rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_RANGE, t.CANCEL]
@@ -130,19 +131,21 @@ async def test_baocao_asks_the_period_and_sends_the_workbook(
     db, _ = world_db
     secretary = await linked(world_router, db, clock, "DV007", "1007")
     await secretary.say("/baocao")
+    assert secretary.all_texts == [dc.ASK_FORMAT]
+    await secretary.press(dc.FORMAT_XLSX)
     assert secretary.question.text == rp.PERIOD_ASK and secretary.choices == PERIOD_CHOICES
     await secretary.press(rp.PERIOD_YEAR)
     report, menu = secretary.last_replies
     assert report.text == rp.REPORT_READY.format(unit=TL, period="năm 2026")
     assert report.attachment is not None and report.attachment.mime == MIME
     book = load_workbook(io.BytesIO(report.attachment.content))
-    assert book.sheetnames == [rp.SHEET_ROLLUP, TL]
+    assert book.sheetnames == [*LEADING_SHEETS, TL]
     assert menu.text == t.MENU_PROMPT
     staff = await linked(world_router, db, clock, "DV025", "1025")
     await staff.say("/baocao 01/11/2026-23/11/2026")
     assert staff.last_replies[0].attachment is not None
     sheets = load_workbook(io.BytesIO(staff.last_replies[0].attachment.content)).sheetnames
-    assert sheets == [rp.SHEET_ROLLUP, DT, TL, TH[:31]]
+    assert sheets == [*LEADING_SHEETS, DT, TL, TH[:31]]
 
 
 async def _unit_id(db: Database, name: str) -> int:

@@ -20,7 +20,7 @@ from handlers.services.review import (
     return_registration,
     review_notice,
 )
-from tests.chat import Chat, add_commitment, dialog
+from tests.chat import Chat, add_commitment, dialog, skip_exemplar
 from tests.review_support import actor_of, add_cell_item, commitment_row, linked, review_tables
 from tests.support import Database, FakeClock
 
@@ -41,6 +41,7 @@ async def test_a_new_registration_is_pending_and_says_the_cell_will_review(
     await an.say(AN_DEED)
     await an.say("Họp tổ, đến từng nhà")
     await an.say("31/12/2026")
+    await skip_exemplar(an)
     await an.press(t.CONFIRM)
     assert an.all_texts == [t.REGISTERED.format(number=1, year=2026), t.MENU_PROMPT]
     assert "Chi ủy sẽ xem xét và duyệt" in an.all_texts[0]
