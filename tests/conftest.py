@@ -3,19 +3,21 @@
 `db` is an empty migrated SQLite database and `roster_db` one with examples/roster.csv imported (at the default
 FakeClock time), each a copy of a template built once per session and opened through the session's shared engine
 (tests/fast_sqlite.py). `any_db` is the storage tier's: a file with an engine of its own, and PostgreSQL too
-when TEST_DATABASE_URL is set. `router` talks to `roster_db`; `world_db` adds the report world to it.
+when TEST_DATABASE_URL is set. `router` talks to `roster_db`; `world_db` adds the report world to it and
+`honours_db` the honours on top.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from handlers.router import Router
 from tests.fast_sqlite import SharedEngine
+from tests.honours_support import honours_on_the_world
 from tests.report_world import World, build_world
 from tests.support import (
     PG_URL,
@@ -96,6 +98,26 @@ def router(roster_db: Database, clock: FakeClock) -> Router:
 
 
 @pytest.fixture
-async def world_db(roster_db: Database, clock: FakeClock) -> tuple[Database, World]:
-    """The report world of tests/report_world.py built on the example roster."""
-    return roster_db, await build_world(roster_db, clock)
+async def world(roster_db: Database, clock: FakeClock) -> World:
+    """tests/report_world.py's world built in roster_db: what the roll-up counts, counted by hand."""
+    return await build_world(roster_db, clock)
+
+
+@pytest.fixture
+def world_db(roster_db: Database, world: World) -> Database:
+    """roster_db with the report world in it."""
+    return roster_db
+
+
+@pytest.fixture
+async def honours_db(world_db: Database, clock: FakeClock) -> Database:
+    """world_db with tests/honours_support.py's exemplars, commendations, replicated model and activity."""
+    await honours_on_the_world(world_db, clock)
+    return world_db
+
+
+@pytest.fixture(autouse=True)
+def stock_event_loop_policy_afterwards() -> Iterator[None]:
+    """bot.cli.main() installs uvloop's policy for the process; the next test gets asyncio's own back."""
+    yield
+    asyncio.set_event_loop_policy(None)

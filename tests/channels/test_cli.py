@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +12,6 @@ from bot.cli import build_parser, main
 from handlers.catalog import admin as a
 from handlers.catalog import roster as ro
 from tests.support import EXAMPLE_CSV, ROOT
-
-
-@pytest.fixture(autouse=True)
-def stock_event_loop_afterwards() -> Iterator[None]:
-    """main() installs uvloop's policy for the process; later tests get asyncio's own back."""
-    yield
-    asyncio.set_event_loop_policy(None)
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)  # no .env from the repository
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
-    return tmp_path
 
 
 def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,30 +10,11 @@ from sqlalchemy import create_engine, text
 
 from bot.cli import build_parser, main
 from handlers.catalog import org as o
-from tests.support import EXAMPLE_CSV
 
 PROVINCE = "Đảng bộ tỉnh Hòa Bình Xanh"
 THANH_SON = "Đảng bộ xã Thanh Sơn"
 TAN_LAP = "Chi bộ thôn Tân Lập"
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
-
-
-@pytest.fixture(autouse=True)
-def stock_event_loop_afterwards() -> Iterator[None]:
-    """main() installs uvloop's policy for the process; later tests get asyncio's own back."""
-    yield
-    asyncio.set_event_loop_policy(None)
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
-    assert main(["import-roster", str(EXAMPLE_CSV)]) == 0
-    capsys.readouterr()
-    return tmp_path
 
 
 def query(env: Path, sql: str) -> list[tuple[object, ...]]:
@@ -54,36 +33,36 @@ def test_the_new_subcommands_have_help(capsys: pytest.CaptureFixture[str]) -> No
         assert "--dry-run" in capsys.readouterr().out or command[0] == "member"
 
 
-def test_merge_dry_run_then_merge(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = query(env, "SELECT id, cell_id, scope_unit_id FROM members ORDER BY id")
+def test_merge_dry_run_then_merge(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = query(roster_env, "SELECT id, cell_id, scope_unit_id FROM members ORDER BY id")
     assert main(["unit", "merge", TAN_LAP, "--into", DONG_TAM, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert o.CHANGE_DRY_RUN in out and "DV009\tĐặng Văn Khánh" in out
     assert o.CHANGE_MEMBERS.format(target=f"{PROVINCE} / {THANH_SON} / {DONG_TAM}", count=5) in out
-    assert query(env, "SELECT id, cell_id, scope_unit_id FROM members ORDER BY id") == before
-    assert query(env, "SELECT count(*) FROM unit_events") == [(0,)]
+    assert query(roster_env, "SELECT id, cell_id, scope_unit_id FROM members ORDER BY id") == before
+    assert query(roster_env, "SELECT count(*) FROM unit_events") == [(0,)]
     assert main(["unit", "merge", TAN_LAP, "--into", DONG_TAM]) == 0
     out = capsys.readouterr().out
     assert o.CHANGE_DONE in out and o.CHANGE_DRY_RUN not in out
-    assert query(env, "SELECT count(*) FROM member_moves") == [(5,)]
-    assert query(env, "SELECT action, members_moved FROM unit_events") == [("merge", 5)]
+    assert query(roster_env, "SELECT count(*) FROM member_moves") == [(5,)]
+    assert query(roster_env, "SELECT action, members_moved FROM unit_events") == [("merge", 5)]
     assert main(["unit", "merge", TAN_LAP, "--into", DONG_TAM]) == 1  # again: Tân Lập is inactive now
     assert o.UNIT_INACTIVE.format(name=f"{PROVINCE} / {THANH_SON} / {TAN_LAP}") in capsys.readouterr().err
 
 
-def test_move_and_its_refusals(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_move_and_its_refusals(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["unit", "move", "Đảng bộ phường Hồng Phong", "--to", THANH_SON]) == 0
     out = capsys.readouterr().out
     assert o.CHANGE_PATHS.format(count=3) in out
-    [(path,)] = query(env, "SELECT path FROM units WHERE name = 'Chi bộ tổ dân phố Hồng Hà'")
-    [(thanh_son_path,)] = query(env, f"SELECT path FROM units WHERE name = '{THANH_SON}'")
+    [(path,)] = query(roster_env, "SELECT path FROM units WHERE name = 'Chi bộ tổ dân phố Hồng Hà'")
+    [(thanh_son_path,)] = query(roster_env, f"SELECT path FROM units WHERE name = '{THANH_SON}'")
     assert str(path).startswith(str(thanh_son_path))
     assert main(["unit", "move", THANH_SON, "--to", "Đảng bộ phường Hồng Phong"]) == 1
     assert "trực thuộc nó" in capsys.readouterr().err
 
 
-def test_an_ambiguous_unit_name_lists_the_candidates(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    twin = env / "twin.csv"
+def test_an_ambiguous_unit_name_lists_the_candidates(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    twin = roster_env / "twin.csv"
     twin.write_text(
         "Mã đảng viên,Họ và tên,Chi bộ,Đảng bộ,Chức vụ,Vai trò,Số điện thoại\n"
         f"X1,Nguyễn Văn Một,{DONG_TAM},{PROVINCE} / Đảng bộ phường Hồng Phong,,đảng viên,\n",
@@ -103,8 +82,8 @@ def test_an_ambiguous_unit_name_lists_the_candidates(env: Path, capsys: pytest.C
     assert "X1\tNguyễn Văn Một" in capsys.readouterr().out
 
 
-def test_member_export_to_a_file_and_to_stdout(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = env / "dv001.json"
+def test_member_export_to_a_file_and_to_stdout(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = roster_env / "dv001.json"
     assert main(["member", "export", "dv001", "--out", str(out)]) == 0
     assert o.EXPORT_WRITTEN.format(code="dv001", path=out) in capsys.readouterr().err
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -118,13 +97,14 @@ def test_member_export_to_a_file_and_to_stdout(env: Path, capsys: pytest.Capture
     assert o.MEMBER_UNKNOWN.format(code="DV999") in capsys.readouterr().err
 
 
-def test_member_anonymise(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    [(member_id,)] = query(env, "SELECT id FROM members WHERE code = 'DV006'")
+def test_member_anonymise(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [(member_id,)] = query(roster_env, "SELECT id FROM members WHERE code = 'DV006'")
     assert main(["member", "anonymise", "DV006"]) == 0
     token = f"AN-{member_id}"
     assert o.ANONYMISED.format(code="DV006", token=token) in capsys.readouterr().out
-    assert query(env, f"SELECT code, full_name, phone FROM members WHERE id = {member_id}") == [(token, token, None)]
-    assert query(env, f"SELECT action FROM consent_events WHERE member_id = {member_id}") == [("withdrawn",)]
+    found = query(roster_env, f"SELECT code, full_name, phone FROM members WHERE id = {member_id}")
+    assert found == [(token, token, None)]
+    assert query(roster_env, f"SELECT action FROM consent_events WHERE member_id = {member_id}") == [("withdrawn",)]
     assert main(["member", "export", token]) == 0
     assert json.loads(capsys.readouterr().out)["anonymised_at"] is not None
     assert main(["member", "anonymise", token]) == 1

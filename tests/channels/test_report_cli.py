@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,26 +11,10 @@ from bot.cli import main
 from handlers.catalog import org as o
 from handlers.catalog import reports as rp
 from tests.report_world import LEADING_SHEETS
-from tests.support import EXAMPLE_CSV
 
 
-@pytest.fixture(autouse=True)
-def stock_event_loop_afterwards() -> Iterator[None]:
-    yield
-    asyncio.set_event_loop_policy(None)
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    assert main(["import-roster", str(EXAMPLE_CSV)]) == 0
-    return tmp_path
-
-
-def test_report_of_a_committee_for_a_quarter(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = env / "thanh-son.xlsx"
+def test_report_of_a_committee_for_a_quarter(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = roster_env / "thanh-son.xlsx"
     capsys.readouterr()
     assert main(["report", "--unit", "đảng bộ xã thanh sơn", "--period", "2026-Q4", "--out", str(out)]) == 0
     said = capsys.readouterr().out
@@ -45,14 +27,14 @@ def test_report_of_a_committee_for_a_quarter(env: Path, capsys: pytest.CaptureFi
 
 
 @pytest.mark.parametrize("period", ["2026", "2026-11", "01/10/2026-31/10/2026"])
-def test_report_period_forms(env: Path, period: str) -> None:
-    out = env / "dong-tam.xlsx"
+def test_report_period_forms(roster_env: Path, period: str) -> None:
+    out = roster_env / "dong-tam.xlsx"
     assert main(["report", "--unit", "Chi bộ thôn Đồng Tâm", "--period", period, "--out", str(out)]) == 0
     assert load_workbook(out).sheetnames == [*LEADING_SHEETS, "Chi bộ thôn Đồng Tâm"]
 
 
-def test_report_errors_are_one_clear_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = env / "x.xlsx"
+def test_report_errors_are_one_clear_line(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = roster_env / "x.xlsx"
     capsys.readouterr()
     assert main(["report", "--unit", "Chi bộ không có", "--period", "2026", "--out", str(out)]) == 1
     assert capsys.readouterr().err.strip() == o.UNIT_UNKNOWN.format(name="Chi bộ không có")

@@ -4,7 +4,6 @@ remind now (queued for the running bot, or sent here through a fake Bot API), re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,17 +17,10 @@ from handlers.services.schedules import MONTHDAY
 from storage.models import Broadcast, Delivery, MeetingSchedule
 from tests.chat import add_commitment
 from tests.fakes.fake_telegram import FakeTelegram
-from tests.support import EXAMPLE_CSV, TZ, Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 DEC_REMIND = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def stock_event_loop_afterwards() -> Iterator[None]:
-    """main() installs uvloop's policy for the process; later tests get asyncio's own back."""
-    yield
-    asyncio.set_event_loop_policy(None)
 
 
 async def meeting_on_the_4th(db: Database, clock: FakeClock) -> None:
@@ -113,16 +105,6 @@ async def test_stopping_lets_a_check_in_progress_finish(roster_db: Database, clo
 
 
 # --- the operator's commands ------------------------------------------------------------------------------
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
-    assert main(["import-roster", str(EXAMPLE_CSV)]) == 0
-    return tmp_path
-
-
 def cli_db(env: Path) -> Database:
     return Database(f"sqlite+aiosqlite:///{env}/cli.db")
 
@@ -135,7 +117,7 @@ def test_the_new_commands_have_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: lamtheo" in capsys.readouterr().out
 
 
-def test_cycle_set_and_show(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cycle_set_and_show(roster_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["cycle", "show", "2026"]) == 0
     assert capsys.readouterr().out.strip() == rc.CYCLE_NONE.format(year=2026)
@@ -172,9 +154,9 @@ async def _link_and_consent(db: Database, codes: list[str], now: datetime) -> di
 
 
 def test_remind_now_queues_for_the_running_bot_and_status_shows_it(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    roster_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = cli_db(env)
+    db = cli_db(roster_env)
     asyncio.run(_link_and_consent(db, ["DV001", "DV004"], datetime.now(UTC)))
     capsys.readouterr()
     assert main(["remind", "now", "--unit", DONG_TAM, "--kind", "register"]) == 0
@@ -190,9 +172,9 @@ def test_remind_now_queues_for_the_running_bot_and_status_shows_it(
 
 
 def test_status_shows_schedules_next_due_times_and_missed_firings(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    roster_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = cli_db(env)
+    db = cli_db(roster_env)
 
     async def prepare() -> None:
         async with db.uow() as uow:
@@ -218,9 +200,9 @@ def test_status_shows_schedules_next_due_times_and_missed_firings(
 
 
 def test_remind_now_sends_with_a_progress_bar_when_a_token_is_set(
-    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    roster_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = cli_db(env)
+    db = cli_db(roster_env)
     chat_ids = asyncio.run(_link_and_consent(db, ["DV001", "DV004"], datetime.now(UTC)))
     asyncio.run(db.close())
     with FakeTelegram() as fake:
@@ -235,7 +217,7 @@ def test_remind_now_sends_with_a_progress_bar_when_a_token_is_set(
             assert texts[0].startswith(rc.REMIND_HEAD_UNSCHEDULED.format(cell=DONG_TAM))
     assert rc.CLI_REMIND_SENDING in captured.err  # the tqdm bar
     assert "sent=2" in captured.out
-    check = cli_db(env)
+    check = cli_db(roster_env)
 
     async def statuses() -> list[str]:
         async with check.sessions() as session:
@@ -248,7 +230,7 @@ def test_remind_now_sends_with_a_progress_bar_when_a_token_is_set(
 
 @pytest.mark.parametrize("value", ["-1", "abc", "1000"])
 def test_a_bad_grace_names_its_variable(
-    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+    roster_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
 ) -> None:
     monkeypatch.setenv("REMINDER_GRACE_HOURS", value)
     capsys.readouterr()

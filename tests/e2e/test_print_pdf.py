@@ -13,8 +13,6 @@ from pypdf import PdfReader
 from handlers.services.periods import parse_cli
 from handlers.services.report_doc import docx_for_unit
 from handlers.services.reports import excel_for_unit
-from tests.honours_support import honours_on_the_world
-from tests.report_world import build_world
 from tests.support import TZ, Database, FakeClock
 
 SOFFICE = shutil.which("soffice")
@@ -23,20 +21,13 @@ UNIT = "Đảng bộ xã Thanh Sơn"
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; .ci/run installs it")
 
 
-@pytest.fixture
-async def world_db(roster_db: Database, clock: FakeClock) -> Database:
-    await build_world(roster_db, clock)
-    await honours_on_the_world(roster_db, clock)
-    return roster_db
-
-
 def page_texts(pdf: Path) -> list[str]:
     return [page.extract_text().strip() for page in PdfReader(pdf).pages]
 
 
-async def test_the_workbook_and_the_draft_print(world_db: Database, clock: FakeClock, tmp_path: Path) -> None:
+async def test_the_workbook_and_the_draft_print(honours_db: Database, clock: FakeClock, tmp_path: Path) -> None:
     period = parse_cli("2026", TZ)
-    async with world_db.uow() as uow:
+    async with honours_db.uow() as uow:
         summary, workbook = await excel_for_unit(uow, UNIT, period, clock.now(), TZ)
         _, draft = await docx_for_unit(uow, UNIT, period, clock.now(), TZ)
     (tmp_path / "sheets.xlsx").write_bytes(workbook.content)

@@ -36,8 +36,8 @@ def as_dict(found: Figures) -> dict[str, int]:
     return asdict(found)
 
 
-async def test_november_lines_and_totals(world_db: tuple[Database, World], clock: FakeClock, shape: str) -> None:
-    db, _ = world_db
+async def test_november_lines_and_totals(world_db: Database, clock: FakeClock, shape: str) -> None:
+    db = world_db
     async with db.uow() as uow:
         summary = await rollup(uow, await actor_of(uow, "DV025"), month_of(date(2026, 11, 23), TZ), clock.now(), TZ)
     assert summary.unit_name == THANH_SON
@@ -51,9 +51,9 @@ async def test_november_lines_and_totals(world_db: tuple[Database, World], clock
 
 
 async def test_october_reports_the_tree_and_cells_as_they_were(
-    world_db: tuple[Database, World], clock: FakeClock, shape: str
+    world_db: Database, clock: FakeClock, shape: str
 ) -> None:
-    db, _ = world_db
+    db = world_db
     async with db.uow() as uow:
         period = parse_cli("2026-10", TZ)
         summary = await rollup(uow, await actor_of(uow, "DV025"), period, clock.now(), TZ)
@@ -66,10 +66,10 @@ async def test_october_reports_the_tree_and_cells_as_they_were(
 
 
 async def test_quarter_and_year_count_from_their_first_day(
-    world_db: tuple[Database, World], clock: FakeClock, shape: str
+    world_db: Database, clock: FakeClock, shape: str
 ) -> None:
     """Q4 starts on 01/10: updated now also counts October's entries (DV011, DV014, DV002)."""
-    db, _ = world_db
+    db = world_db
     async with db.uow() as uow:
         actor = await actor_of(uow, "DV025")
         quarter = await rollup(uow, actor, quarter_of(date(2026, 11, 23), TZ), clock.now(), TZ)
@@ -80,8 +80,8 @@ async def test_quarter_and_year_count_from_their_first_day(
     assert year.totals.updated == 7  # every registered member but DV012 (never updated)
 
 
-async def test_secretary_gets_their_cell_with_names(world_db: tuple[Database, World], clock: FakeClock) -> None:
-    db, world = world_db
+async def test_secretary_gets_their_cell_with_names(world_db: Database, world: World, clock: FakeClock) -> None:
+    db = world_db
     async with db.uow() as uow:
         summary = await rollup(uow, await actor_of(uow, "DV002"), month_of(date(2026, 11, 23), TZ), clock.now(), TZ)
         detail = await uow.reports.cell_members(summary.unit_id, summary.window)
@@ -96,9 +96,9 @@ async def test_secretary_gets_their_cell_with_names(world_db: tuple[Database, Wo
 
 
 async def test_a_past_cell_detail_shows_percent_and_members_of_then(
-    world_db: tuple[Database, World], clock: FakeClock
+    world_db: Database, world: World, clock: FakeClock
 ) -> None:
-    db, world = world_db
+    db = world_db
     async with db.uow() as uow:
         actor = await actor_of(uow, "DV025")
         summary = await rollup(uow, actor, parse_cli("2026-10", TZ), clock.now(), TZ, world.units[TL])
@@ -111,8 +111,8 @@ async def test_a_past_cell_detail_shows_percent_and_members_of_then(
     assert as_dict(summary.totals) == as_dict(OCTOBER[TL])
 
 
-async def test_a_range_and_drill_down_are_authorised(world_db: tuple[Database, World], clock: FakeClock) -> None:
-    db, world = world_db
+async def test_a_range_and_drill_down_are_authorised(world_db: Database, world: World, clock: FakeClock) -> None:
+    db = world_db
     period = make_period("range", date(2026, 11, 1), date(2026, 11, 30), TZ)
     async with db.uow() as uow:
         committee = await actor_of(uow, "DV025")
@@ -130,9 +130,9 @@ async def test_a_range_and_drill_down_are_authorised(world_db: tuple[Database, W
             await rollup(uow, await actor_of(uow, "DV001"), period, clock.now(), TZ)
 
 
-async def test_province_rolls_up_committees(world_db: tuple[Database, World], clock: FakeClock, shape: str) -> None:
+async def test_province_rolls_up_committees(world_db: Database, clock: FakeClock, shape: str) -> None:
     """The province's lines are its committees; Thanh Sơn's line is the sum of its cells."""
-    db, _ = world_db
+    db = world_db
     async with db.uow() as uow:
         [province] = await uow.units.find_by_name("Đảng bộ tỉnh Hòa Bình Xanh")
         summary = await rollup_of(uow, unit_row(province), month_of(date(2026, 11, 23), TZ), clock.now(), TZ)

@@ -20,19 +20,12 @@ from handlers.reports.docx_report import MIME
 from handlers.router import Router
 from handlers.services.periods import parse_cli
 from handlers.services.report_doc import docx_for_unit, issuer_of, place_of
-from tests.honours_support import ACCOUNT, honours_on_the_world
-from tests.report_world import DT, build_world
+from tests.honours_support import ACCOUNT
+from tests.report_world import DT
 from tests.review_support import linked
 from tests.support import TZ, Database, FakeClock
 
 THANH_SON = "Đảng bộ xã Thanh Sơn"
-
-
-@pytest.fixture
-async def world_db(roster_db: Database, clock: FakeClock) -> Database:
-    await build_world(roster_db, clock)
-    await honours_on_the_world(roster_db, clock)
-    return roster_db
 
 
 async def draft(db: Database, clock: FakeClock, unit: str, period: str = "2026") -> DocumentObject:
@@ -50,8 +43,8 @@ def body(document: DocumentObject) -> list[str]:
     return [p.text for p in document.paragraphs if p.text]
 
 
-async def test_a_committees_draft(world_db: Database, clock: FakeClock) -> None:
-    document = await draft(world_db, clock, THANH_SON)
+async def test_a_committees_draft(honours_db: Database, clock: FakeClock) -> None:
+    document = await draft(honours_db, clock, THANH_SON)
     left, right = cells(document, 0)
     assert left == ["ĐẢNG BỘ TỈNH HÒA BÌNH XANH", "ĐẢNG ỦY XÃ THANH SƠN", "*", "Số:        -BC/ĐU"]
     assert right == ["ĐẢNG CỘNG SẢN VIỆT NAM", "", "Thanh Sơn, ngày 23 tháng 11 năm 2026"]
@@ -112,8 +105,8 @@ async def test_a_committees_draft(world_db: Database, clock: FakeClock) -> None:
     assert signature[:2] == ["T/M ĐẢNG ỦY", "BÍ THƯ"] and signature[-1] == ""  # the committee's secretary signs
 
 
-async def test_the_page_and_the_font(world_db: Database, clock: FakeClock) -> None:
-    document = await draft(world_db, clock, THANH_SON)
+async def test_the_page_and_the_font(honours_db: Database, clock: FakeClock) -> None:
+    document = await draft(honours_db, clock, THANH_SON)
     section = document.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     margins = (section.left_margin, section.right_margin, section.top_margin, section.bottom_margin)
@@ -126,8 +119,8 @@ async def test_the_page_and_the_font(world_db: Database, clock: FakeClock) -> No
     assert title.runs[0].font.bold
 
 
-async def test_a_cells_draft_is_signed_by_its_secretary(world_db: Database, clock: FakeClock) -> None:
-    document = await draft(world_db, clock, DT)
+async def test_a_cells_draft_is_signed_by_its_secretary(honours_db: Database, clock: FakeClock) -> None:
+    document = await draft(honours_db, clock, DT)
     left, _ = cells(document, 0)
     assert left == ["ĐẢNG BỘ XÃ THANH SƠN", "CHI BỘ THÔN ĐỒNG TÂM", "*", "Số:        -BC/CB"]
     text = body(document)
@@ -175,8 +168,8 @@ def test_cli_writes_the_draft_and_says_to_edit_it(
     assert "quý 4/2026" in body(document)
 
 
-async def test_baocao_offers_the_draft(router_world: Router, world_db: Database, clock: FakeClock) -> None:
-    staff = await linked(router_world, world_db, clock, "DV025", "2525")
+async def test_baocao_offers_the_draft(router_world: Router, honours_db: Database, clock: FakeClock) -> None:
+    staff = await linked(router_world, honours_db, clock, "DV025", "2525")
     await staff.say("/baocao")
     await staff.press(dc.FORMAT_DOCX)
     assert staff.question.text == rp.PERIOD_ASK
@@ -191,5 +184,5 @@ async def test_baocao_offers_the_draft(router_world: Router, world_db: Database,
 
 
 @pytest.fixture
-def router_world(world_db: Database, clock: FakeClock) -> Router:
-    return Router(world_db.uow, clock, TZ)
+def router_world(honours_db: Database, clock: FakeClock) -> Router:
+    return Router(honours_db.uow, clock, TZ)

@@ -9,7 +9,6 @@ import io
 import re
 from datetime import date, datetime
 
-import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
@@ -20,8 +19,8 @@ from handlers.reports.excel_honours import ACTIVITY_WIDTHS, COMMENDATION_WIDTHS,
 from handlers.reports.sheet_writer import LINE_POINTS, header_height, wrapped_lines
 from handlers.services.periods import parse_cli
 from handlers.services.reports import excel_for_unit
-from tests.honours_support import ACCOUNT, honours_on_the_world
-from tests.report_world import DT, LEADING_SHEETS, TH, TL, build_world
+from tests.honours_support import ACCOUNT
+from tests.report_world import DT, LEADING_SHEETS, TH, TL
 from tests.support import TZ, Database, FakeClock
 
 LAYOUTS = {
@@ -31,13 +30,6 @@ LAYOUTS = {
     dc.SHEET_ACTIVITIES: (dc.XL_ACTIVITIES_HEADERS, ACTIVITY_WIDTHS),
 }
 RATIO = re.compile(r"^\d+/\d+$")
-
-
-@pytest.fixture
-async def world_db(roster_db: Database, clock: FakeClock) -> Database:
-    await build_world(roster_db, clock)
-    await honours_on_the_world(roster_db, clock)
-    return roster_db
 
 
 async def workbook(db: Database, clock: FakeClock, unit: str = "Đảng bộ xã Thanh Sơn") -> Workbook:
@@ -57,8 +49,8 @@ def test_the_height_estimate() -> None:
     assert header_height(["Chi bộ đã học / tổng số", "STT"], [14, 6]) == 2 * LINE_POINTS + 4
 
 
-async def test_every_sheet_prints_right(world_db: Database, clock: FakeClock) -> None:
-    book = await workbook(world_db, clock)
+async def test_every_sheet_prints_right(honours_db: Database, clock: FakeClock) -> None:
+    book = await workbook(honours_db, clock)
     assert book.sheetnames == [*LEADING_SHEETS, DT, TL, TH[:31]]
     for sheet in book.worksheets:
         headers, widths = layout(sheet.title)
@@ -86,8 +78,8 @@ async def test_every_sheet_prints_right(world_db: Database, clock: FakeClock) ->
         assert lines >= 2 or sheet.title == dc.SHEET_ACTIVITIES  # the two-line headers are not clipped
 
 
-async def test_numbers_and_ratios_are_kept_apart(world_db: Database, clock: FakeClock) -> None:
-    book = await workbook(world_db, clock)
+async def test_numbers_and_ratios_are_kept_apart(honours_db: Database, clock: FakeClock) -> None:
+    book = await workbook(honours_db, clock)
     for title, ratio_column in ((rp.SHEET_ROLLUP, 16), (dc.SHEET_HONOURS, 13)):
         sheet = book[title]
         for row in sheet.iter_rows(min_row=4):
@@ -99,8 +91,8 @@ async def test_numbers_and_ratios_are_kept_apart(world_db: Database, clock: Fake
                     assert isinstance(cell.value, int | float), (title, cell.coordinate, cell.value)
 
 
-async def test_the_sheets_of_exemplars_commendations_and_activities(world_db: Database, clock: FakeClock) -> None:
-    book = await workbook(world_db, clock)
+async def test_the_sheets_of_exemplars_commendations_and_activities(honours_db: Database, clock: FakeClock) -> None:
+    book = await workbook(honours_db, clock)
     figures = {row[1]: row[2:] for row in book[dc.SHEET_HONOURS].iter_rows(min_row=4, values_only=True)}
     # exemplars (tập thể, cá nhân), proposed, commended, upward, models, replicated, cells held/all, activities, people
     assert figures[DT] == (1, 1, 0, 1, 0, 1, 0, 0, 1, 0, "1/1", 1, 139)

@@ -17,7 +17,7 @@ from handlers.services.authz import load_actor
 from handlers.services.periods import month_of, parse_cli
 from handlers.services.reports import chart_attachment, chart_bars, excel_attachment
 from handlers.services.rollup import rollup
-from tests.report_world import DT, LEADING_SHEETS, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, total
+from tests.report_world import DT, LEADING_SHEETS, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, total
 from tests.support import TZ, Database, FakeClock
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -38,8 +38,8 @@ def rows(sheet: Worksheet) -> list[list[object]]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-async def test_committee_workbook(world_db: tuple[Database, World], clock: FakeClock) -> None:
-    db, _ = world_db
+async def test_committee_workbook(world_db: Database, clock: FakeClock) -> None:
+    db = world_db
     content, name = await workbook_for(db, clock, "DV025", "2026-11")
     assert name.endswith("_20261101-20261130.xlsx") and name.startswith("baocao_")
     book = load_workbook(io.BytesIO(content))
@@ -71,8 +71,8 @@ async def test_committee_workbook(world_db: tuple[Database, World], clock: FakeC
     assert all(sheet.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKLMNOP")
 
 
-async def test_cell_sheet_lists_members_and_dates(world_db: tuple[Database, World], clock: FakeClock) -> None:
-    db, _ = world_db
+async def test_cell_sheet_lists_members_and_dates(world_db: Database, clock: FakeClock) -> None:
+    db = world_db
     content, _ = await workbook_for(db, clock, "DV025", "2026-11")
     sheet = load_workbook(io.BytesIO(content))[DT]
     table = rows(sheet)
@@ -98,8 +98,8 @@ async def test_cell_sheet_lists_members_and_dates(world_db: tuple[Database, Worl
     assert sheet.column_dimensions["E"].width == 60
 
 
-async def test_past_workbook_has_the_merged_cell(world_db: tuple[Database, World], clock: FakeClock) -> None:
-    db, _ = world_db
+async def test_past_workbook_has_the_merged_cell(world_db: Database, clock: FakeClock) -> None:
+    db = world_db
     content, _ = await workbook_for(db, clock, "DV025", "2026-10")
     book = load_workbook(io.BytesIO(content))
     assert set(book.sheetnames) == {*LEADING_SHEETS, DT, TL, TH[:31], MN}
@@ -108,8 +108,8 @@ async def test_past_workbook_has_the_merged_cell(world_db: tuple[Database, World
     assert [row[1] for row in rows(book[MN])[3:-1]] == ["DV014"]
 
 
-async def test_secretary_workbook_is_their_cell_only(world_db: tuple[Database, World], clock: FakeClock) -> None:
-    db, _ = world_db
+async def test_secretary_workbook_is_their_cell_only(world_db: Database, clock: FakeClock) -> None:
+    db = world_db
     content, _ = await workbook_for(db, clock, "DV002", "2026")
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == [*LEADING_SHEETS, DT]
@@ -148,8 +148,8 @@ def test_missing_glyph_check_would_catch_one() -> None:
     assert any("missing from" in str(w.message) or "Glyph" in str(w.message) for w in caught)
 
 
-async def test_chart_attachment_of_a_committee(world_db: tuple[Database, World], clock: FakeClock) -> None:
-    db, _ = world_db
+async def test_chart_attachment_of_a_committee(world_db: Database, clock: FakeClock) -> None:
+    db = world_db
     async with db.uow() as uow:
         member = await uow.members.by_code("DV025")
         assert member is not None

@@ -20,8 +20,8 @@ PERIOD_CHOICES = [rp.PERIOD_MONTH, rp.PERIOD_QUARTER, rp.PERIOD_YEAR, rp.PERIOD_
 
 
 @pytest.fixture
-def world_router(world_db: tuple[Database, World], clock: FakeClock) -> Router:
-    return Router(world_db[0].uow, clock, TZ)
+def world_router(world_db: Database, clock: FakeClock) -> Router:
+    return Router(world_db.uow, clock, TZ)
 
 
 async def linked(router: Router, db: Database, clock: FakeClock, code: str, user_id: str) -> Chat:
@@ -35,9 +35,9 @@ async def linked(router: Router, db: Database, clock: FakeClock, code: str, user
 
 
 async def test_committee_picks_a_range_and_drills_down(
-    world_router: Router, world_db: tuple[Database, World], clock: FakeClock
+    world_router: Router, world_db: Database, clock: FakeClock
 ) -> None:
-    db, _ = world_db
+    db = world_db
     staff = await linked(world_router, db, clock, "DV025", "1025")
     await staff.say("/tonghop ky")
     assert staff.question.text == rp.PERIOD_ASK and staff.choices == PERIOD_CHOICES
@@ -69,9 +69,9 @@ async def test_committee_picks_a_range_and_drills_down(
 
 
 async def test_forged_and_stale_unit_ids_are_refused(
-    world_router: Router, world_db: tuple[Database, World], clock: FakeClock
+    world_router: Router, world_db: Database, world: World, clock: FakeClock
 ) -> None:
-    db, world = world_db
+    db = world_db
     staff = await linked(world_router, db, clock, "DV025", "1025")
     await staff.say("/tonghop thang")
     assert staff.question.text == rp.DRILL_ASK
@@ -90,9 +90,9 @@ async def test_forged_and_stale_unit_ids_are_refused(
 
 
 async def test_quarter_as_argument_with_chart(
-    world_router: Router, world_db: tuple[Database, World], clock: FakeClock
+    world_router: Router, world_db: Database, clock: FakeClock
 ) -> None:
-    db, _ = world_db
+    db = world_db
     staff = await linked(world_router, db, clock, "DV025", "1025")
     await staff.say("/tonghop quy")
     text = staff.all_texts[0]
@@ -102,9 +102,9 @@ async def test_quarter_as_argument_with_chart(
 
 
 async def test_secretary_cell_period_and_member_refused(
-    world_router: Router, world_db: tuple[Database, World], clock: FakeClock
+    world_router: Router, world_db: Database, clock: FakeClock
 ) -> None:
-    db, _ = world_db
+    db = world_db
     secretary = await linked(world_router, db, clock, "DV007", "1007")
     await secretary.say("/tonghop thang")
     [summary, question] = secretary.all_texts
@@ -126,9 +126,9 @@ async def test_secretary_cell_period_and_member_refused(
 
 
 async def test_baocao_asks_the_period_and_sends_the_workbook(
-    world_router: Router, world_db: tuple[Database, World], clock: FakeClock
+    world_router: Router, world_db: Database, clock: FakeClock
 ) -> None:
-    db, _ = world_db
+    db = world_db
     secretary = await linked(world_router, db, clock, "DV007", "1007")
     await secretary.say("/baocao")
     assert secretary.all_texts == [dc.ASK_FORMAT]
