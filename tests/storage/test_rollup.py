@@ -8,13 +8,12 @@ from datetime import date
 import pytest
 
 from handlers.catalog import core as t
-from handlers.services.authz import Actor, load_actor
 from handlers.services.errors import Forbidden
 from handlers.services.periods import make_period, month_of, parse_cli, quarter_of
 from handlers.services.rollup import not_registered, not_updated, rollup, rollup_of, unit_row
 from storage.repo_reports import Figures, ReportsRepository
-from storage.uow import UnitOfWork
 from tests.report_world import DT, MN, NOVEMBER, OCTOBER, TH, THANH_SON, TL, World, total
+from tests.review_support import actor_of
 from tests.support import TZ, Database, FakeClock
 
 
@@ -24,12 +23,6 @@ def shape(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     if request.param == "scan":
         monkeypatch.setattr(ReportsRepository, "SCAN_FROM_CELLS", 1)
     return str(request.param)
-
-
-async def actor_of(uow: UnitOfWork, code: str) -> Actor:
-    member = await uow.members.by_code(code)
-    assert member is not None
-    return await load_actor(uow, member)
 
 
 def as_dict(found: Figures) -> dict[str, int]:

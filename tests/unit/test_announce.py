@@ -14,17 +14,11 @@ from handlers.router import Router
 from handlers.services.deliveries import claim_due, record
 from storage.enums import BroadcastKind, DeliveryStatus
 from storage.models import Broadcast, Delivery
-from tests.chat import Chat
+from tests.review_support import linked
 from tests.support import Database, FakeClock
 
 TEXT = "Tối thứ Sáu 27/11 họp chi bộ lúc 19h30 tại nhà văn hóa thôn. <b>Đề nghị</b> các đồng chí dự đầy đủ & đúng giờ."
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
-
-
-async def linked(router: Router, db: Database, clock: FakeClock, code: str, user_id: str) -> Chat:
-    chat = Chat(router, user_id=user_id)
-    await chat.link_as(code, db, clock)
-    return chat
 
 
 async def broadcasts(db: Database) -> list[Broadcast]:

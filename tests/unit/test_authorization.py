@@ -21,7 +21,7 @@ from handlers.catalog import org as o
 from handlers.catalog import reports as rp
 from handlers.catalog import review as rv
 from handlers.router import Router
-from handlers.services.authz import Actor, can_summarise, load_actor, may_see_unit, own_active_commitment
+from handlers.services.authz import Actor, can_summarise, may_see_unit, own_active_commitment
 from handlers.services.commitments import edit_commitment, list_commitments, log_progress, withdraw_commitment
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.review import approve_registration, return_registration
@@ -31,18 +31,12 @@ from handlers.services.summary import CellSummary, CommitteeSummary, summarise
 from storage.uow import UnitOfWork
 from tests.authz_matrix import ACTORS, SUMMARY_CASES, SUMMARY_MATRIX, TARGETS, commitments_of_targets
 from tests.chat import Chat, add_commitment, dialog, everything
-from tests.review_support import add_cell_item, add_session, review_tables, set_cycle
+from tests.review_support import actor_of, add_cell_item, add_session, review_tables, set_cycle
 from tests.support import Database, FakeClock
 
 THANH_SON_CELLS = ["Chi bộ thôn Đồng Tâm", "Chi bộ thôn Tân Lập", "Chi bộ Trường Tiểu học Thanh Sơn"]
 ACTIONS = ["view", "edit_content", "edit_measures", "edit_deadline", "withdraw", "log_progress"]
 USER_IDS = {"member": "1001", "secretary": "1002", "committee": "1025"}
-
-
-async def actor_of(uow: UnitOfWork, code: str) -> Actor:
-    member = await uow.members.by_code(code)
-    assert member is not None, code
-    return await load_actor(uow, member)
 
 
 async def linked_chat(router: Router, db: Database, clock: FakeClock, role: str) -> Chat:

@@ -22,16 +22,11 @@ from handlers.services.reminders import fire_due
 from handlers.services.schedules import MONTHDAY
 from storage.models import MeetingSchedule, Member, ReminderResponse
 from tests.chat import Chat, add_commitment, dialog, mid
+from tests.review_support import linked
 from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
 DEC_REMIND = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 08:00 local, 3 days before the meeting on 04/12
-
-
-async def linked(router: Router, db: Database, clock: FakeClock, code: str, user_id: str) -> Chat:
-    chat = Chat(router, user_id=user_id)
-    await chat.link_as(code, db, clock)
-    return chat
 
 
 async def reminded(router: Router, db: Database, clock: FakeClock, code: str = "DV004", commitments: int = 1) -> Chat:

@@ -23,7 +23,8 @@ from handlers.services.schedules import (
     previous_meeting,
 )
 from storage.models import MeetingSchedule
-from tests.chat import Chat, dialog
+from tests.chat import dialog
+from tests.review_support import linked
 from tests.support import TZ, Database, FakeClock
 
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
@@ -139,12 +140,6 @@ def test_due_times_at_month_ends_and_over_a_year() -> None:
 
 
 # --- /lichhop -------------------------------------------------------------------------------------------
-async def linked(router: Router, db: Database, clock: FakeClock, code: str, user_id: str) -> Chat:
-    chat = Chat(router, user_id=user_id)
-    await chat.link_as(code, db, clock)
-    return chat
-
-
 async def test_a_secretary_sets_the_day_by_choices(router: Router, roster_db: Database, clock: FakeClock) -> None:
     chat = await linked(router, roster_db, clock, "DV002", "2")
     await chat.say("/lichhop")
