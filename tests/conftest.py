@@ -72,14 +72,22 @@ def sqlite_file(tmp_path: Path, sqlite_template: Path) -> str:
 
 
 @pytest.fixture
-async def db(tmp_path: Path, sqlite_template: Path, shared_engine: SharedEngine) -> AsyncIterator[Database]:
-    async with shared_engine.open(copy_sqlite(sqlite_template, tmp_path / "lamtheo.db")) as database:
+def database_dir(tmp_path: Path) -> Path:
+    """Where `db` and `roster_db` put the test's copy."""
+    return tmp_path
+
+
+@pytest.fixture
+async def db(database_dir: Path, sqlite_template: Path, shared_engine: SharedEngine) -> AsyncIterator[Database]:
+    async with shared_engine.open(copy_sqlite(sqlite_template, database_dir / "lamtheo.db")) as database:
         yield database
 
 
 @pytest.fixture
-async def roster_db(tmp_path: Path, roster_template: Path, shared_engine: SharedEngine) -> AsyncIterator[Database]:
-    async with shared_engine.open(copy_sqlite(roster_template, tmp_path / "lamtheo.db")) as database:
+async def roster_db(
+    database_dir: Path, roster_template: Path, shared_engine: SharedEngine
+) -> AsyncIterator[Database]:
+    async with shared_engine.open(copy_sqlite(roster_template, database_dir / "lamtheo.db")) as database:
         yield database
 
 
