@@ -1,5 +1,6 @@
 """The three floors: bot -> handlers -> storage, arrows only downward, platform and SQL code where it belongs;
-no import circle among the floors' modules, and no production file over LINE_LIMIT lines."""
+no import circle among the floors' modules, no production file over LINE_LIMIT lines; and in tests/, nothing
+importing a test module or a conftest (shared helpers are modules of their own, fixtures are in conftest.py files)."""
 
 from __future__ import annotations
 
@@ -209,3 +210,31 @@ def test_the_line_counter_counts_every_floor_but_generated_migrations(tmp_path: 
         },
     )
     assert long_files(tmp_path) == [f"bot/long.py: {LINE_LIMIT + 1} lines"]
+
+
+# --- tests import helpers, never each other ---------------------------------------------------------------------
+def modules_importing_tests(root: Path) -> list[str]:
+    """Modules of tests/ (tests, helpers, conftests) that import a test module or a conftest, anywhere in them."""
+    found = []
+    for path in sorted((root / "tests").rglob("*.py")):
+        for module in sorted(imported_modules(path)):
+            last = module.rpartition(".")[2]
+            if top(module) == "tests" and (last.startswith("test_") or last == "conftest"):
+                found.append(f"{path.relative_to(root).as_posix()} imports {module}")
+    return found
+
+
+def test_no_test_module_imports_another_or_a_conftest() -> None:
+    assert modules_importing_tests(ROOT) == []
+
+
+def test_the_test_import_check_tells_helpers_from_tests(tmp_path: Path) -> None:
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    (tmp_path / "tests" / "unit" / "test_a.py").write_text(
+        "from tests.chat import Chat\nfrom tests.conftest import TZ\n\n\ndef f():\n    import tests.unit.test_b\n",
+        encoding="utf-8",
+    )
+    assert modules_importing_tests(tmp_path) == [
+        "tests/unit/test_a.py imports tests.conftest",
+        "tests/unit/test_a.py imports tests.unit.test_b",
+    ]
