@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-data bench-reports bench-broadcast clean
+.PHONY: run test test-unit lint bench bench-data bench-reports bench-broadcast clean
 BENCH_DB ?= data/bench-reports.db
 
 $(STAMP): pyproject.toml
@@ -21,6 +21,10 @@ test: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The unit tier alone (flows and services on a fast SQLite copy, no network): seconds, for working on handlers/.
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
