@@ -51,7 +51,7 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # NORMAL in WAL can lose the last commits on power loss
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
