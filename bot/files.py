@@ -1,20 +1,23 @@
 """Generated files as signed, expiring links to the web server (Zalo has no documents).
 
 A link is `<base>/files/<token>?e=<expiry epoch>&s=<signature>`; the signature is an HMAC-SHA256 over
-`token|member_id|expiry` with a key derived from WEBHOOK_SECRET. The member is not in the link: the
-signature is checked against the member the stored file belongs to, so a link signed for anyone else, or
-with another expiry, is refused.
+`token|member_id|expiry` with a key derived from FILE_LINK_KEY (or, when that is unset, from a key generated
+into ./data/file-link.key on the first start): never from WEBHOOK_SECRET, which every link would otherwise
+expose to an offline guess. The member is not in the link: the signature is checked against the member the
+stored file belongs to, so a link signed for anyone else, or with another expiry, is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from handlers.catalog import web as w
 from handlers.clock import Clock
@@ -23,7 +26,9 @@ from storage.enums import Platform
 from storage.models import StoredFile
 from storage.uow import UnitOfWork
 
-KEY_PURPOSE = b"lamtheo/file-links/v1"  # the webhook secret itself is never used as the signing key
+KEY_PURPOSE = b"lamtheo/file-links/v2"  # the configured key itself is never used as the signing key
+GENERATED_KEY_FILE = Path("data") / "file-link.key"
+MIN_KEY_LENGTH = 32
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MAX_FILENAME = 200
 
@@ -50,7 +55,7 @@ class FileLinks:
         self,
         uow_factory: Callable[[], UnitOfWork],
         base_url: str,
-        secret: str,
+        key: str,
         ttl: timedelta,
         clock: Clock,
     ) -> None:
@@ -58,7 +63,7 @@ class FileLinks:
         self.base_url = base_url.rstrip("/")
         self.ttl = ttl
         self.clock = clock
-        self._key = hmac.new(secret.encode("utf-8"), KEY_PURPOSE, hashlib.sha256).digest()
+        self._key = hmac.new(key.encode("utf-8"), KEY_PURPOSE, hashlib.sha256).digest()
 
     def signature(self, token: str, member_id: int, expiry: int) -> str:
         message = f"{token}|{member_id}|{expiry}".encode()
@@ -101,6 +106,28 @@ class FileLinks:
         if stored.expires_at <= now or int(stored.expires_at.timestamp()) != expiry:
             return EXPIRED
         return FileAnswer(200, filename=stored.filename, mime=stored.mime, content=stored.content)
+
+
+def load_or_create_link_key(configured: str | None, path: Path = GENERATED_KEY_FILE) -> str:
+    """FILE_LINK_KEY when set; otherwise the key stored in `path`, generated there (mode 0600, its folder 0700)
+    on the first start. ValueError naming the file when it cannot be read or holds no usable key."""
+    if configured:
+        return configured
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # an earlier start (or another process just now) made it
+            key = path.read_text(encoding="ascii").strip()
+        else:
+            key = secrets.token_urlsafe(32)
+            with os.fdopen(descriptor, "w", encoding="ascii") as file:
+                file.write(key + "\n")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: {type(error).__name__}") from None
+    if len(key) < MIN_KEY_LENGTH:
+        raise ValueError(f"{path}: shorter than {MIN_KEY_LENGTH} characters")
+    return key
 
 
 def zalo_file_link(links: FileLinks) -> Callable[[Attachment, str], Awaitable[str | None]]:

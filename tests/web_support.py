@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.fakes.fake_telegram import chat_object, command_entities, user_object
 
-SECRET = "s3cret_Token-for-tests"
+SECRET = "s3cret_Token-for-tests_0123456789abcdef"  # WEBHOOK_SECRET needs 32 characters or more
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ZALO_HEADER = "X-Bot-Api-Secret-Token"
 
