@@ -20,6 +20,7 @@ from aiohttp.typedefs import Middleware
 
 from bot.files import FileAnswer, FileLinks
 from bot.inbox import Inbox
+from bot.refusals import RefusalLog
 from handlers.catalog import web as w
 
 log = logging.getLogger(__name__)
@@ -39,13 +40,15 @@ def build_web_app(
     inbox: Inbox, secret: str, links: FileLinks | None, middlewares: Sequence[Middleware] = ()
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=list(middlewares))
+    wrong_secrets = RefusalLog(log, "webhook calls with a wrong or missing secret")
+    bad_links = RefusalLog(log, "file links refused (malformed, forged or tampered)")
 
     async def receive(request: web.Request) -> web.StreamResponse:
         endpoint = inbox.endpoints.get(request.match_info["platform"])
         if endpoint is None:
             raise web.HTTPNotFound()
         if not secret_matches(request.headers.get(endpoint.secret_header), secret):
-            log.warning("webhook call refused: wrong or missing secret platform=%s", endpoint.platform)
+            wrong_secrets.refused(f"platform={endpoint.platform}")
             return web.Response(status=403, text="forbidden")
         try:
             payload = await request.json()
@@ -64,6 +67,8 @@ def build_web_app(
         if links is None:
             raise web.HTTPNotFound()
         answer = await links.open(request.match_info["token"], request.query.get("e"), request.query.get("s"))
+        if answer.status == 403:
+            bad_links.refused()
         return file_response(answer)
 
     async def healthz(_request: web.Request) -> web.StreamResponse:

@@ -82,12 +82,12 @@ async def test_links_are_signed_with_the_link_key_not_the_webhook_secret(clean_e
     one, two = Settings(webhook_secret=LONG, **base), Settings(webhook_secret="C" * 32, **base)
     core = build_core(one, clock=FakeClock())
     try:
-        signed = [file_links(settings, core).signature("T" * 32, 1, 1_800_000_000) for settings in (one, two)]
+        signed = [file_links(settings, core).signature("T" * 32, 1_800_000_000) for settings in (one, two)]
         assert signed[0] == signed[1]  # changing the webhook secret leaves the links valid
         by_secret = FileLinks(core.uow, "https://bot.example.vn", LONG, timedelta(hours=1), core.clock)
-        assert by_secret.signature("T" * 32, 1, 1_800_000_000) != signed[0]
+        assert by_secret.signature("T" * 32, 1_800_000_000) != signed[0]
         generated = file_links(Settings(webhook_secret=LONG, webhook_base_url="https://bot.example.vn"), core)
         assert (Path("data") / "file-link.key").exists()
-        assert generated.signature("T" * 32, 1, 1_800_000_000) != signed[0]
+        assert generated.signature("T" * 32, 1_800_000_000) != signed[0]
     finally:
         await core.close()
