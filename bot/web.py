@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Middleware
 
 from bot.files import FileAnswer, FileLinks
@@ -98,10 +99,25 @@ def content_disposition(kind: str, filename: str) -> str:
     return f"{kind}; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+class PrivateAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log without the query string (a file link's signature and expiry), the file token,
+    the referrer or the user agent: `127.0.0.1 "GET /files/… HTTP/1.1" 200 1234 0.004s`."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        path = request.path
+        token = request.match_info.get("token") if isinstance(request, web.Request) else None
+        if token:
+            path = path.replace(token, "…")
+        self.logger.info(
+            '%s "%s %s HTTP/%d.%d" %d %d %.3fs',
+            *(request.remote, request.method, path, *request.version, response.status, response.body_length, time),
+        )
+
+
 async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
     """Serve `app` on host:port; returns the runner (cleanup() stops it) and the port actually bound
     (port 0 asks the system for a free one)."""
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=PrivateAccessLogger)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -27,7 +27,9 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """hide_parameters: a logged database error never quotes the values (members' texts, names, phones)."""
     ensure_sqlite_dir(url)
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     engine = create_async_engine(
