@@ -253,7 +253,7 @@ def webhook_intake(settings: Settings, core: Core, links: FileLinks | None, chan
         endpoints.append(TelegramEndpoint(channels.telegram.app))
     if channels.zalo is not None:
         endpoints.append(ZaloEndpoint(channels.zalo))
-    inbox = Inbox(core.uow, core.clock, endpoints)
+    inbox = Inbox(core.uow, core.clock, endpoints, max_age=settings.inbox_max_age)
     seams: list[Middleware] = [crash_after_ack.crash_after_ack(inbox)] if crash_after_ack.requested() else []
     app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams)
     return Webhooks(settings, inbox, app)

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=0, le=65535)
     file_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     file_link_key: SecretStr | None = None  # unset: generated into ./data/file-link.key on the first start
+    # A stored webhook update older than this (the bot was down) is given up, not acted on.
+    inbox_max_age_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # A reminder firing found later than this (the bot was down) is recorded as missed instead of sent.
     reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
     # The delivery sender (reminders, announcements): platform rates, requests in flight, idle poll.
@@ -132,6 +134,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def inbox_max_age(self) -> timedelta:
+        return timedelta(minutes=self.inbox_max_age_minutes)
 
     @property
     def reminder_grace(self) -> timedelta:

@@ -39,6 +39,7 @@ class RecordingEndpoint:
     failures: dict[str, int] = field(default_factory=dict)  # key -> how many times to fail (a large number: always)
     attempts: dict[str, int] = field(default_factory=dict)
     gate: asyncio.Event | None = None
+    notified: list[dict[str, Any]] = field(default_factory=list)  # updates given up, their sender told
 
     def update_key(self, payload: dict[str, Any]) -> str | None:
         key = payload.get("id")
@@ -52,6 +53,9 @@ class RecordingEndpoint:
         if self.failures.get(key, 0) >= self.attempts[key]:
             raise RuntimeError("poison update")
         self.processed.append(payload)
+
+    async def notify_failure(self, payload: dict[str, Any]) -> None:
+        self.notified.append(payload)
 
     def keys(self) -> list[str]:
         return [str(payload["id"]) for payload in self.processed]

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.channels.telegram import TelegramBot, build_application
 from bot.channels.telegram_webhook import TelegramEndpoint
@@ -16,6 +17,7 @@ from bot.files import FileLinks
 from bot.inbox import Inbox
 from bot.web import build_web_app, start_site
 from handlers.router import Router
+from storage.models import InboxUpdate
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.support import Database, FakeClock
 from tests.web_support import SECRET, TELEGRAM_HEADER
@@ -45,6 +47,10 @@ class WebhookStack:
     async def get(self, path: str) -> tuple[int, bytes]:
         async with self.http.get(self.url(path)) as response:
             return response.status, await response.read()
+
+    async def rows(self) -> list[InboxUpdate]:
+        async with self.db.sessions() as session:
+            return list((await session.scalars(select(InboxUpdate).order_by(InboxUpdate.id))).all())
 
     def local(self, link: str) -> str:
         """A link's path and query: this server stands in for the public address."""
