@@ -23,7 +23,7 @@ from tests.chat import Chat, add_commitment
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
 from tests.support import Database, FakeClock
-from tests.web_support import telegram_text
+from tests.web_support import RecordingEndpoint, telegram_text
 from tests.webhook_stack import WebhookStack, start_stack
 
 USER = 7401
@@ -33,15 +33,14 @@ NOTE = "Ghi chú riêng tư của đảng viên"
 
 @dataclass
 class Faults:
-    """The database refuses inserts into `table` (progress entries unless told), `remaining` more times, as a
-    locked file would."""
+    """The database refuses statements starting with `prefix`, `remaining` more times, as a locked file would."""
 
     remaining: int = 0
-    table: str = "progress_entries"
+    prefix: str = "INSERT INTO progress_entries"
 
     def before_execute(self, *args: Any) -> None:
         statement = args[2]
-        if self.remaining > 0 and statement.lstrip().upper().startswith(f"INSERT INTO {self.table.upper()}"):
+        if self.remaining > 0 and statement.lstrip().upper().startswith(self.prefix.upper()):
             self.remaining -= 1
             raise sqlite3.OperationalError("database is locked")
 
@@ -166,7 +165,7 @@ async def test_a_stored_update_older_than_the_cutoff_is_given_up_at_start_not_pr
 async def test_zalo_updates_are_retried_then_given_up_the_same_way(
     roster_db: Database, router: Router, clock: FakeClock, faults: Faults, failures: int, told: str
 ) -> None:
-    faults.table, faults.remaining = "processed_updates", failures  # the router's first write of every update
+    faults.prefix, faults.remaining = "INSERT INTO processed_updates", failures  # the router's first write
     with FakeZalo() as fake:
         channel = build_zalo(fake.token, fake.base_url, router)
         inbox = Inbox(roster_db.uow, clock, [ZaloEndpoint(channel)], retry_delays=(0.0,))
@@ -181,3 +180,19 @@ async def test_zalo_updates_are_retried_then_given_up_the_same_way(
             await channel.close()
         assert fake.sent_texts("zalo-user-7") == [told]
     assert faults.remaining == max(0, failures - 3)
+
+
+async def test_when_the_inbox_bookkeeping_fails_for_a_moment_the_worker_tries_again_keeping_the_order(
+    roster_db: Database, clock: FakeClock, faults: Faults
+) -> None:
+    endpoint = RecordingEndpoint()
+    inbox = Inbox(roster_db.uow, clock, [endpoint], bookkeeping_retries=(0.01, 0.01))
+    await inbox.start()
+    try:
+        faults.prefix, faults.remaining = "UPDATE inbox_updates SET attempts", 2  # counting the first attempt
+        for key in ("first", "second"):
+            assert await inbox.accept("zalo", key, {"id": key})
+        await inbox.join()
+    finally:
+        await inbox.stop()
+    assert faults.remaining == 0 and endpoint.keys() == ["first", "second"]
