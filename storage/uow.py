@@ -1,4 +1,8 @@
-"""The unit of work: one transaction; `async with uow:` rolls back unless `commit()` was called."""
+"""The unit of work: one transaction; `async with uow:` rolls back unless `commit()` was called.
+
+`async with uow_factory().read_only() as uow:` is a transaction that only reads (dry runs, health checks, file
+downloads): the database refuses its writes, and on SQLite it never waits for the write lock.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import READ_ONLY_OPTIONS
 from storage.repo_accounts import AccountRepository, InviteRepository
 from storage.repo_commitments import CommitmentRepository
 from storage.repo_deliveries import DeliveryRepository
@@ -55,9 +60,17 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._read_only = False
+
+    def read_only(self) -> Self:
+        """Make this a read-only transaction (before `async with`)."""
+        self._read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         session = self._session = self._sessions()
+        if self._read_only:
+            await session.connection(execution_options=READ_ONLY_OPTIONS)
         self.units = UnitRepository(session)
         self.members = MemberRepository(session)
         self.accounts = AccountRepository(session)
