@@ -72,9 +72,19 @@ class Inbox:
         self._queues: dict[str, asyncio.Queue[int]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._current: dict[str, asyncio.Task[None]] = {}
+        self.started_at: datetime | None = None
+
+    @property
+    def platforms(self) -> list[str]:
+        return list(self.endpoints)
+
+    def alive(self) -> bool:
+        """Every platform's worker is running (none ended on an unexpected error, nor was stopped)."""
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     async def start(self) -> None:
         """Queue what an earlier run left unprocessed (oldest first), then start one worker per platform."""
+        self.started_at = self.clock.now()
         for platform in self.endpoints:
             queue: asyncio.Queue[int] = asyncio.Queue()
             async with self.uow_factory() as uow:

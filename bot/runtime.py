@@ -28,6 +28,7 @@ from aiohttp.typedefs import Middleware
 from bot import crash_after_ack
 from bot.channels.webhooks import WebhookEndpoint
 from bot.files import FileLinks, load_or_create_link_key, zalo_file_link
+from bot.health import Health
 from bot.housekeeping import Housekeeping
 from bot.inbox import Inbox
 from bot.intake import Intake, Polling, Webhooks
@@ -81,7 +82,9 @@ async def serve(settings: Settings, *, webhook: bool, stop: asyncio.Event | None
         channels = await start_channels(settings, core, links, stops)
         workers = start_workers(core, settings, messengers_for(settings, channels.zalo))
         stops.add("workers", workers.stop)
-        intake = webhook_intake(settings, core, links, channels) if webhook else polling_intake(channels)
+        intake = (
+            webhook_intake(settings, core, links, channels, workers.sender) if webhook else polling_intake(channels)
+        )
         stops.add("intake", intake.stop)
         await intake.start()
         await stop.wait()
@@ -242,8 +245,10 @@ def polling_intake(channels: Channels) -> Intake:
     return Polling(channels.telegram, channels.zalo)
 
 
-def webhook_intake(settings: Settings, core: Core, links: FileLinks | None, channels: Channels) -> Intake:
-    """The inbox of every platform served and the web app in front of it."""
+def webhook_intake(
+    settings: Settings, core: Core, links: FileLinks | None, channels: Channels, sender: Sender
+) -> Intake:
+    """The inbox of every platform served and the web app in front of it (its /healthz watches both workers)."""
     from bot.channels.telegram_webhook import TelegramEndpoint
     from bot.channels.zalo_webhook import ZaloEndpoint
 
@@ -255,5 +260,6 @@ def webhook_intake(settings: Settings, core: Core, links: FileLinks | None, chan
         endpoints.append(ZaloEndpoint(channels.zalo))
     inbox = Inbox(core.uow, core.clock, endpoints, max_age=settings.inbox_max_age)
     seams: list[Middleware] = [crash_after_ack.crash_after_ack(inbox)] if crash_after_ack.requested() else []
-    app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams)
+    health = Health(core.uow, core.clock, inbox=inbox, sender=sender)
+    app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams, health)
     return Webhooks(settings, inbox, app)

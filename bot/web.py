@@ -3,7 +3,8 @@
 POST /webhook/{platform}  the platform's secret header is checked (constant time), the update is stored in
                           the inbox and committed, then acknowledged with 200 (bot/inbox.py processes it)
 GET  /files/{token}       a generated file behind a signed, expiring link (bot/files.py)
-GET  /healthz             200 while the server runs
+GET  /healthz             200 {"ok": true}, or 503 {"ok": false, "problems": [...]} when the database, the inbox
+                          worker or the sender cannot do its work (bot/health.py)
 
 The runtime (bot/runtime.py) builds the app in webhook mode and serves it with `start_site`.
 """
@@ -20,6 +21,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Middleware
 
 from bot.files import FileAnswer, FileLinks
+from bot.health import Health
 from bot.inbox import Inbox
 from bot.refusals import RefusalLog
 from handlers.catalog import web as w
@@ -38,9 +40,15 @@ def secret_matches(given: str | None, secret: str) -> bool:
 
 
 def build_web_app(
-    inbox: Inbox, secret: str, links: FileLinks | None, middlewares: Sequence[Middleware] = ()
+    inbox: Inbox,
+    secret: str,
+    links: FileLinks | None,
+    middlewares: Sequence[Middleware] = (),
+    health: Health | None = None,
 ) -> web.Application:
+    """The app; `health` defaults to the database and the inbox (the runtime adds the sender)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=list(middlewares))
+    checks = health or Health(inbox.uow_factory, inbox.clock, inbox=inbox)
     wrong_secrets = RefusalLog(log, "webhook calls with a wrong or missing secret")
     bad_links = RefusalLog(log, "file links refused (malformed, forged or tampered)")
 
@@ -73,6 +81,9 @@ def build_web_app(
         return file_response(answer)
 
     async def healthz(_request: web.Request) -> web.StreamResponse:
+        problems = await checks.problems()
+        if problems:
+            return web.json_response({"ok": False, "problems": problems}, status=503)
         return web.json_response({"ok": True})
 
     app.router.add_post("/webhook/{platform}", receive)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import READ_ONLY_OPTIONS
@@ -103,6 +104,11 @@ class UnitOfWork:
         # values intact (rollback() would expire them, and a caller reading one afterwards would fail).
         await self._session.close()
         self._session = None
+
+    async def ping(self) -> None:
+        """A trivial query: the database answers."""
+        assert self._session is not None, "ping() outside 'async with uow:'"
+        await self._session.execute(select(1))
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside 'async with uow:'"
