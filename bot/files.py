@@ -95,7 +95,7 @@ class FileLinks:
         checked = self.verify(token, expiry_text, signature)
         if isinstance(checked, FileAnswer):
             return checked
-        async with self.uow_factory() as uow:
+        async with self.uow_factory().read_only() as uow:  # a download never waits for the write lock
             stored = await uow.files.by_token(token)
         if stored is None:
             return NOT_FOUND
