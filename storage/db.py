@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Execution options of a read-only transaction (UnitOfWork.read_only): PostgreSQL's READ ONLY, and on SQLite a
+# deferred BEGIN (a reader never waits for the write lock) with PRAGMA query_only.
+READ_ONLY_OPTIONS = {"lamtheo_read_only": True, "postgresql_readonly": True}
 
 
 def is_sqlite(url: str) -> bool:
@@ -27,7 +30,9 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """hide_parameters: a logged database error never quotes the values (members' texts, names, phones)."""
     ensure_sqlite_dir(url)
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     engine = create_async_engine(
@@ -51,14 +56,22 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # NORMAL in WAL can lose the last commits on power loss
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
         # Straight to aiosqlite: one hop to its thread instead of the three (cursor, execute, close)
         # that conn.exec_driver_sql() costs; this runs once per transaction on the hot path.
-        await_only(conn.connection.driver_connection.execute("BEGIN IMMEDIATE"))
+        driver = conn.connection.driver_connection
+        if conn.get_execution_options().get("lamtheo_read_only"):
+            conn.info["query_only"] = True
+            await_only(driver.execute("PRAGMA query_only=ON"))
+            await_only(driver.execute("BEGIN"))
+            return
+        if conn.info.pop("query_only", False):  # the pooled connection served a read-only transaction last
+            await_only(driver.execute("PRAGMA query_only=OFF"))
+        await_only(driver.execute("BEGIN IMMEDIATE"))
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

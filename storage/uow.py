@@ -1,12 +1,18 @@
-"""The unit of work: one transaction; `async with uow:` rolls back unless `commit()` was called."""
+"""The unit of work: one transaction; `async with uow:` rolls back unless `commit()` was called.
+
+`async with uow_factory().read_only() as uow:` is a transaction that only reads (dry runs, health checks, file
+downloads): the database refuses its writes, and on SQLite it never waits for the write lock.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import READ_ONLY_OPTIONS
 from storage.repo_accounts import AccountRepository, InviteRepository
 from storage.repo_commitments import CommitmentRepository
 from storage.repo_deliveries import DeliveryRepository
@@ -55,9 +61,17 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._read_only = False
+
+    def read_only(self) -> Self:
+        """Make this a read-only transaction (before `async with`)."""
+        self._read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         session = self._session = self._sessions()
+        if self._read_only:
+            await session.connection(execution_options=READ_ONLY_OPTIONS)
         self.units = UnitRepository(session)
         self.members = MemberRepository(session)
         self.accounts = AccountRepository(session)
@@ -90,6 +104,11 @@ class UnitOfWork:
         # values intact (rollback() would expire them, and a caller reading one afterwards would fail).
         await self._session.close()
         self._session = None
+
+    async def ping(self) -> None:
+        """A trivial query: the database answers."""
+        assert self._session is not None, "ping() outside 'async with uow:'"
+        await self._session.execute(select(1))
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside 'async with uow:'"

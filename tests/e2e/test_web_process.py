@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sqlite3
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -195,6 +196,8 @@ def test_an_update_acknowledged_right_before_a_crash_is_processed_after_restart(
         assert [m["text"] for m in site.telegram.wait_for_sent(STRANGER, 1, WAIT)] == [t.STRANGER]
         health = httpx.get(f"http://127.0.0.1:{server.port}/healthz", timeout=WAIT)
         assert health.status_code == 200
+        key_file = site.workdir / "data" / "file-link.key"  # no FILE_LINK_KEY: generated at the first start
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         assert server.terminate() == 0
     finally:
         server.close()

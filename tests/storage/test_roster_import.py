@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from handlers.services.roster_file import RosterRow, read_roster
 from storage.enums import CommitmentStatus, Role, UnitKind
 from storage.models import Commitment, Member, MemberMove, ProgressEntry, Unit
 from storage.uow import UnitOfWork
+from tests.roster_files import write_big_roster
 from tests.support import EXAMPLE_CSV, Database, FakeClock
 
 PROVINCE = "Đảng bộ tỉnh Hòa Bình Xanh"
@@ -292,30 +292,6 @@ async def test_a_clash_with_a_unit_from_an_earlier_import_is_a_row_error(any_db:
     report = await run_import(any_db, [clash], clock)
     assert report.created == 0 and [e.row_number for e in report.errors] == [2]
     assert (await counts(any_db))["members"] == 25
-
-
-def write_big_roster(path: Path, committees: int, cells: int, per_cell: int) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Mã đảng viên", "Họ và tên", "Chi bộ", "Đảng bộ", "Chức vụ", "Vai trò", "Số điện thoại"])
-        n = 0
-        for k in range(committees):
-            for c in range(cells):
-                for i in range(per_cell):
-                    n += 1
-                    role = "bí thư" if i == 0 else "phó bí thư" if i == 1 else "đảng viên"
-                    writer.writerow(
-                        [
-                            f"G{n:05d}",
-                            f"Đảng viên Số {n}",
-                            f"Chi bộ {k}-{c}",
-                            f"Tỉnh Lớn / Xã {k}",
-                            "Nông dân",
-                            role,
-                            f"09{n:08d}",
-                        ]
-                    )
-    return path
 
 
 async def test_a_3000_row_roster_imports(any_db: Database, clock: FakeClock, tmp_path: Path) -> None:
