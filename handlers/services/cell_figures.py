@@ -1,0 +1,107 @@
+"""Each cell's figures for a window, recomputed only for the cells that changed since they were last counted.
+
+Every write that changes what a cell's figures read replaces the cell's version in the same transaction
+(storage/figure_versions.py). A cell's counted figures and honours are kept in this process's memo (one per
+database) under (cell, window), with the versions they were counted at: the *stamp*. A view reads the versions of
+the cells in it (one query) and recounts only the cells whose stamp differs; several instances of the bot share
+the versions through the database, so a write committed by any of them is seen by every other.
+
+What the key holds, and why a kept figure is never stale:
+- the window (storage/report_sql.Window): the year, the period's bounds and, while it runs, today's local date
+  (deadlines, pauses and study dates are compared with it: a new day is a new key);
+- the stamp: the version of everything (a write whose cells could not be told) and of each unit the cell's
+  figures read from: the cell; the units merged or dissolved into it (their items count in it); and, for a past
+  period, the cells where the members it counted then are today (a write about them bumps their cell of today);
+- figures the current transaction changed and has not committed are counted afresh and never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
+
+from handlers.services.honours import Placement, honour_figures
+from storage.figure_versions import EVERYTHING
+from storage.repo_honours import Honours
+from storage.repo_reports import Figures, ReportsRepository
+from storage.report_sql import Window
+from storage.uow import UnitOfWork
+
+ALL_VERSIONS_FROM = ReportsRepository.SCAN_FROM_CELLS  # from this many cells, read every version (no id list)
+
+
+@dataclass(frozen=True)
+class CellFigures:
+    figures: Figures
+    honours: Honours
+
+
+@dataclass(frozen=True)
+class Kept:
+    stamp: tuple[int, ...]
+    figures: tuple[int, ...]
+    honours: tuple[int, ...]
+
+    def unpack(self) -> CellFigures:
+        return CellFigures(Figures(*self.figures), Honours(*self.honours))
+
+
+async def cells_figures(
+    uow: UnitOfWork, cell_ids: Sequence[int], window: Window, place: Placement, *, fresh: bool = False
+) -> dict[int, CellFigures]:
+    """The figures of each cell at the window (`place`: `honours.placement` of these cells); `fresh` counts every
+    cell again and keeps nothing (the test's recount, an operator in doubt)."""
+    if fresh:
+        return await _count(uow, list(cell_ids), window, place)
+    depends = await dependencies(uow, cell_ids, place)
+    wanted = None if len(cell_ids) >= ALL_VERSIONS_FROM else {unit for units in depends.values() for unit in units}
+    versions = await uow.figures.versions(wanted)
+    pending = await uow.figures.pending()
+    memo = uow.figures.memo
+    result: dict[int, CellFigures] = {}
+    stamps: dict[int, tuple[int, ...]] = {}
+    for cell_id in cell_ids:
+        units = depends[cell_id]
+        if pending.everything or not pending.units.isdisjoint(units):
+            continue  # changed in this transaction: counted below, not kept
+        stamp = (versions.get(EVERYTHING, 0), *(versions.get(unit, 0) for unit in units))
+        kept = memo.get((cell_id, window))
+        if kept is not None and kept.stamp == stamp:
+            result[cell_id] = kept.unpack()
+        else:
+            stamps[cell_id] = stamp
+    missing = [cell_id for cell_id in cell_ids if cell_id not in result]
+    counted = await _count(uow, missing, window, place)
+    for cell_id, found in counted.items():
+        if cell_id in stamps:
+            memo.put((cell_id, window), Kept(stamps[cell_id], astuple(found.figures), astuple(found.honours)))
+    result.update(counted)
+    return result
+
+
+async def _count(uow: UnitOfWork, cell_ids: list[int], window: Window, place: Placement) -> dict[int, CellFigures]:
+    if not cell_ids:
+        return {}
+    figures = await uow.reports.cell_figures(cell_ids, window)
+    honours = await honour_figures(uow, Placement(cell_ids, place.absorbed, place.moved), window)
+    return {cell_id: CellFigures(figures[cell_id], honours[cell_id]) for cell_id in cell_ids}
+
+
+async def dependencies(uow: UnitOfWork, cell_ids: Sequence[int], place: Placement) -> dict[int, tuple[int, ...]]:
+    """cell -> the units whose versions its figures depend on: itself first, then the units merged or dissolved
+    into it, and the cells today of members it counts who moved since the window's end."""
+    extra: dict[int, set[int]] = {}
+    for unit_id in place.absorbed:
+        target = place.of_unit(unit_id)
+        if target is not None:
+            extra.setdefault(target, set()).add(unit_id)
+    if place.moved:
+        today = await uow.figures.current_cells(list(place.moved))
+        for member_id, then in place.moved.items():
+            now_in = today.get(member_id)
+            if then is None or now_in is None:
+                continue
+            for counted_in in {then, place.of_unit(then)}:
+                if counted_in is not None:
+                    extra.setdefault(counted_in, set()).add(now_in)
+    return {cell_id: (cell_id, *sorted(extra.get(cell_id, set()) - {cell_id})) for cell_id in cell_ids}
