@@ -133,6 +133,24 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
         _note_object(touched, obj, changed=True)
     for obj in session.deleted:
         _note_object(touched, obj, changed=False)
+    _settle(session, touched)
+
+
+def _settle(session: Session, touched: Touched) -> None:
+    """Resolve now what the objects in the session tell: the identity map holds them weakly, so by the commit the
+    commitment just updated or the member who wrote may be gone, and would cost a query each."""
+    for kind, model in ((COMMITMENT, Commitment), (COMMENDATION, Commendation)):
+        for row_id in list(touched.refs[kind]):
+            owners = _loaded(session, model, row_id, ("unit_id", "member_id"))
+            if owners is not None:
+                touched.refs[kind].discard(row_id)
+                touched.add(UNIT, owners[0])
+                touched.add(MEMBER, owners[1])
+    for member_id in list(touched.refs[MEMBER]):
+        cell = _loaded(session, Member, member_id, ("cell_id",))
+        if cell is not None:
+            touched.refs[MEMBER].discard(member_id)
+            touched.add(UNIT, cell[0])
 
 
 def _set_columns(stmt: Any) -> frozenset[str] | None:
@@ -190,15 +208,21 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 
 # --- resolving and bumping ---------------------------------------------------------------------------------------
+def _loaded(session: Session, model: Any, row_id: int, columns: Sequence[str]) -> tuple[Any, ...] | None:
+    """`columns` of a row whose object is in the session with them loaded (None otherwise)."""
+    obj = session.identity_map.get(identity_key(model, row_id))
+    loaded = attributes.instance_state(obj).dict if obj is not None else {}
+    return tuple(loaded[column] for column in columns) if all(column in loaded for column in columns) else None
+
+
 def _lookup(session: Session, model: Any, ids: Iterable[int], columns: Sequence[str]) -> list[tuple[Any, ...]]:
     """`columns` of each row, from the objects already in the session when loaded, else from the database."""
     found: list[tuple[Any, ...]] = []
     missing: list[int] = []
     for row_id in ids:
-        obj = session.identity_map.get(identity_key(model, row_id))
-        loaded = attributes.instance_state(obj).dict if obj is not None else {}
-        if all(column in loaded for column in columns):
-            found.append(tuple(loaded[column] for column in columns))
+        values = _loaded(session, model, row_id, columns)
+        if values is not None:
+            found.append(values)
         else:
             missing.append(row_id)
     for chunk in chunked(sorted(missing)):

@@ -16,33 +16,32 @@ from storage.figure_versions import EVERYTHING, Pending
 from storage.models import CellVersion, Member
 from storage.repo_base import Repo, chunked
 
-MEMO_ENTRIES = 40_000  # (cell, window) pairs: some twenty views of a 2,000-cell province; ~25 MB at most
+MEMO_WINDOWS = 48  # windows kept (a window: a period as of a day); at most ~15 MB for a 2,000-cell province
 
 
 class FigureMemo:
-    """A bounded map, least recently used first out. One per session factory: per database in a process."""
+    """Cells' figures by window, the least recently viewed window first out. One per session factory: per
+    database in a process."""
 
-    def __init__(self, capacity: int = MEMO_ENTRIES) -> None:
+    def __init__(self, capacity: int = MEMO_WINDOWS) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._windows: OrderedDict[Hashable, dict[int, Any]] = OrderedDict()
 
-    def get(self, key: Hashable) -> Any:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
+    def of(self, window: Hashable) -> dict[int, Any]:
+        """The cells kept for `window` (a dict the caller reads and fills)."""
+        found = self._windows.get(window)
+        if found is None:
+            found = self._windows[window] = {}
+            while len(self._windows) > self.capacity:
+                self._windows.popitem(last=False)
+        self._windows.move_to_end(window)
         return found
 
-    def put(self, key: Hashable, value: Any) -> None:
-        self._entries[key] = value
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
-
     def clear(self) -> None:
-        self._entries.clear()
+        self._windows.clear()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return sum(len(cells) for cells in self._windows.values())
 
 
 _memos: WeakKeyDictionary[async_sessionmaker[AsyncSession], FigureMemo] = WeakKeyDictionary()
@@ -64,13 +63,15 @@ class FiguresRepository(Repo):
     async def versions(self, unit_ids: Collection[int] | None = None) -> dict[int, int]:
         """unit -> version (0 without a row), with `EVERYTHING`; every unit's when `unit_ids` is None."""
         stmt = select(CellVersion.unit_id, CellVersion.version)
+        # On the connection: plain rows, without the ORM's row processing (a province's view reads thousands).
+        connection = await self.session.connection()
         if unit_ids is None:
-            rows = (await self.session.execute(stmt)).all()
+            rows = list((await connection.execute(stmt)).all())
         else:
             wanted = sorted({EVERYTHING, *unit_ids})
             rows = []
             for chunk in chunked(wanted):
-                rows.extend((await self.session.execute(stmt.where(CellVersion.unit_id.in_(chunk)))).all())
+                rows.extend((await connection.execute(stmt.where(CellVersion.unit_id.in_(chunk)))).all())
         return {unit_id: version for unit_id, version in rows}
 
     async def pending(self) -> Pending:

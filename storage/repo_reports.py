@@ -57,7 +57,6 @@ class UnitRow:
     parent_id: int | None
     path: str
     active: bool
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ class ReportsRepository(Repo):
 
     async def units(self, path_prefix: str | None = None) -> list[UnitRow]:
         """Every unit (or those under a path), active or not: the tree of the past is rebuilt from them."""
-        stmt = select(Unit.id, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.active, Unit.created_at)
+        stmt = select(Unit.id, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.active)
         if path_prefix is not None:
             stmt = stmt.where(Unit.path.startswith(path_prefix))
         rows = (await self.session.execute(stmt.order_by(Unit.path))).all()

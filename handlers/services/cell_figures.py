@@ -17,8 +17,8 @@ What the key holds, and why a kept figure is never stale:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 
 from handlers.services.honours import Placement, honour_figures
 from storage.figure_versions import EVERYTHING
@@ -30,20 +30,44 @@ from storage.uow import UnitOfWork
 ALL_VERSIONS_FROM = ReportsRepository.SCAN_FROM_CELLS  # from this many cells, read every version (no id list)
 
 
+FIGURES = tuple(item.name for item in fields(Figures))
+HONOURS = tuple(item.name for item in fields(Honours))
+
+
 @dataclass(frozen=True)
 class CellFigures:
-    figures: Figures
-    honours: Honours
+    """One cell's figures and honours as rows of numbers (in the order of their fields): kept as they are, summed
+    column by column."""
+
+    figures_row: tuple[int, ...]
+    honours_row: tuple[int, ...]
+
+    @classmethod
+    def of(cls, figures: Figures, honours: Honours) -> CellFigures:
+        return cls(tuple(getattr(figures, n) for n in FIGURES), tuple(getattr(honours, n) for n in HONOURS))
+
+    @property
+    def figures(self) -> Figures:
+        return Figures(*self.figures_row)
+
+    @property
+    def honours(self) -> Honours:
+        return Honours(*self.honours_row)
+
+
+def summed(items: Iterable[CellFigures]) -> tuple[Figures, Honours]:
+    """The figures and honours of several cells added up (a committee's line, the totals)."""
+    rows = list(items)
+    if not rows:
+        return Figures(), Honours()
+    figures = Figures(*map(sum, zip(*(row.figures_row for row in rows), strict=True)))
+    return figures, Honours(*map(sum, zip(*(row.honours_row for row in rows), strict=True)))
 
 
 @dataclass(frozen=True)
 class Kept:
     stamp: tuple[int, ...]
-    figures: tuple[int, ...]
-    honours: tuple[int, ...]
-
-    def unpack(self) -> CellFigures:
-        return CellFigures(Figures(*self.figures), Honours(*self.honours))
+    figures: CellFigures
 
 
 async def cells_figures(
@@ -57,7 +81,7 @@ async def cells_figures(
     wanted = None if len(cell_ids) >= ALL_VERSIONS_FROM else {unit for units in depends.values() for unit in units}
     versions = await uow.figures.versions(wanted)
     pending = await uow.figures.pending()
-    memo = uow.figures.memo
+    kept_here = uow.figures.memo.of(window)
     result: dict[int, CellFigures] = {}
     stamps: dict[int, tuple[int, ...]] = {}
     for cell_id in cell_ids:
@@ -65,16 +89,16 @@ async def cells_figures(
         if pending.everything or not pending.units.isdisjoint(units):
             continue  # changed in this transaction: counted below, not kept
         stamp = (versions.get(EVERYTHING, 0), *(versions.get(unit, 0) for unit in units))
-        kept = memo.get((cell_id, window))
+        kept = kept_here.get(cell_id)
         if kept is not None and kept.stamp == stamp:
-            result[cell_id] = kept.unpack()
+            result[cell_id] = kept.figures
         else:
             stamps[cell_id] = stamp
     missing = [cell_id for cell_id in cell_ids if cell_id not in result]
     counted = await _count(uow, missing, window, place)
     for cell_id, found in counted.items():
         if cell_id in stamps:
-            memo.put((cell_id, window), Kept(stamps[cell_id], astuple(found.figures), astuple(found.honours)))
+            kept_here[cell_id] = Kept(stamps[cell_id], found)
     result.update(counted)
     return result
 
@@ -84,7 +108,7 @@ async def _count(uow: UnitOfWork, cell_ids: list[int], window: Window, place: Pl
         return {}
     figures = await uow.reports.cell_figures(cell_ids, window)
     honours = await honour_figures(uow, Placement(cell_ids, place.absorbed, place.moved), window)
-    return {cell_id: CellFigures(figures[cell_id], honours[cell_id]) for cell_id in cell_ids}
+    return {cell_id: CellFigures.of(figures[cell_id], honours[cell_id]) for cell_id in cell_ids}
 
 
 async def dependencies(uow: UnitOfWork, cell_ids: Sequence[int], place: Placement) -> dict[int, tuple[int, ...]]:

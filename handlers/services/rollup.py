@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
 from handlers.services.authz import Actor, may_see_unit, scope_unit
-from handlers.services.cell_figures import cells_figures
+from handlers.services.cell_figures import cells_figures, summed
 from handlers.services.errors import Forbidden
 from handlers.services.honours import Pilot, pilots_of, placement
 from handlers.services.periods import Period
@@ -34,6 +34,7 @@ from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 REVIVING_ACTIONS = ("merge", "dissolve")  # the unit was active before the change
+CELL = UnitKind.CELL.value
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,14 @@ class Tree:
 
     def cells_under(self, unit_id: int) -> list[UnitRow]:
         found: list[UnitRow] = []
-        stack = [unit_id]
+        units, children, stack = self.units, self.children, [unit_id]
         while stack:
-            current = self.units[stack.pop()]
-            if current.kind == UnitKind.CELL.value:
+            current = units[stack.pop()]
+            if current.kind == CELL:
                 found.append(current)
-            stack.extend(reversed(self.children.get(current.id, [])))
+            below = children.get(current.id)
+            if below:
+                stack.extend(reversed(below))
         return found
 
 
@@ -128,7 +131,7 @@ async def unit_for(uow: UnitOfWork, actor: Actor, unit_id: int | None) -> UnitRo
 
 
 def unit_row(unit: Unit) -> UnitRow:
-    return UnitRow(unit.id, unit.name, unit.kind, unit.parent_id, unit.path, unit.active, unit.created_at)
+    return UnitRow(unit.id, unit.name, unit.kind, unit.parent_id, unit.path, unit.active)
 
 
 async def rollup(
@@ -156,18 +159,12 @@ async def rollup_of(
     cells = tree.cells_under(unit.id)
     place = await placement(uow, [cell.id for cell in cells], window)
     counted = await cells_figures(uow, [cell.id for cell in cells], window, place, fresh=fresh)
-    totals, honour_totals = Figures(), Honours()
-    for cell in cells:
-        totals.add(counted[cell.id].figures)
-        honour_totals.add(counted[cell.id].honours)
+    totals, honour_totals = summed(counted[cell.id] for cell in cells)
     lines: list[RollupLine] = []
     if unit.kind != UnitKind.CELL.value:
         for child_id in tree.children.get(unit.id, []):
             child = tree.units[child_id]
-            line, honour_line = Figures(), Honours()
-            for cell in tree.cells_under(child_id):
-                line.add(counted[cell.id].figures)
-                honour_line.add(counted[cell.id].honours)
+            line, honour_line = summed(counted[cell.id] for cell in tree.cells_under(child_id))
             lines.append(RollupLine(child.id, child.name, child.kind, line, honour_line))
     pilots = await pilots_of(uow, cells, place, window)
     return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, pilots)
