@@ -106,7 +106,7 @@ async def cells_figures(
 async def _count(uow: UnitOfWork, cell_ids: list[int], window: Window, place: Placement) -> dict[int, CellFigures]:
     if not cell_ids:
         return {}
-    figures = await uow.reports.cell_figures(cell_ids, window)
+    figures = await uow.reports.cell_figures(cell_ids, window, place.moved)
     honours = await honour_figures(uow, Placement(cell_ids, place.absorbed, place.moved), window)
     return {cell_id: CellFigures.of(figures[cell_id], honours[cell_id]) for cell_id in cell_ids}
 

@@ -34,7 +34,7 @@ from handlers.services.study import confirm_attendance, record_session
 from storage.enums import ActivityKind, CommendationForm, CommitmentKind, NomineeKind
 from storage.figure_versions import EVERYTHING
 from storage.models import Base, ChatAccount, Member
-from storage.repo_reports import Figures, ReportsRepository
+from storage.repo_reports import ReportsRepository
 from storage.report_sql import Window
 from storage.uow import UnitOfWork
 from tests.support import EXAMPLE_CSV, Database, FakeClock
@@ -349,9 +349,9 @@ async def test_only_the_changed_cells_are_counted_again(any_db: Database, monkey
     counted: list[list[int]] = []
     recount = ReportsRepository.cell_figures
 
-    async def recording(repo: ReportsRepository, cell_ids: Sequence[int], window: Window) -> dict[int, Figures]:
+    async def recording(repo: ReportsRepository, cell_ids: Sequence[int], window: Window, *moved: Any) -> Any:
         counted.append(sorted(cell_ids))
-        return await recount(repo, cell_ids, window)
+        return await recount(repo, cell_ids, window, *moved)
 
     monkeypatch.setattr(ReportsRepository, "cell_figures", recording)
     async with any_db.uow() as uow:
