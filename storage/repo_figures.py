@@ -16,7 +16,9 @@ from storage.figure_versions import EVERYTHING, Pending
 from storage.models import CellVersion, Member
 from storage.repo_base import Repo, chunked
 
-MEMO_WINDOWS = 48  # windows kept (a window: a period as of a day); at most ~15 MB for a 2,000-cell province
+# Windows kept (a window: a period as of a day; a day's views: this month, quarter, year, past ones, ranges). A
+# window of a 2,000-cell province takes ~0.7 MB.
+MEMO_WINDOWS = 24
 
 
 class FigureMemo:

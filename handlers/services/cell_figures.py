@@ -32,9 +32,10 @@ ALL_VERSIONS_FROM = ReportsRepository.SCAN_FROM_CELLS  # from this many cells, r
 
 FIGURES = tuple(item.name for item in fields(Figures))
 HONOURS = tuple(item.name for item in fields(Honours))
+NO_HONOURS = (0,) * len(HONOURS)  # most cells': one tuple shared by them all in the memo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellFigures:
     """One cell's figures and honours as rows of numbers (in the order of their fields): kept as they are, summed
     column by column."""
@@ -44,7 +45,8 @@ class CellFigures:
 
     @classmethod
     def of(cls, figures: Figures, honours: Honours) -> CellFigures:
-        return cls(tuple(getattr(figures, n) for n in FIGURES), tuple(getattr(honours, n) for n in HONOURS))
+        honours_row = tuple(getattr(honours, n) for n in HONOURS)
+        return cls(tuple(getattr(figures, n) for n in FIGURES), honours_row if any(honours_row) else NO_HONOURS)
 
     @property
     def figures(self) -> Figures:
@@ -64,7 +66,7 @@ def summed(items: Iterable[CellFigures]) -> tuple[Figures, Honours]:
     return figures, Honours(*map(sum, zip(*(row.honours_row for row in rows), strict=True)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Kept:
     stamp: tuple[int, ...]
     figures: CellFigures
