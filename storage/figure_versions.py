@@ -180,31 +180,36 @@ def _on_execute(state: ORMExecuteState) -> None:
         return
     touched = touched_of(state.session)
     if state.is_insert:
-        rows = _inserted_rows(stmt, state.parameters)
-        if rows is None:
-            touched.everything = True
-        for row in rows or ():
-            for column, kind in rule.refs:
-                touched.add(kind, row.get(column))
+        _note_insert(touched, rule, stmt, state.parameters)
         return
-    if state.is_update and isinstance(state.parameters, Sequence) and stmt.whereclause is None:
-        # an ORM bulk UPDATE by primary key, one parameter set per row: which units, is not worth telling
-        if not frozenset().union(*state.parameters) - {"id"} <= rule.ignored:
-            touched.everything = True
-        return
+    sets: Any = state.parameters
+    many = isinstance(sets, Sequence)  # one parameter set per row (e.g. an UPDATE by primary key)
     if state.is_update:
         columns = _set_columns(stmt)
+        if many:
+            columns = (columns or frozenset()) | frozenset().union(*sets) - {"id"}
         if columns is not None and columns <= rule.ignored:
             return
         if columns is None or columns & rule.ref_columns:
             touched.everything = True  # rows change owner: the new owners are not known before the statement
-    table = stmt.table
-    found = select(*(table.c[column] for column, _ in rule.refs))
+    if many:
+        touched.everything = True  # which rows, is not worth telling
+        return
+    found = select(*(stmt.table.c[column] for column, _ in rule.refs))
     if stmt.whereclause is not None:
         found = found.where(stmt.whereclause)
     for owners in state.session.execute(found, state.parameters or {}).all():
         for (_, kind), value in zip(rule.refs, owners, strict=True):
             touched.add(kind, value)
+
+
+def _note_insert(touched: Touched, rule: Rule, stmt: Any, parameters: Any) -> None:
+    rows = _inserted_rows(stmt, parameters)
+    if rows is None:
+        touched.everything = True
+    for row in rows or ():
+        for column, kind in rule.refs:
+            touched.add(kind, row.get(column))
 
 
 # --- resolving and bumping ---------------------------------------------------------------------------------------

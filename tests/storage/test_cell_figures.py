@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 
 from handlers.services import commend_decisions, commendations, org_changes, personal_data, preferences, review
 from handlers.services.activities import record_activity
@@ -340,6 +340,31 @@ async def test_a_bulk_write_of_unknown_rows_invalidates_everything(any_db: Datab
     async with any_db.uow() as uow:
         assert (await uow.figures.versions())[EVERYTHING] != before.get(EVERYTHING, 0)
     await check(any_db, clock, "an INSERT ... SELECT")
+
+
+async def test_statements_bump_the_cells_of_the_rows_they_touch(any_db: Database) -> None:
+    """UPDATE and DELETE statements (no flush): the rows they touch are read first; an UPDATE of columns no figure
+    reads bumps nothing; an UPDATE by primary key of many rows bumps everything."""
+    clock = FakeClock()
+    await load_roster(any_db, clock)
+    async with any_db.uow() as uow:
+        await link_and_block(uow, clock)
+        await uow.commit()
+        dong_tam = (await member(uow, "DV001")).cell_id or 0
+    statements: list[tuple[str, Any, Any, set[int]]] = [
+        ("last seen", update(ChatAccount).values(last_seen_at=clock.now()), None, set()),
+        ("accounts deleted", delete(ChatAccount), None, {dong_tam}),
+        ("bulk by primary key", update(Member), [{"id": 1, "exempt": True}, {"id": 2, "exempt": True}], {EVERYTHING}),
+    ]
+    for what, statement, parameters, bumped in statements:
+        await check(any_db, clock, what)
+        async with any_db.uow() as uow:
+            before = await uow.figures.versions()
+            await uow.figures.session.execute(statement, parameters)
+            await uow.commit()
+            after = await uow.figures.versions()
+        assert {unit for unit in after if after[unit] != before.get(unit, 0)} == bumped, what
+        await check(any_db, clock, what)
 
 
 async def test_only_the_changed_cells_are_counted_again(any_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
