@@ -83,6 +83,11 @@ class Touched:
         elif value is not None:
             self.everything = True  # an SQL expression: no telling which row
 
+    def merge(self, other: Touched) -> None:
+        for kind, values in other.refs.items():
+            self.refs[kind].update(values)
+        self.everything = self.everything or other.everything
+
     def __bool__(self) -> bool:
         return self.everything or any(self.refs.values())
 
@@ -126,14 +131,16 @@ def _note_object(touched: Touched, obj: object, changed: bool) -> None:
 
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     """The session's lists and the attributes' history still show what this flush wrote."""
-    touched = touched_of(session)
+    flushed = Touched()  # settled on its own: a long import flushing row by row stays linear
     for obj in session.new:
-        _note_object(touched, obj, changed=False)
+        _note_object(flushed, obj, changed=False)
     for obj in session.dirty:
-        _note_object(touched, obj, changed=True)
+        _note_object(flushed, obj, changed=True)
     for obj in session.deleted:
-        _note_object(touched, obj, changed=False)
-    _settle(session, touched)
+        _note_object(flushed, obj, changed=False)
+    if flushed:
+        _settle(session, flushed)
+        touched_of(session).merge(flushed)
 
 
 def _settle(session: Session, touched: Touched) -> None:
