@@ -1,10 +1,9 @@
 """The roll-up from cached per-cell figures equals a full recount after every kind of write (SQLite, PostgreSQL).
 
-The example roster, on 23/11/2026 (FakeClock). Every view (the province, Đảng bộ xã Thanh Sơn, Chi bộ thôn Đồng
-Tâm × this month and this year; the province's October, a past period) is shown once from the cache, which warms it,
-before each change; after the change each is shown again from the cache and compared with a recount that bypasses
-it. A change that moves a
-figure must move it in the recount too, so no step compares two unchanged snapshots.
+The example roster, on 23/11/2026 (FakeClock). Every view (`views`: the province, Đảng bộ xã Thanh Sơn and Chi bộ
+thôn Đồng Tâm, this month, this year and a past month) is shown once from the cache, which warms it, before each
+change; after the change each is shown again from the cache and compared with a recount that bypasses it. A change
+that moves a figure must move it in the recount too, so no step compares two unchanged snapshots.
 """
 
 from __future__ import annotations
@@ -76,12 +75,14 @@ def comparable(summary: Rollup) -> Any:
 
 
 async def views(uow: UnitOfWork, clock: FakeClock, *, fresh: bool) -> Snapshot:
-    """This month and year of the province, the commune committee and the cell; October of the province."""
+    """This month, this year and October (a past period) of the province (a line per committee); this month and
+    year of the commune committee (a line per cell); this month of the cell (read through its own versions)."""
+    wanted = {PROVINCE: ("month", "year", "october"), THANH_SON: ("month", "year"), DONG_TAM: ("month",)}
     found: Snapshot = {}
-    for name in (PROVINCE, THANH_SON, DONG_TAM):
+    for name, labels in wanted.items():
         [unit] = [u for u in await uow.units.find_by_name(name) if u.active]
         for label, period in periods(clock).items():
-            if label != "october" or name == PROVINCE:
+            if label in labels:
                 summary = await rollup_of(uow, unit_row(unit), period, clock.now(), TZ, fresh=fresh)
                 found[(name, label)] = comparable(summary)
     return found
