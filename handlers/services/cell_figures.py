@@ -79,18 +79,19 @@ async def cells_figures(
     cell again and keeps nothing (the test's recount, an operator in doubt)."""
     if fresh:
         return await _count(uow, list(cell_ids), window, place)
-    depends = await dependencies(uow, cell_ids, place)
-    wanted = None if len(cell_ids) >= ALL_VERSIONS_FROM else {unit for units in depends.values() for unit in units}
-    versions = await uow.figures.versions(wanted)
+    extra = await dependencies(uow, place)
+    others = (unit for units in extra.values() for unit in units)
+    versions = await uow.figures.versions(None if len(cell_ids) >= ALL_VERSIONS_FROM else {*cell_ids, *others})
     pending = await uow.figures.pending()
     kept_here = uow.figures.memo.of(window)
+    epoch = versions.get(EVERYTHING, 0)
     result: dict[int, CellFigures] = {}
     stamps: dict[int, tuple[int, ...]] = {}
     for cell_id in cell_ids:
-        units = depends[cell_id]
-        if pending.everything or not pending.units.isdisjoint(units):
+        more = extra.get(cell_id, ())
+        if pending.everything or cell_id in pending.units or not pending.units.isdisjoint(more):
             continue  # changed in this transaction: counted below, not kept
-        stamp = (versions.get(EVERYTHING, 0), *(versions.get(unit, 0) for unit in units))
+        stamp = (epoch, versions.get(cell_id, 0), *[versions.get(unit, 0) for unit in more])
         kept = kept_here.get(cell_id)
         if kept is not None and kept.stamp == stamp:
             result[cell_id] = kept.figures
@@ -113,9 +114,9 @@ async def _count(uow: UnitOfWork, cell_ids: list[int], window: Window, place: Pl
     return {cell_id: CellFigures.of(figures[cell_id], honours[cell_id]) for cell_id in cell_ids}
 
 
-async def dependencies(uow: UnitOfWork, cell_ids: Sequence[int], place: Placement) -> dict[int, tuple[int, ...]]:
-    """cell -> the units whose versions its figures depend on: itself first, then the units merged or dissolved
-    into it, and the cells today of members it counts who moved since the window's end."""
+async def dependencies(uow: UnitOfWork, place: Placement) -> dict[int, tuple[int, ...]]:
+    """cell -> the other units whose versions its figures depend on (most cells: none): the units merged or
+    dissolved into it, and the cells today of members it counts who moved since the window's end."""
     extra: dict[int, set[int]] = {}
     for unit_id in place.absorbed:
         target = place.of_unit(unit_id)
@@ -130,4 +131,4 @@ async def dependencies(uow: UnitOfWork, cell_ids: Sequence[int], place: Placemen
             for counted_in in {then, place.of_unit(then)}:
                 if counted_in is not None:
                     extra.setdefault(counted_in, set()).add(now_in)
-    return {cell_id: (cell_id, *sorted(extra.get(cell_id, set()) - {cell_id})) for cell_id in cell_ids}
+    return {cell_id: tuple(sorted(units - {cell_id})) for cell_id, units in extra.items() if units - {cell_id}}
