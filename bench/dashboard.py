@@ -192,7 +192,7 @@ async def run(url: str, runs: int, write_url: str | None, only: str | None) -> t
             if only is None or only in measure.name:
                 results.append((measure, await timed(world, measure)))
                 print(f"{measure.name}: p50 {results[-1][1]['p50']:.1f} ms, p95 {results[-1][1]['p95']:.1f} ms")
-    writes = await write_cost(write_url, cycles=max(100, runs * 10)) if only is None else []
+    writes = await write_cost(write_url, cycles=max(100, runs * 30)) if only is None else []
     return results, writes, load
 
 
