@@ -214,7 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     write_url = normalise_url(args.write_url) if args.write_url else None
     results, writes, load = asyncio.run(run(url, args.runs, write_url, args.only))
-    command = "make bench-dashboard" + (f" (BENCH_URL=…{url.rsplit('@', 1)[-1]})" if args.url else "")
+    command = "make bench-dashboard" + (f" (BENCH_URL=…{url.rsplit('@', 1)[-1]}" if args.url else "")
+    if write_url:
+        command += (", " if args.url else " (") + f"BENCH_WRITE_URL=…{write_url.rsplit('@', 1)[-1]}"
+    command += ")" if args.url or write_url else ""
     section = report(results, writes, backend, command, load)
     print(section)
     if not args.no_write and args.only is None:
