@@ -10,7 +10,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine as AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
+
+from storage.figure_versions import TrackedSession
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Execution options of a read-only transaction (UnitOfWork.read_only): PostgreSQL's READ ONLY, and on SQLite a
@@ -74,8 +77,11 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         await_only(driver.execute("BEGIN IMMEDIATE"))
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def session_factory(engine: AsyncEngine, *, track_figures: bool = True) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose writes keep the roll-up's figures current (storage/figure_versions.py); `track_figures=False`
+    only for a benchmark measuring what that costs."""
+    session_class = TrackedSession if track_figures else Session
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, sync_session_class=session_class)
 
 
 def normalise_url(url: str) -> str:

@@ -18,6 +18,7 @@ from storage.repo_commitments import CommitmentRepository
 from storage.repo_deliveries import DeliveryRepository
 from storage.repo_dialogs import DialogRepository
 from storage.repo_evidence import EvidenceRepository
+from storage.repo_figures import FiguresRepository, memo_of
 from storage.repo_files import FileRepository
 from storage.repo_honours import HonoursRepository
 from storage.repo_inbox import InboxRepository
@@ -57,6 +58,7 @@ class UnitOfWork:
     reminders: ReminderRepository
     deliveries: DeliveryRepository
     honours: HonoursRepository
+    figures: FiguresRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -94,6 +96,7 @@ class UnitOfWork:
         self.reminders = ReminderRepository(session)
         self.deliveries = DeliveryRepository(session)
         self.honours = HonoursRepository(session)
+        self.figures = FiguresRepository(session, memo_of(self._sessions))
         return self
 
     async def __aexit__(
