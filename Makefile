@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-data bench-reports bench-broadcast clean
+.PHONY: run test test-unit lint bench bench-data bench-reports bench-dashboard bench-broadcast clean
 BENCH_DB ?= data/bench-reports.db
 
 $(STAMP): pyproject.toml
@@ -21,6 +21,10 @@ test: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The unit tier alone (flows and services on a fast SQLite copy, no network): seconds, for working on handlers/.
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
@@ -43,6 +47,13 @@ bench-data: $(STAMP)
 bench-reports: $(STAMP)
 	@test -n "$(BENCH_URL)" -o -f $(BENCH_DB) || $(MAKE) bench-data
 	$(BIN)/python -m bench.rollup --db $(BENCH_DB) $(if $(BENCH_URL),--url $(BENCH_URL))
+
+# Roll-ups from per-cell figures (issue 12): cold, warm with 5% of cells changed, a cell, /tonghop, and the cost
+# added to the progress step. BENCH_WRITE_URL=postgresql://... (an empty database) times that step on PostgreSQL.
+bench-dashboard: $(STAMP)
+	@test -n "$(BENCH_URL)" -o -f $(BENCH_DB) || $(MAKE) bench-data
+	$(BIN)/python -m bench.dashboard --db $(BENCH_DB) $(if $(BENCH_URL),--url $(BENCH_URL)) \
+		$(if $(BENCH_WRITE_URL),--write-url $(BENCH_WRITE_URL))
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

@@ -5,6 +5,10 @@ in-process recording request (no network), in one run, on a SQLite file. One "cy
 the whole flow a member goes through: /capnhat -> "60" (percent) -> "Bỏ qua" (no note); each of
 its three updates is timed on its own. The bare handler replies "ok" to every text.
 
+What `PRAGMA synchronous=FULL` costs (issue 10; the bot ran with NORMAL before): ours and the floor are also run
+on an engine switched back to NORMAL, alternating with the FULL ones in blocks of 50 cycles, so that both see
+the same load of the machine.
+
 Run: make bench   (writes the results into docs/PERFORMANCE.md)
 """
 
@@ -21,7 +25,9 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import event
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -41,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-TOKEN"
 USER_ID = 4242
 MARK_START, MARK_END = "<!-- bench:progress_step:start -->", "<!-- bench:progress_step:end -->"
+NORMAL_OURS = "ours: all three steps, synchronous=NORMAL (before issue 10)"
+NORMAL_FLOOR = "floor, synchronous=NORMAL (before issue 10)"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -48,8 +56,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def prepare(url: str, settings: Settings) -> Application:  # type: ignore[type-arg]
+def as_before_issue_10(core: Core) -> Core:
+    """The bot's engine with synchronous=NORMAL, as it ran before issue 10 (FULL since): for comparison only."""
+
+    @event.listens_for(core.engine.sync_engine, "connect")
+    def back_to_normal(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return core
+
+
+async def prepare(url: str, settings: Settings, normal_sync: bool = False) -> Application:  # type: ignore[type-arg]
     core = build_core(settings, url)
+    if normal_sync:
+        as_before_issue_10(core)
     async with core.uow() as uow:
         await import_roster(uow, read_roster(ROOT / "examples" / "roster.csv").rows, core.clock.now())
         member = await uow.members.by_code("DV001")
@@ -103,6 +125,22 @@ async def timed(app: Application, texts: list[str], cycles: int, first_id: int) 
     return samples
 
 
+async def alternating(
+    runs: list[tuple[Application, list[str]]],  # type: ignore[type-arg]
+    cycles: int,
+    first_id: int,
+    block: int = 50,
+) -> list[dict[str, list[float]]]:
+    """`timed` for each run in turn, `block` cycles at a time: the runs share whatever else loads the machine."""
+    merged: list[dict[str, list[float]]] = [{text: [] for text in texts} for _, texts in runs]
+    for start in range(0, cycles, block):
+        for (app, texts), samples in zip(runs, merged, strict=True):
+            part = await timed(app, texts, min(block, cycles - start), first_id + start * len(texts))
+            for text, values in part.items():
+                samples[text] += values
+    return merged
+
+
 def describe(values: list[float]) -> dict[str, float]:
     return {
         "n": len(values),
@@ -115,24 +153,30 @@ def describe(values: list[float]) -> dict[str, float]:
 
 async def run(cycles: int, warmup: int) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        await asyncio.to_thread(upgrade, url)
+        url, normal_url = f"sqlite+aiosqlite:///{folder}/bench.db", f"sqlite+aiosqlite:///{folder}/normal.db"
+        for each in (url, normal_url):
+            await asyncio.to_thread(upgrade, each)
         settings = Settings(database_url=url)
-        floor_core = build_core(settings, url)
-        ours, bare, floor = await prepare(url, settings), bare_application(), bare_application(floor_core)
-        flow = ["/capnhat", "60", "Bỏ qua"]
-        async with ours, bare, floor:
-            await timed(ours, flow, warmup, 1)
-            await timed(bare, ["xin chào"], warmup * 3, 1)
-            await timed(floor, ["xin chào"], warmup * 3, 1)
-            ours_samples = await timed(ours, flow, cycles, 1_000_000)
-            bare_samples = await timed(bare, ["xin chào"], cycles * 3, 1_000_000)
-            floor_samples = await timed(floor, ["xin chào"], cycles * 3, 2_000_000)
+        floor_core, normal_floor_core = build_core(settings, url), as_before_issue_10(build_core(settings, url))
+        ours, ours_normal = await prepare(url, settings), await prepare(normal_url, settings, normal_sync=True)
+        bare, floor = bare_application(), bare_application(floor_core)
+        normal_floor = bare_application(normal_floor_core)
+        flow, hello = ["/capnhat", "60", "Bỏ qua"], ["xin chào"]
+        async with ours, ours_normal, bare, floor, normal_floor:
+            for app, texts, times in ((ours, flow, 1), (ours_normal, flow, 1), (bare, hello, 3), (floor, hello, 3)):
+                await timed(app, texts, warmup * times, 1)
+            await timed(normal_floor, hello, warmup * 3, 3_000_000)
+            ours_samples, normal_samples = await alternating([(ours, flow), (ours_normal, flow)], cycles, 1_000_000)
+            bare_samples = await timed(bare, hello, cycles * 3, 1_000_000)
+            floors = await alternating([(floor, hello), (normal_floor, hello)], cycles * 3, 2_000_000)
         await floor_core.close()
+        await normal_floor_core.close()
     results = {f"ours: {text}": describe(values) for text, values in ours_samples.items()}
     results["ours: all three steps"] = describe([v for values in ours_samples.values() for v in values])
     results["bare PTB handler"] = describe(bare_samples["xin chào"])
-    results["bare handler + one write transaction (floor)"] = describe(floor_samples["xin chào"])
+    results["bare handler + one write transaction (floor)"] = describe(floors[0]["xin chào"])
+    results[NORMAL_OURS] = describe([v for values in normal_samples.values() for v in values])
+    results[NORMAL_FLOOR] = describe(floors[1]["xin chào"])
     return results
 
 
@@ -163,6 +207,9 @@ def report(results: dict[str, dict[str, float]], cycles: int, loop: str) -> str:
         rows.append(
             f"| {name} | {r['n']:.0f} | {r['per_s']:.0f} | {r['mean_ms']:.2f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} |"
         )
+    full_cost = ours["mean_ms"] - results[NORMAL_OURS]["mean_ms"]
+    full_p50 = ours["p50_ms"] - results[NORMAL_OURS]["p50_ms"]
+    floor_cost = floor["p50_ms"] - results[NORMAL_FLOOR]["p50_ms"]
     verdict_ratio = "met" if ratio <= 3 else "NOT met"
     verdict_p95 = "met" if ours["p95_ms"] <= 5 else "NOT met"
     return "\n".join(
@@ -176,6 +223,8 @@ def report(results: dict[str, dict[str, float]], cycles: int, loop: str) -> str:
             f"Cost per update, ours ÷ bare handler (means): **{ratio:.2f}×** (target ≤ 3×: {verdict_ratio}).",
             f"p95 of our steps: **{ours['p95_ms']:.2f} ms** (target ≤ 5 ms: {verdict_p95}).",
             f"Ours ÷ the floor (a bare handler that records the update in one SQLite transaction): {floor_ratio:.2f}×.",
+            f"synchronous=FULL ÷ NORMAL: ours +{full_cost:.2f} ms mean, +{full_p50:.2f} ms p50 per update; "
+            f"the floor +{floor_cost:.2f} ms p50 per transaction (one more fsync of the WAL at each commit).",
             MARK_END,
         ]
     )

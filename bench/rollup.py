@@ -1,7 +1,8 @@
 """Benchmark: roll-ups and the Excel report on the generated province (bench/make_data.py).
 
 Measured in one process on the database `make bench-data` wrote, through the same code the bot runs
-(`rollup_of`, the cell's member list, `excel_attachment`, the chart), with the fixed "now" of the data:
+(`rollup_of`, the cell's member list, `excel_attachment`, the chart), with the fixed "now" of the data; every
+roll-up is counted in full (`fresh=True`: the per-cell memo of issue 12 is bench/dashboard.py's subject):
 - the roll-up of the whole province (100,000 members, 2,000 cells): this month, this year, last month (a past
   period: percentages at its end and members moved since are worked out);
 - one cell: the roll-up, and the roll-up with its member list (what a secretary's /tonghop shows);
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from bench.make_data import DEFAULT_OUT, NOW, sqlite_url
 from bot.cli import use_fast_event_loop
+from handlers.reports import chart
 from handlers.services.periods import Period, month_of, year_of
 from handlers.services.reports import chart_attachment, excel_attachment
 from handlers.services.rollup import rollup_of, unit_row
@@ -92,23 +94,24 @@ async def run(url: str, runs: int) -> tuple[dict[str, dict[str, float]], dict[st
     def rollup_job(unit: Unit, period: Period) -> Callable[[], Awaitable[Any]]:
         async def job() -> Any:
             async with uow() as work:
-                return await rollup_of(work, unit_row(unit), period, NOW, TZ)
+                return await rollup_of(work, unit_row(unit), period, NOW, TZ, fresh=True)
 
         return job
 
     async def cell_with_members() -> None:
         async with uow() as work:
-            summary = await rollup_of(work, unit_row(cell), month, NOW, TZ)
+            summary = await rollup_of(work, unit_row(cell), month, NOW, TZ, fresh=True)
             await work.reports.cell_members(cell.id, summary.window)
 
     async def district_excel() -> int:
         async with uow() as work:
-            summary = await rollup_of(work, unit_row(district), month, NOW, TZ)
+            summary = await rollup_of(work, unit_row(district), month, NOW, TZ, fresh=True)
             attachment = await excel_attachment(work, summary, TODAY, TZ)
         return len(attachment.content)
 
     async def province_chart() -> None:
         summary = await rollup_job(province, month)()
+        chart.forget_drawn()  # drawn every time, as before charts were kept
         await chart_attachment(summary)
 
     results = {

@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     zalo_secret = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
-    setup_logging(settings.log_level, [secret, webhook_secret, zalo_secret])
+    link_key = settings.file_link_key.get_secret_value() if settings.file_link_key else ""
+    setup_logging(settings.log_level, [secret, webhook_secret, zalo_secret, link_key])
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "run": cmd_run,
         "demo": cmd_demo,

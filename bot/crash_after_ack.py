@@ -2,7 +2,7 @@
 
 The first webhook update answered with a 200 kills the process with SIGKILL right after the answer was
 sent, before the inbox worker saw the update: a deterministic "crash after the acknowledgement" for
-tests/test_web_process.py (the next start must process the stored update).
+tests/e2e/test_web_process.py (the next start must process the stored update).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from handlers.catalog import admin as a
 from handlers.catalog import channels as c
 from handlers.catalog import roster as ro
 from handlers.services.invites import InviteLine, issue_invites
-from handlers.services.roster import import_roster
+from handlers.services.roster import import_in_batches, preview_import
 from handlers.services.roster_file import RosterFileError, read_roster
 from handlers.services.themes import set_theme as set_theme_service
 from handlers.services.themes import theme_of
@@ -35,10 +35,8 @@ async def import_roster_file(core: Core, path: Path, dry_run: bool) -> int:
         return 1
     disable = len(roster.rows) < PROGRESS_FROM_ROWS or None  # None: only on a terminal
     with tqdm(total=len(roster.rows), desc=a.IMPORT_PROGRESS, unit=" dòng", disable=disable, file=sys.stderr) as bar:
-        async with core.uow() as uow:
-            report = await import_roster(uow, roster.rows, core.clock.now(), on_row=lambda: _tick(bar))
-            if not dry_run:
-                await uow.commit()
+        run = preview_import if dry_run else import_in_batches  # a dry run only reads; an import commits in batches
+        report = await run(core.uow, roster.rows, core.clock.now(), lambda: _tick(bar))
     report.errors = sorted([*roster.errors, *report.errors], key=lambda e: e.row_number)
     if dry_run:
         print(ro.IMPORT_DRY_RUN)

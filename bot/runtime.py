@@ -27,7 +27,8 @@ from aiohttp.typedefs import Middleware
 
 from bot import crash_after_ack
 from bot.channels.webhooks import WebhookEndpoint
-from bot.files import FileLinks, zalo_file_link
+from bot.files import FileLinks, load_or_create_link_key, zalo_file_link
+from bot.health import Health
 from bot.housekeeping import Housekeeping
 from bot.inbox import Inbox
 from bot.intake import Intake, Polling, Webhooks
@@ -37,6 +38,7 @@ from bot.settings import Settings
 from bot.web import build_web_app
 from bot.webhook_admin import EXIT_USAGE, webhook_settings_missing
 from bot.wiring import Core, build_core
+from handlers.catalog import admin as a
 from handlers.catalog import web as w
 from handlers.outbound import Messenger
 from handlers.services.quota import QuotaGuard
@@ -59,6 +61,9 @@ def run(settings: Settings, *, webhook: bool) -> int:
     if webhook and settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         print(w.WEBHOOK_NO_PLATFORM, file=sys.stderr)
         return EXIT_USAGE
+    if webhook and (problem := link_key_problem(settings)):
+        print(a.SETTINGS_ERROR.format(name="FILE_LINK_KEY", problem=problem), file=sys.stderr)
+        return EXIT_USAGE
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)
@@ -77,7 +82,9 @@ async def serve(settings: Settings, *, webhook: bool, stop: asyncio.Event | None
         channels = await start_channels(settings, core, links, stops)
         workers = start_workers(core, settings, messengers_for(settings, channels.zalo))
         stops.add("workers", workers.stop)
-        intake = webhook_intake(settings, core, links, channels) if webhook else polling_intake(channels)
+        intake = (
+            webhook_intake(settings, core, links, channels, workers.sender) if webhook else polling_intake(channels)
+        )
         stops.add("intake", intake.stop)
         await intake.start()
         await stop.wait()
@@ -121,10 +128,23 @@ class Channels:
     zalo: ZaloChannel | None = None
 
 
+def link_key_problem(settings: Settings) -> str | None:
+    """Read (or, on the first start, generate) the file-link key now: a broken key file stops the start."""
+    try:
+        file_links_key(settings)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def file_links_key(settings: Settings) -> str:
+    return load_or_create_link_key(settings.file_link_key.get_secret_value() if settings.file_link_key else None)
+
+
 def file_links(settings: Settings, core: Core) -> FileLinks:
-    assert settings.webhook_base_url is not None and settings.webhook_secret is not None
+    assert settings.webhook_base_url is not None
     ttl = timedelta(hours=settings.file_link_ttl_hours)
-    return FileLinks(core.uow, settings.webhook_base_url, settings.webhook_secret.get_secret_value(), ttl, core.clock)
+    return FileLinks(core.uow, settings.webhook_base_url, file_links_key(settings), ttl, core.clock)
 
 
 async def start_channels(settings: Settings, core: Core, links: FileLinks | None, stops: Stops) -> Channels:
@@ -226,8 +246,10 @@ def polling_intake(channels: Channels) -> Intake:
     return Polling(channels.telegram, channels.zalo)
 
 
-def webhook_intake(settings: Settings, core: Core, links: FileLinks | None, channels: Channels) -> Intake:
-    """The inbox of every platform served and the web app in front of it."""
+def webhook_intake(
+    settings: Settings, core: Core, links: FileLinks | None, channels: Channels, sender: Sender
+) -> Intake:
+    """The inbox of every platform served and the web app in front of it (its /healthz watches both workers)."""
     from bot.channels.telegram_webhook import TelegramEndpoint
     from bot.channels.zalo_webhook import ZaloEndpoint
 
@@ -237,7 +259,8 @@ def webhook_intake(settings: Settings, core: Core, links: FileLinks | None, chan
         endpoints.append(TelegramEndpoint(channels.telegram.app))
     if channels.zalo is not None:
         endpoints.append(ZaloEndpoint(channels.zalo))
-    inbox = Inbox(core.uow, core.clock, endpoints)
+    inbox = Inbox(core.uow, core.clock, endpoints, max_age=settings.inbox_max_age)
     seams: list[Middleware] = [crash_after_ack.crash_after_ack(inbox)] if crash_after_ack.requested() else []
-    app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams)
+    health = Health(core.uow, core.clock, inbox=inbox, sender=sender)
+    app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams, health)
     return Webhooks(settings, inbox, app)

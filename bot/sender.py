@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from handlers.clock import Clock
@@ -183,6 +183,20 @@ class Sender:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.report = DrainReport()
+        self.started_at: datetime | None = None
+        self.last_progress: datetime | None = None  # when an outcome was last recorded (or the sender started)
+
+    @property
+    def platforms(self) -> list[str]:
+        return list(self.messengers)
+
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def is_paused(self, platform: str) -> bool:
+        """The platform asked to wait (a 429): its rows wait too, and that is not being stuck."""
+        pacer = self.pacers.get(platform)
+        return pacer is not None and pacer.is_paused()
 
     def start(self) -> asyncio.Task[None]:
         """Run `run_forever` as a task on the running loop."""
@@ -220,6 +234,7 @@ class Sender:
         return len(ids)
 
     async def run_forever(self) -> None:
+        self.started_at = self.last_progress = self.clock.now()
         await self.recover()
         log.info("sender running: %s", ", ".join(sorted(self.messengers)))
         while not self._stopping:
@@ -294,6 +309,8 @@ class Sender:
                     continue  # its rows stay pending until the pause ends
                 claimed.extend(await claim_due(uow, platform, now, free - len(claimed)))
             await uow.commit()
+        if outcomes:
+            self.last_progress = now
         self._count(outcomes, report, progress)
         return {asyncio.create_task(self._send(item)): item for item in claimed}
 

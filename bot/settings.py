@@ -16,6 +16,8 @@ from storage.db import normalise_url
 
 # What Telegram accepts as a webhook secret_token (Zalo takes the same).
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Shorter secrets could be guessed: anyone holding one can post updates in any member's name.
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,9 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     # Texts of the bot's own messages (they may name people) are blanked this many days after they were sent.
     sent_text_retention_days: int = Field(default=30, ge=1, le=3650)
+    file_link_key: SecretStr | None = None  # unset: generated into ./data/file-link.key on the first start
+    # A stored webhook update older than this (the bot was down) is given up, not acted on.
+    inbox_max_age_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # A reminder firing found later than this (the bot was down) is recorded as missed instead of sent.
     reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
     # The delivery sender (reminders, announcements): platform rates, requests in flight, idle poll.
@@ -74,7 +79,7 @@ class Settings(BaseSettings):
             raise ValueError("phải bắt đầu bằng http:// hoặc https:// / must start with http(s)://")
         return value
 
-    @field_validator("webhook_base_url", "webhook_secret", mode="before")
+    @field_validator("webhook_base_url", "webhook_secret", "file_link_key", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -93,8 +98,22 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+        if value is None:
+            return None
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
             raise ValueError("chỉ gồm A-Z, a-z, 0-9, _ và -, dài 1–256 ký tự / only A-Za-z0-9_-, 1 to 256 characters")
+        if len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(a.SECRET_TOO_SHORT.format(length=MIN_SECRET_LENGTH))
+        return value
+
+    @field_validator("file_link_key")
+    @classmethod
+    def _file_link_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        key = value.get_secret_value()
+        if len(key) < MIN_SECRET_LENGTH or any(ch.isspace() for ch in key):
+            raise ValueError(a.SECRET_TOO_SHORT.format(length=MIN_SECRET_LENGTH))
         return value
 
     @field_validator("database_url", "demo_database_url")
@@ -119,6 +138,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def inbox_max_age(self) -> timedelta:
+        return timedelta(minutes=self.inbox_max_age_minutes)
 
     @property
     def reminder_grace(self) -> timedelta:

@@ -3,7 +3,8 @@
 POST /webhook/{platform}  the platform's secret header is checked (constant time), the update is stored in
                           the inbox and committed, then acknowledged with 200 (bot/inbox.py processes it)
 GET  /files/{token}       a generated file behind a signed, expiring link (bot/files.py)
-GET  /healthz             200 while the server runs
+GET  /healthz             200 {"ok": true}, or 503 {"ok": false, "problems": [...]} when the database, the inbox
+                          worker or the sender cannot do its work (bot/health.py)
 
 The runtime (bot/runtime.py) builds the app in webhook mode and serves it with `start_site`.
 """
@@ -16,10 +17,13 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Middleware
 
 from bot.files import FileAnswer, FileLinks
+from bot.health import Health
 from bot.inbox import Inbox
+from bot.refusals import RefusalLog
 from handlers.catalog import web as w
 
 log = logging.getLogger(__name__)
@@ -36,16 +40,24 @@ def secret_matches(given: str | None, secret: str) -> bool:
 
 
 def build_web_app(
-    inbox: Inbox, secret: str, links: FileLinks | None, middlewares: Sequence[Middleware] = ()
+    inbox: Inbox,
+    secret: str,
+    links: FileLinks | None,
+    middlewares: Sequence[Middleware] = (),
+    health: Health | None = None,
 ) -> web.Application:
+    """The app; `health` defaults to the database and the inbox (the runtime adds the sender)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=list(middlewares))
+    checks = health or Health(inbox.uow_factory, inbox.clock, inbox=inbox)
+    wrong_secrets = RefusalLog(log, "webhook calls with a wrong or missing secret")
+    bad_links = RefusalLog(log, "file links refused (malformed, forged or tampered)")
 
     async def receive(request: web.Request) -> web.StreamResponse:
         endpoint = inbox.endpoints.get(request.match_info["platform"])
         if endpoint is None:
             raise web.HTTPNotFound()
         if not secret_matches(request.headers.get(endpoint.secret_header), secret):
-            log.warning("webhook call refused: wrong or missing secret platform=%s", endpoint.platform)
+            wrong_secrets.refused(f"platform={endpoint.platform}")
             return web.Response(status=403, text="forbidden")
         try:
             payload = await request.json()
@@ -64,9 +76,14 @@ def build_web_app(
         if links is None:
             raise web.HTTPNotFound()
         answer = await links.open(request.match_info["token"], request.query.get("e"), request.query.get("s"))
+        if answer.status == 403:
+            bad_links.refused()
         return file_response(answer)
 
     async def healthz(_request: web.Request) -> web.StreamResponse:
+        problems = await checks.problems()
+        if problems:
+            return web.json_response({"ok": False, "problems": problems}, status=503)
         return web.json_response({"ok": True})
 
     app.router.add_post("/webhook/{platform}", receive)
@@ -93,10 +110,25 @@ def content_disposition(kind: str, filename: str) -> str:
     return f"{kind}; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+class PrivateAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log without the query string (a file link's signature and expiry), the file token,
+    the referrer or the user agent: `127.0.0.1 "GET /files/… HTTP/1.1" 200 1234 0.004s`."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        path = request.path
+        token = request.match_info.get("token") if isinstance(request, web.Request) else None
+        if token:
+            path = path.replace(token, "…")
+        self.logger.info(
+            '%s "%s %s HTTP/%d.%d" %d %d %.3fs',
+            *(request.remote, request.method, path, *request.version, response.status, response.body_length, time),
+        )
+
+
 async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
     """Serve `app` on host:port; returns the runner (cleanup() stops it) and the port actually bound
     (port 0 asks the system for a free one)."""
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=PrivateAccessLogger)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -10,11 +10,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine as AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
+from storage.figure_versions import TrackedSession
 from storage.private_files import make_private_file, tighten
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Execution options of a read-only transaction (UnitOfWork.read_only): PostgreSQL's READ ONLY, and on SQLite a
+# deferred BEGIN (a reader never waits for the write lock) with PRAGMA query_only.
+READ_ONLY_OPTIONS = {"lamtheo_read_only": True, "postgresql_readonly": True}
 
 
 def is_sqlite(url: str) -> bool:
@@ -33,7 +38,9 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """hide_parameters: a logged database error never quotes the values (members' texts, names, phones)."""
     ensure_sqlite_dir(url)
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     engine = create_async_engine(
@@ -58,18 +65,29 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")  # deleted and replaced texts are overwritten, not left in free pages
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # NORMAL in WAL can lose the last commits on power loss
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
         # Straight to aiosqlite: one hop to its thread instead of the three (cursor, execute, close)
         # that conn.exec_driver_sql() costs; this runs once per transaction on the hot path.
-        await_only(conn.connection.driver_connection.execute("BEGIN IMMEDIATE"))
+        driver = conn.connection.driver_connection
+        if conn.get_execution_options().get("lamtheo_read_only"):
+            conn.info["query_only"] = True
+            await_only(driver.execute("PRAGMA query_only=ON"))
+            await_only(driver.execute("BEGIN"))
+            return
+        if conn.info.pop("query_only", False):  # the pooled connection served a read-only transaction last
+            await_only(driver.execute("PRAGMA query_only=OFF"))
+        await_only(driver.execute("BEGIN IMMEDIATE"))
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def session_factory(engine: AsyncEngine, *, track_figures: bool = True) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose writes keep the roll-up's figures current (storage/figure_versions.py); `track_figures=False`
+    only for a benchmark measuring what that costs."""
+    session_class = TrackedSession if track_figures else Session
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, sync_session_class=session_class)
 
 
 def normalise_url(url: str) -> str:

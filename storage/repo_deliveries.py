@@ -186,6 +186,23 @@ class DeliveryRepository(Repo):
         result = await self.session.execute(stmt)
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def oldest_due(self, platforms: Sequence[str], now: datetime) -> dict[str, datetime]:
+        """Per platform, since when the longest-waiting row the sender could claim now has been due (queued, or
+        its not-before passed); platforms with none left out."""
+        due_since = func.coalesce(Delivery.not_before, Delivery.updated_at)
+        stmt = (
+            select(Delivery.platform, func.min(due_since))
+            .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+            .where(
+                Delivery.status == DeliveryStatus.PENDING.value,
+                Delivery.platform.in_(list(platforms)),
+                or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
+                Broadcast.state == BroadcastState.SENDING.value,
+            )
+            .group_by(Delivery.platform)
+        )
+        return {str(platform): since for platform, since in (await self.session.execute(stmt)).all()}
+
     async def has_pending(self, platforms: Sequence[str], now: datetime | None = None) -> bool:
         """Whether any delivery waits on these platforms (due by `now`, when given)."""
         conditions = [Delivery.status == DeliveryStatus.PENDING.value, Delivery.platform.in_(list(platforms))]

@@ -27,7 +27,7 @@ from storage.models import (
     Unit,
     UnitEvent,
 )
-from storage.repo_base import Repo
+from storage.repo_base import Repo, chunked
 
 ABSORBING_ACTIONS = ("merge", "dissolve")  # a unit whose members and items went to `target_unit_id`
 
@@ -185,23 +185,23 @@ class HonoursRepository(Repo):
         return {row.commitment_id: row for row in await self._scalars(stmt)}
 
     async def replication_rows(self, year: int, before: datetime) -> list[tuple[int, int, int | None, str | None]]:
-        """(model id, its cell, the pilot model's id, the pilot typed) of the year's active replicated models."""
-        stmt = (
-            select(
-                ModelReplication.commitment_id,
-                Commitment.unit_id,
-                ModelReplication.source_commitment_id,
-                ModelReplication.source_text,
-            )
-            .join(Commitment, Commitment.id == ModelReplication.commitment_id)
-            .where(
+        """(model id, its cell, the pilot model's id, the pilot typed) of the year's active replicated models.
+
+        The few replications first, then their models by id: as one join, SQLite may scan every commitment."""
+        replication = ModelReplication
+        stmt = select(replication.commitment_id, replication.source_commitment_id, replication.source_text)
+        replications = (await self.session.execute(stmt)).all()
+        cells: dict[int, int] = {}
+        for chunk in chunked([row[0] for row in replications]):
+            models = select(Commitment.id, Commitment.unit_id).where(
+                Commitment.id.in_(chunk),
                 Commitment.year == year,
                 Commitment.status == CommitmentStatus.ACTIVE.value,
                 Commitment.created_at < before,
                 Commitment.unit_id.is_not(None),
             )
-        )
-        return [(row[0], row[1] or 0, row[2], row[3]) for row in (await self.session.execute(stmt)).all()]
+            cells.update({model_id: unit_id or 0 for model_id, unit_id in (await self.session.execute(models)).all()})
+        return [(model, cells[model], source, text) for model, source, text in replications if model in cells]
 
     # --- activities ----------------------------------------------------------------------------------------------
     async def recent_activities(self, unit_id: int, since: date, limit: int) -> list[Activity]:

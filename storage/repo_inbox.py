@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,15 @@ class InboxRepository:
             .order_by(InboxUpdate.received_at, InboxUpdate.id)
         )
         return list((await self.session.scalars(stmt)).all())
+
+    async def oldest_unprocessed(self, platforms: list[str]) -> dict[str, datetime]:
+        """Per platform, when the oldest update not processed yet was received (platforms with none left out)."""
+        stmt = (
+            select(InboxUpdate.platform, func.min(InboxUpdate.received_at))
+            .where(InboxUpdate.processed_at.is_(None), InboxUpdate.platform.in_(platforms))
+            .group_by(InboxUpdate.platform)
+        )
+        return {platform: received for platform, received in (await self.session.execute(stmt)).all()}
 
     async def count_attempt(self, row_id: int) -> int:
         """One more attempt at processing the row; returns the new count."""

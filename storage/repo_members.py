@@ -29,6 +29,10 @@ class MemberRepository(Repo):
         await self.session.flush()
         return member
 
+    def stage(self, member: Member) -> None:
+        """Add without flushing: many staged members go in one INSERT (at the next query or the commit)."""
+        self.session.add(member)
+
     async def in_cells(self, cell_ids: Sequence[int]) -> list[Member]:
         stmt = select(Member).where(Member.cell_id.in_(cell_ids), Member.active.is_(True))
         return await self._scalars(stmt.order_by(Member.full_name, Member.code))

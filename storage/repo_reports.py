@@ -57,7 +57,6 @@ class UnitRow:
     parent_id: int | None
     path: str
     active: bool
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ class ReportsRepository(Repo):
 
     async def units(self, path_prefix: str | None = None) -> list[UnitRow]:
         """Every unit (or those under a path), active or not: the tree of the past is rebuilt from them."""
-        stmt = select(Unit.id, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.active, Unit.created_at)
+        stmt = select(Unit.id, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.active)
         if path_prefix is not None:
             stmt = stmt.where(Unit.path.startswith(path_prefix))
         rows = (await self.session.execute(stmt.order_by(Unit.path))).all()
@@ -120,12 +119,16 @@ class ReportsRepository(Repo):
         return {member_id: from_unit for member_id, from_unit in rows}  # the earliest move wins (written last)
 
     # --- figures -----------------------------------------------------------------------------------------------
-    async def cell_figures(self, cell_ids: Sequence[int], window: Window) -> dict[int, Figures]:
-        """Figures per cell as the cells were at `window.end` (members moved since count where they were)."""
+    async def cell_figures(
+        self, cell_ids: Sequence[int], window: Window, moved: dict[int, int | None] | None = None
+    ) -> dict[int, Figures]:
+        """Figures per cell as the cells were at `window.end` (members moved since count where they were;
+        `moved`: `moves_after(window.end)` when the caller has it)."""
         result = {cell_id: Figures(cells=1) for cell_id in cell_ids}
         if not cell_ids:
             return result
-        moved = await self.moves_after(window.end)
+        if moved is None:
+            moved = await self.moves_after(window.end)
         wanted = set(cell_ids)
         scan = len(cell_ids) >= self.scan_from_cells
         not_moved = Member.id.not_in(sql.moved_since(window.end))

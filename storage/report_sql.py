@@ -23,9 +23,12 @@ class Window:
 
     year: int
     start: datetime  # UTC, inclusive
-    end: datetime  # UTC, exclusive: the period's end, or now while it runs
-    last_day: date  # local day of `end`: pauses and deadlines are dates
-    running: bool = False  # `end` is now: no entry can be later, so current percentages are those at `end`
+    end: datetime  # UTC, exclusive: the period's end
+    last_day: date  # the last local day counted (today while the period runs): pauses and deadlines are dates
+    # The period is still running: nothing is later than now, so every row written so far counts and current
+    # percentages are those at the end. A running window is thus the same from one moment to the next of a day
+    # (the per-cell cache keys on it: handlers/services/cell_figures.py).
+    running: bool = False
 
 
 # --- who and what counts -----------------------------------------------------------------------------------------

@@ -1,17 +1,24 @@
-"""The unit of work: one transaction; `async with uow:` rolls back unless `commit()` was called."""
+"""The unit of work: one transaction; `async with uow:` rolls back unless `commit()` was called.
+
+`async with uow_factory().read_only() as uow:` is a transaction that only reads (dry runs, health checks, file
+downloads): the database refuses its writes, and on SQLite it never waits for the write lock.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import READ_ONLY_OPTIONS
 from storage.repo_accounts import AccountRepository, InviteRepository
 from storage.repo_commitments import CommitmentRepository
 from storage.repo_deliveries import DeliveryRepository
 from storage.repo_dialogs import DialogRepository
 from storage.repo_evidence import EvidenceRepository
+from storage.repo_figures import FiguresRepository, memo_of
 from storage.repo_files import FileRepository
 from storage.repo_honours import HonoursRepository
 from storage.repo_inbox import InboxRepository
@@ -53,13 +60,22 @@ class UnitOfWork:
     deliveries: DeliveryRepository
     honours: HonoursRepository
     redaction: RedactionRepository
+    figures: FiguresRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._read_only = False
+
+    def read_only(self) -> Self:
+        """Make this a read-only transaction (before `async with`)."""
+        self._read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         session = self._session = self._sessions()
+        if self._read_only:
+            await session.connection(execution_options=READ_ONLY_OPTIONS)
         self.units = UnitRepository(session)
         self.members = MemberRepository(session)
         self.accounts = AccountRepository(session)
@@ -83,6 +99,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepository(session)
         self.honours = HonoursRepository(session)
         self.redaction = RedactionRepository(session)
+        self.figures = FiguresRepository(session, memo_of(self._sessions))
         return self
 
     async def __aexit__(
@@ -93,6 +110,11 @@ class UnitOfWork:
         # values intact (rollback() would expire them, and a caller reading one afterwards would fail).
         await self._session.close()
         self._session = None
+
+    async def ping(self) -> None:
+        """A trivial query: the database answers."""
+        assert self._session is not None, "ping() outside 'async with uow:'"
+        await self._session.execute(select(1))
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside 'async with uow:'"

@@ -13,15 +13,10 @@ to simulate a redelivery.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -33,6 +28,7 @@ from handlers.services.authz import load_actor
 from handlers.services.commitments import Draft, log_progress, register_commitment
 from handlers.services.invites import issue_invites
 from storage.models import Commitment, ProgressEntry
+from tests.support import TZ
 
 if TYPE_CHECKING:
     from handlers.router import Router
@@ -152,31 +148,6 @@ async def skip_exemplar(chat: Chat) -> None:
     await chat.press(cm.EXEMPLAR_NO)
 
 
-# --- a fast roster database ----------------------------------------------------------------------------
-_roster_template: dict[str, Path] = {}
-
-
-async def roster_copy(tmp_path: Path) -> Database:
-    """The same database as conftest's `roster_db` (examples/roster.csv imported at the default FakeClock
-    time), copied from a file imported once per session: most of a flow test's time was the import."""
-    from tests.conftest import load_example_roster
-    from tests.support import Database, FakeClock, fresh_sqlite, sqlite_url
-
-    if "file" not in _roster_template:
-        folder = Path(tempfile.mkdtemp(prefix="lamtheo-roster-"))
-        url = await asyncio.to_thread(fresh_sqlite, folder)
-        template = Database(url)
-        await load_example_roster(template, FakeClock())
-        await template.close()
-        _roster_template["file"] = folder / "lamtheo.db"
-    source = _roster_template["file"]
-    target = tmp_path / "lamtheo.db"
-    for suffix in ("", "-wal"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
-    return Database(sqlite_url(target))
-
-
 # --- database helpers --------------------------------------------------------------------------------
 async def invite_code(db: Database, clock: FakeClock, member_code: str) -> str:
     async with db.uow() as uow:
@@ -224,7 +195,6 @@ SNAP_FIELDS = (
     "withdrawn_at",
 )
 MEASURES = "Họp tổ, đến từng nhà hướng dẫn"
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def mid(uow: UnitOfWork, code: str) -> int:
@@ -259,7 +229,7 @@ async def add_commitment(
         found = await uow.members.by_code(code)
         assert found is not None, code
         actor = await load_actor(uow, found)
-        today = local_today(clock.now(), HANOI)
+        today = local_today(clock.now(), TZ)
         saved, _ = await register_commitment(uow, actor, Draft(content, MEASURES, deadline), today, clock.now())
         if percent is not None:
             await log_progress(uow, actor, saved.id, percent, None, clock.now())

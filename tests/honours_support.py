@@ -18,9 +18,9 @@ from handlers.services.member_refs import render_refs
 from handlers.services.replications import record_replication
 from storage.enums import ActivityKind, CommendationForm, CommitmentKind, NomineeKind, Role
 from storage.models import Broadcast, Commendation, CommendationStep, Commitment, Delivery, Member
-from tests.chat import HANOI, mid
+from tests.chat import mid
 from tests.review_support import TODAY, actor_of, add_cell_item
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 PROVINCE = "Đảng bộ tỉnh Hòa Bình Xanh"
 THANH_SON = "Đảng bộ xã Thanh Sơn"
@@ -53,7 +53,7 @@ async def propose(
     async with db.uow() as uow:
         member_id = await mid(uow, nominee) if nominee else None
         actor = await actor_of(uow, leader)
-        proposal, _ = await co.propose(uow, actor, member_id, item, account, TODAY, clock.now(), HANOI)
+        proposal, _ = await co.propose(uow, actor, member_id, item, account, TODAY, clock.now(), TZ)
         await uow.commit()
         return proposal.id
 
@@ -64,12 +64,12 @@ async def decide(db: Database, clock: FakeClock, staff: str, proposal_id: int, a
         actor = await actor_of(uow, staff)
         if action in ("praise", "reward"):
             form = CommendationForm(action)
-            await dec.commend(uow, actor, proposal_id, form, "12-QĐ/ĐU", date(2026, 11, 20), TODAY, clock.now(), HANOI)
+            await dec.commend(uow, actor, proposal_id, form, "12-QĐ/ĐU", date(2026, 11, 20), TODAY, clock.now(), TZ)
         elif action == "forward":
-            await dec.forward(uow, actor, proposal_id, clock.now(), HANOI)
+            await dec.forward(uow, actor, proposal_id, clock.now(), TZ)
         else:
             assert action == "return"
-            await dec.return_proposal(uow, actor, proposal_id, "Cần ghi rõ kết quả cụ thể", clock.now(), HANOI)
+            await dec.return_proposal(uow, actor, proposal_id, "Cần ghi rõ kết quả cụ thể", clock.now(), TZ)
         await uow.commit()
 
 

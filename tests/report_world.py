@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from handlers.catalog import document as dc
 from handlers.catalog import reports as rp
@@ -55,9 +54,8 @@ from storage.models import (
 )
 from storage.repo_reports import Figures
 from storage.uow import UnitOfWork
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 THANH_SON = "Đảng bộ xã Thanh Sơn"
 DT, TL = "Chi bộ thôn Đồng Tâm", "Chi bộ thôn Tân Lập"
 TH, MN = "Chi bộ Trường Tiểu học Thanh Sơn", "Chi bộ Trường Mầm non"

@@ -1,18 +1,21 @@
-"""Shared test helpers: databases (SQLite file, PostgreSQL when TEST_DATABASE_URL is set) and a fake clock."""
+"""Shared test helpers: databases (SQLite file, PostgreSQL when TEST_DATABASE_URL is set), the example roster,
+the time zone and a fake clock."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
-from storage.db import create_engine, session_factory
+from handlers.services.roster import import_roster
+from handlers.services.roster_file import read_roster
+from storage.db import AsyncEngine, create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import UnitOfWork
@@ -20,6 +23,7 @@ from storage.uow import UnitOfWork
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CSV = ROOT / "examples" / "roster.csv"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -35,25 +39,23 @@ class FakeClock:
         self.current += timedelta(**kwargs)
 
 
-_template: dict[str, Path] = {}
-
-
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def fresh_sqlite(tmp_path: Path) -> str:
-    """A migrated SQLite file for one test (copied from a template migrated once per session)."""
-    if "file" not in _template:
-        folder = Path(tempfile.gettempdir()) / f"lamtheo-template-{os.getpid()}"
-        folder.mkdir(parents=True, exist_ok=True)
-        template = folder / "template.db"
-        template.unlink(missing_ok=True)
-        upgrade(sqlite_url(template))
-        _template["file"] = template
-    target = tmp_path / "lamtheo.db"
-    shutil.copyfile(_template["file"], target)
-    return sqlite_url(target)
+def migrated_sqlite(path: Path) -> Path:
+    """A SQLite file at the migrations' head: the template the tests' databases are copied from."""
+    upgrade(sqlite_url(path))
+    return path
+
+
+def copy_sqlite(template: Path, target: Path) -> Path:
+    """A test's own copy of a template file (and of its write-ahead log, if one was left)."""
+    shutil.copyfile(template, target)
+    wal = template.with_name(f"{template.name}-wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(f"{target.name}-wal"))
+    return target
 
 
 _pg_migrated: set[str] = set()
@@ -86,11 +88,11 @@ async def _truncate(url: str) -> None:
 
 
 class Database:
-    """An engine plus a UnitOfWork factory for one test."""
+    """An engine plus a UnitOfWork factory for one test (its own engine unless given the shared one)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, engine: AsyncEngine | None = None) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = engine or create_engine(url)
         self.sessions = session_factory(self.engine)
 
     def uow(self) -> UnitOfWork:
@@ -98,3 +100,12 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+async def load_example_roster(database: Database, clock: FakeClock) -> None:
+    """examples/roster.csv imported as the operator would, at the clock's time."""
+    roster = read_roster(EXAMPLE_CSV)
+    assert not roster.errors
+    async with database.uow() as uow:
+        await import_roster(uow, roster.rows, clock.now())
+        await uow.commit()

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.fakes.fake_telegram import chat_object, command_entities, user_object
 
-SECRET = "s3cret_Token-for-tests"
+SECRET = "s3cret_Token-for-tests_0123456789abcdef"  # WEBHOOK_SECRET needs 32 characters or more
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ZALO_HEADER = "X-Bot-Api-Secret-Token"
 
@@ -39,6 +39,7 @@ class RecordingEndpoint:
     failures: dict[str, int] = field(default_factory=dict)  # key -> how many times to fail (a large number: always)
     attempts: dict[str, int] = field(default_factory=dict)
     gate: asyncio.Event | None = None
+    notified: list[dict[str, Any]] = field(default_factory=list)  # updates given up, their sender told
 
     def update_key(self, payload: dict[str, Any]) -> str | None:
         key = payload.get("id")
@@ -52,6 +53,9 @@ class RecordingEndpoint:
         if self.failures.get(key, 0) >= self.attempts[key]:
             raise RuntimeError("poison update")
         self.processed.append(payload)
+
+    async def notify_failure(self, payload: dict[str, Any]) -> None:
+        self.notified.append(payload)
 
     def keys(self) -> list[str]:
         return [str(payload["id"]) for payload in self.processed]

@@ -5,7 +5,9 @@ Handler order (the whole wiring of this channel is here):
   2. any text, commands included      -> Incoming(text=...)
   3. anything else in a private chat  -> Incoming(text=None) (the router asks for text);
                                          a photo -> Incoming(image_ref=largest size's file_id) (evidence)
-  errors                              -> logged without message text; the user gets a polite notice
+  errors                              -> logged without message text; the user gets a polite notice. While
+                                         the webhook endpoint processes an update (`failures_collected`), an
+                                         error is handed to it instead: the inbox retries, then gives up
 
 `TelegramBot` starts the Application by hand in both modes (it shares the runtime's loop). Siblings:
 `telegram_messenger.py` (the bot's own messages), `telegram_webhook.py` (the web server's endpoint and setWebhook
@@ -15,7 +17,9 @@ Handler order (the whole wiring of this channel is here):
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import MessageLimit
@@ -41,6 +45,21 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]  # what polling asks for, and what setWebhook subscribes to
 BOT_COMMANDS: list[tuple[str, str]] = t.COMMAND_MENU  # the command menu shown by Telegram clients
+
+# PTB's process_update hands a handler's exception to the error handler and returns normally; the error
+# handler appends it here instead while someone collects them (the webhook endpoint, for the inbox).
+_failures: ContextVar[list[BaseException] | None] = ContextVar("telegram_update_failures", default=None)
+
+
+@contextmanager
+def failures_collected() -> Iterator[list[BaseException]]:
+    """Errors of the updates processed in this block (same task), instead of the error handler's notice."""
+    collected: list[BaseException] = []
+    token = _failures.set(collected)
+    try:
+        yield collected
+    finally:
+        _failures.reset(token)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -117,16 +136,27 @@ class TelegramChannel:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
+        collected = _failures.get()
+        if collected is not None and error is not None:  # the inbox decides: try again, or give up and tell
+            collected.append(error)
+            return
         log.error(
             "error while handling an update: %s",
             type(error).__name__,
             exc_info=(type(error), error, error.__traceback__) if error else None,
         )
-        if isinstance(update, Update) and update.effective_chat is not None:
-            try:
-                await context.bot.send_message(update.effective_chat.id, t.INTERNAL_ERROR)
-            except Exception:  # the notice is best effort; the error is logged above
-                log.warning("could not send the error notice")
+        if isinstance(update, Update):
+            await notify_failure(context.bot, update)
+
+
+async def notify_failure(bot: Bot, update: Update) -> None:
+    """Tell the update's chat that it could not be handled; best effort."""
+    if update.effective_chat is None:
+        return
+    try:
+        await bot.send_message(update.effective_chat.id, t.INTERNAL_ERROR)
+    except Exception as error:  # the failure itself is logged by whoever called
+        log.warning("could not send the error notice: %s", type(error).__name__)
 
 
 async def send_attachment(

@@ -2,7 +2,7 @@
 
 PTB 22.8's AIORateLimiter clears an event when a request gets a 429, but every request re-sets that event
 in its `finally` when it ends, so a request that was already in flight and completes during the pause
-lets the waiting ones go at once: they reach Telegram inside the retry_after window (tests/test_sender.py
+lets the waiting ones go at once: they reach Telegram inside the retry_after window (tests/channels/test_sender.py
 shows it). Here the pause is a deadline shared by all requests, checked right before each one starts.
 """
 

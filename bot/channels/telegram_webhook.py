@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.channels.telegram import ALLOWED_UPDATES, PLATFORM
+from bot.channels.telegram import ALLOWED_UPDATES, PLATFORM, failures_collected, notify_failure
 from bot.channels.webhooks import PlatformWebhook, WebhookInfo
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
@@ -33,8 +33,15 @@ class TelegramEndpoint:
         return f"{self.app.bot.id}:{update_id}"
 
     async def process(self, payload: dict[str, Any]) -> None:
+        """Through PTB's handlers; an error they raised is raised here (PTB would only log it)."""
         update = Update.de_json(payload, self.app.bot)
-        await self.app.process_update(update)
+        with failures_collected() as failures:
+            await self.app.process_update(update)
+        if failures:
+            raise failures[0]
+
+    async def notify_failure(self, payload: dict[str, Any]) -> None:
+        await notify_failure(self.app.bot, Update.de_json(payload, self.app.bot))
 
 
 def webhook_operations(token: str, base_url: str) -> PlatformWebhook:

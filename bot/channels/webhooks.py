@@ -21,7 +21,11 @@ class WebhookEndpoint(Protocol):
 
     def update_key(self, payload: dict[str, Any]) -> str | None: ...
 
-    async def process(self, payload: dict[str, Any]) -> None: ...
+    async def process(self, payload: dict[str, Any]) -> None:
+        """Handle the update and send the replies; raise when handling failed (the inbox tries again)."""
+
+    async def notify_failure(self, payload: dict[str, Any]) -> None:
+        """Tell the update's sender that it could not be handled (the inbox gave it up)."""
 
 
 @dataclass(frozen=True)

@@ -156,25 +156,43 @@ class ZaloChannel:
         return Incoming(PLATFORM, update.user_id, key, text=text)
 
     async def process(self, payload: dict[str, Any]) -> None:
-        """Handle one raw update (as the webhook or getUpdates delivered it) and send the replies."""
+        """Polling: handle one update; when that fails, log it and tell the member."""
+        try:
+            await self.handle(payload)
+        except Exception as error:
+            log.error("error while handling a zalo update: %s", type(error).__name__, exc_info=error)
+            await self.notify_failure(payload)
+
+    async def handle(self, payload: dict[str, Any]) -> None:
+        """Handle one raw update (as the webhook or getUpdates delivered it) and send the replies. The
+        router's error is raised (nothing was sent): the webhook inbox tries again."""
+        update = self._usable(payload)
+        if update is None:
+            return
+        key = key_of(update)
+        if key is None:
+            log.warning("zalo update without message id or date ignored: event=%s", event_name(payload))
+            return
+        await self._answer(update, await self.router.handle(self.incoming(update, key)))
+
+    async def notify_failure(self, payload: dict[str, Any]) -> None:
+        """Tell the update's sender it could not be handled (best effort, like any reply)."""
+        update = parse_update(payload)
+        if update is not None and update.chat_type == "PRIVATE":
+            await self._answer(update, [Reply(t.INTERNAL_ERROR)])
+
+    @staticmethod
+    def _usable(payload: dict[str, Any]) -> ZaloUpdate | None:
+        """The update when the bot handles its kind (a private chat's known event); None, logged, otherwise."""
         update = parse_update(payload)
         name = event_name(payload)
         if update is None or (update.event and update.event not in KNOWN_EVENTS):
             log.info("zalo update not understood, ignored: event=%s", name)
-            return
+            return None
         if update.chat_type != "PRIVATE":
             log.info("zalo update from a group chat ignored: event=%s", name)
-            return
-        key = key_of(update)
-        if key is None:
-            log.warning("zalo update without message id or date ignored: event=%s", name)
-            return
-        try:
-            replies = await self.router.handle(self.incoming(update, key))
-        except Exception as error:
-            log.error("error while handling a zalo update: %s", type(error).__name__, exc_info=error)
-            replies = [Reply(t.INTERNAL_ERROR)]
-        await self._answer(update, replies)
+            return None
+        return update
 
     async def _answer(self, update: ZaloUpdate, replies: Sequence[Reply]) -> None:
         try:

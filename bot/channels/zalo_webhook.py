@@ -28,7 +28,10 @@ class ZaloEndpoint:
         return self.channel.update_key(payload)
 
     async def process(self, payload: dict[str, Any]) -> None:
-        await self.channel.process(payload)
+        await self.channel.handle(payload)
+
+    async def notify_failure(self, payload: dict[str, Any]) -> None:
+        await self.channel.notify_failure(payload)
 
 
 def webhook_operations(token: str, base_url: str) -> PlatformWebhook:

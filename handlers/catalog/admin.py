@@ -52,6 +52,11 @@ CONSOLE_AS = "Đang dùng với tư cách: {name} — {role}, {unit}."
 CONSOLE_BYE = "Tạm biệt đồng chí."
 CONSOLE_PROMPT = "> "
 SETTINGS_ERROR = "Cấu hình không hợp lệ / invalid setting {name}: {problem}"
+SECRET_TOO_SHORT = (
+    "cần ít nhất {length} ký tự, không có khoảng trắng, ví dụ tạo bằng: "
+    'python -c "import secrets; print(secrets.token_urlsafe(32))" '
+    "/ needs at least {length} characters without spaces"
+)
 ROSTER_ERRORS = "Các dòng có lỗi (các dòng khác vẫn được nhập):"
 DB_UPGRADED = "Cơ sở dữ liệu đã được nâng cấp lên phiên bản mới nhất. / Database is at the latest revision."
 RUNNING = "Bot đang chạy trên Telegram. Nhấn Ctrl+C để dừng. / The bot is running on Telegram; Ctrl+C stops it."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from handlers.catalog import reports as rp
@@ -15,6 +16,7 @@ from handlers.catalog import reports as rp
 FONT = "DejaVu Sans"
 MAX_LABEL = 28
 MIN_WIDTH, INCH_PER_BAR, MAX_WIDTH = 6.0, 0.55, 30.0
+DRAWN_KEPT = 32  # charts kept by what they show: a roll-up viewed again with the same figures is not redrawn
 
 
 @dataclass(frozen=True)
@@ -61,5 +63,21 @@ def render(title: str, bars: list[Bar]) -> bytes:
     return buffer.getvalue()
 
 
+_drawn: OrderedDict[tuple[str, tuple[Bar, ...]], bytes] = OrderedDict()
+
+
+def forget_drawn() -> None:
+    """Draw every chart again (a benchmark timing the drawing)."""
+    _drawn.clear()
+
+
 async def render_async(title: str, bars: list[Bar]) -> bytes:
-    return await asyncio.to_thread(render, title, bars)
+    """`render` in a thread; the same title and bars give the same PNG, so the last charts drawn are kept."""
+    key = (title, tuple(bars))
+    found = _drawn.get(key)
+    if found is None:
+        found = _drawn[key] = await asyncio.to_thread(render, title, bars)
+        while len(_drawn) > DRAWN_KEPT:
+            _drawn.popitem(last=False)
+    _drawn.move_to_end(key)
+    return found

@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
 from handlers.services.authz import Actor, may_see_unit, scope_unit
+from handlers.services.cell_figures import cells_figures, summed
 from handlers.services.errors import Forbidden
-from handlers.services.honours import Pilot, honour_figures, pilots_of, placement
+from handlers.services.honours import Pilot, pilots_of, placement
 from handlers.services.periods import Period
 from storage.enums import UnitKind
 from storage.models import Unit
@@ -33,6 +34,7 @@ from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 REVIVING_ACTIONS = ("merge", "dissolve")  # the unit was active before the change
+CELL = UnitKind.CELL.value
 
 
 @dataclass(frozen=True)
@@ -71,18 +73,19 @@ class Tree:
 
     def cells_under(self, unit_id: int) -> list[UnitRow]:
         found: list[UnitRow] = []
-        stack = [unit_id]
+        units, children, stack = self.units, self.children, [unit_id]
         while stack:
-            current = self.units[stack.pop()]
-            if current.kind == UnitKind.CELL.value:
+            current = units[stack.pop()]
+            if current.kind == CELL:
                 found.append(current)
-            stack.extend(reversed(self.children.get(current.id, [])))
+            below = children.get(current.id)
+            if below:
+                stack.extend(reversed(below))
         return found
 
 
 def window_of(period: Period, now: datetime, tz: ZoneInfo) -> Window:
-    end = period.as_of(now)
-    return Window(period.year, period.start, end, period.as_of_day(now, tz), running=end == now)
+    return Window(period.year, period.start, period.end, period.as_of_day(now, tz), running=now < period.end)
 
 
 async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
@@ -128,36 +131,40 @@ async def unit_for(uow: UnitOfWork, actor: Actor, unit_id: int | None) -> UnitRo
 
 
 def unit_row(unit: Unit) -> UnitRow:
-    return UnitRow(unit.id, unit.name, unit.kind, unit.parent_id, unit.path, unit.active, unit.created_at)
+    return UnitRow(unit.id, unit.name, unit.kind, unit.parent_id, unit.path, unit.active)
 
 
 async def rollup(
-    uow: UnitOfWork, actor: Actor, period: Period, now: datetime, tz: ZoneInfo, unit_id: int | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    period: Period,
+    now: datetime,
+    tz: ZoneInfo,
+    unit_id: int | None = None,
+    *,
+    fresh: bool = False,
 ) -> Rollup:
+    """The roll-up of the actor's unit, or of `unit_id` if they may see it: what /tonghop, /baocao and the web
+    pages show. Cells' figures come from the per-cell cache (`fresh`: counted again, see cell_figures.py)."""
     unit = await unit_for(uow, actor, unit_id)
-    return await rollup_of(uow, unit, period, now, tz)
+    return await rollup_of(uow, unit, period, now, tz, fresh=fresh)
 
 
-async def rollup_of(uow: UnitOfWork, unit: UnitRow, period: Period, now: datetime, tz: ZoneInfo) -> Rollup:
+async def rollup_of(
+    uow: UnitOfWork, unit: UnitRow, period: Period, now: datetime, tz: ZoneInfo, *, fresh: bool = False
+) -> Rollup:
     """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own)."""
     window = window_of(period, now, tz)
     tree = await tree_at(uow, unit, window.end)
     cells = tree.cells_under(unit.id)
-    figures = await uow.reports.cell_figures([cell.id for cell in cells], window)
     place = await placement(uow, [cell.id for cell in cells], window)
-    honours = await honour_figures(uow, place, window)
-    totals, honour_totals = Figures(), Honours()
-    for cell in cells:
-        totals.add(figures[cell.id])
-        honour_totals.add(honours[cell.id])
+    counted = await cells_figures(uow, [cell.id for cell in cells], window, place, fresh=fresh)
+    totals, honour_totals = summed(counted[cell.id] for cell in cells)
     lines: list[RollupLine] = []
     if unit.kind != UnitKind.CELL.value:
         for child_id in tree.children.get(unit.id, []):
             child = tree.units[child_id]
-            line, honour_line = Figures(), Honours()
-            for cell in tree.cells_under(child_id):
-                line.add(figures[cell.id])
-                honour_line.add(honours[cell.id])
+            line, honour_line = summed(counted[cell.id] for cell in tree.cells_under(child_id))
             lines.append(RollupLine(child.id, child.name, child.kind, line, honour_line))
     pilots = await pilots_of(uow, cells, place, window)
     return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, pilots)

@@ -7,6 +7,7 @@ from storage.models.accounts import ChatAccount, DialogStateRow, InviteCode, Lin
 from storage.models.base import Base, UtcDateTime
 from storage.models.broadcasts import Broadcast, Delivery, MeetingSchedule, ReminderResponse
 from storage.models.commitments import Commitment, Cycle, Evidence, ProgressEntry, SelfAssessment
+from storage.models.figures import CellVersion
 from storage.models.honours import Activity, Commendation, CommendationStep, ExemplarRegistration, ModelReplication
 from storage.models.org import ConsentEvent, Member, MemberMove, Unit, UnitEvent
 from storage.models.study import StudyAttendance, StudySession, Theme
@@ -16,6 +17,7 @@ __all__ = [
     "Activity",
     "Base",
     "Broadcast",
+    "CellVersion",
     "ChatAccount",
     "Commendation",
     "CommendationStep",
