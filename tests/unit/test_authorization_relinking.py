@@ -18,8 +18,8 @@ from handlers.router import Router
 from handlers.services.accounts import unlink_account
 from handlers.services.personal_data import withdraw_consent
 from tests.accounts_support import account_id, code_for, link_chat
-from tests.chat import HANOI, Chat
-from tests.support import Database, FakeClock
+from tests.chat import Chat
+from tests.support import TZ, Database, FakeClock
 
 SECRETARY = "DV002"
 POWERS = ["/tonghop", "/duyet", "/thongbao", "/dulieu"]
@@ -65,7 +65,7 @@ async def unlinked_by_the_operator(router: Router, db: Database, clock: FakeCloc
     chat = Chat(router, user_id="3006")
     await link_chat(chat, await code_for(db, clock, SECRETARY))
     async with db.uow() as uow:
-        await unlink_account(uow, SECRETARY, await account_id(db, "telegram", "3006"), clock.now(), HANOI)
+        await unlink_account(uow, SECRETARY, await account_id(db, "telegram", "3006"), clock.now(), TZ)
         await uow.commit()
     return chat
 

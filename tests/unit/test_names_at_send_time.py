@@ -20,10 +20,10 @@ from handlers.services.reminders import digest_messages
 from storage.enums import BroadcastKind, DeliveryStatus
 from storage.models import Broadcast, Delivery
 from tests.accounts_support import deliveries
-from tests.chat import HANOI, add_commitment, mid
+from tests.chat import add_commitment, mid
 from tests.honours_support import DONG_TAM, THANH_SON, propose, queued_texts
 from tests.review_support import actor_of
-from tests.support import Database, FakeClock
+from tests.support import TZ, Database, FakeClock
 
 NGOC = "Trần Thị Bích Ngọc"
 
@@ -43,7 +43,7 @@ async def test_an_announcement_names_its_sender_when_sent(roster_db: Database, c
     async with roster_db.uow() as uow:
         actor = await actor_of(uow, "DV002")
         assert actor.scope_unit_id is not None
-        await send_announcement(uow, actor, actor.scope_unit_id, "Họp chi bộ tối thứ Sáu", clock.now(), HANOI)
+        await send_announcement(uow, actor, actor.scope_unit_id, "Họp chi bộ tối thứ Sáu", clock.now(), TZ)
         ngoc, unit = actor.member_id, DONG_TAM
         await uow.commit()
     rows = [row for row in await deliveries(roster_db) if row.status == DeliveryStatus.PENDING.value]
@@ -70,7 +70,7 @@ async def test_the_digest_names_members_only_when_sent(roster_db: Database, cloc
     await add_commitment(roster_db, clock, "DV001", "Vận động 5 hộ phân loại rác", percent=40)
     async with roster_db.uow() as uow:
         [cell] = await uow.units.find_by_name(DONG_TAM)
-        messages = await digest_messages(uow, cell, date(2026, 12, 4), clock.now(), HANOI)
+        messages = await digest_messages(uow, cell, date(2026, 12, 4), clock.now(), TZ)
         rendered = await render_refs(uow, [message.text for message in messages])
     assert len(messages) == 2  # the secretary and the deputy
     for stored, shown in zip([m.text for m in messages], rendered, strict=True):
@@ -100,7 +100,7 @@ async def test_sent_texts_are_blanked_after_the_retention_period(roster_db: Data
         )
         await uow.deliveries.add_broadcast(broadcast)
         ids = [await mid(uow, code) for code in ("DV001", "DV004", "DV005", "DV006")]
-        await enqueue(uow, broadcast, [OutgoingMessage(i, f"Tin cho {i}") for i in ids], clock.now(), HANOI)
+        await enqueue(uow, broadcast, [OutgoingMessage(i, f"Tin cho {i}") for i in ids], clock.now(), TZ)
         await uow.commit()
     async with roster_db.sessions() as session:  # sent 31 and 29 days ago, blocked 31 days ago, still pending
         rows = list((await session.scalars(select(Delivery).order_by(Delivery.member_id))).all())

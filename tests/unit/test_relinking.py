@@ -18,8 +18,8 @@ from handlers.services.invites import DEFAULT_INVITE_TTL, issue_invites
 from storage.enums import BroadcastKind, DeliveryStatus
 from storage.models import Broadcast
 from tests.accounts_support import account_id, accounts_of, code_for, deliveries, link_chat
-from tests.chat import HANOI, Chat
-from tests.support import Database, FakeClock
+from tests.chat import Chat
+from tests.support import TZ, Database, FakeClock
 
 CELL = "Chi bộ thôn Đồng Tâm"
 
@@ -102,7 +102,7 @@ async def test_a_new_account_warns_every_existing_account_at_once(
         telegram,
         c.NEW_DEVICE_NOTICE.format(platform="Zalo", time="23/11/2026 10:00"),
     )
-    clock.current = datetime(2026, 11, 23, 22, 30, tzinfo=HANOI).astimezone(UTC)  # quiet hours: warned anyway
+    clock.current = datetime(2026, 11, 23, 22, 30, tzinfo=TZ).astimezone(UTC)  # quiet hours: warned anyway
     newcomer = Chat(router, user_id="802")
     await newcomer.say(f"/start {await code_for(roster_db, clock, 'DV001')}")
     newcomer.assert_menu()  # consent is the member's, given once
@@ -152,7 +152,7 @@ async def test_a_relinked_newcomer_does_not_silently_take_the_reminders(
             broadcast = Broadcast(
                 kind=BroadcastKind.PROGRESS_REMINDER.value, priority=1, state="pending", total=0, created_at=clock.now()
             )
-            await enqueue(uow, broadcast, [OutgoingMessage(member.id, "Nhắc việc")], clock.now(), HANOI)
+            await enqueue(uow, broadcast, [OutgoingMessage(member.id, "Nhắc việc")], clock.now(), TZ)
             await uow.commit()
         return (await deliveries(roster_db))[-1].account_id
 
@@ -188,12 +188,12 @@ async def test_unlinking_one_account(router: Router, roster_db: Database, clock:
         assert member is not None
         broadcast = Broadcast(kind="notice", priority=1, state="pending", total=0, created_at=clock.now())
         await enqueue(
-            uow, broadcast, [OutgoingMessage(member.id, "Tin riêng", account_id=unwanted)], clock.now(), HANOI
+            uow, broadcast, [OutgoingMessage(member.id, "Tin riêng", account_id=unwanted)], clock.now(), TZ
         )
         await uow.commit()
     before = len(await deliveries(roster_db))
     async with roster_db.uow() as uow:
-        removed, told = await unlink_account(uow, "DV002", unwanted, clock.now(), HANOI)
+        removed, told = await unlink_account(uow, "DV002", unwanted, clock.now(), TZ)
         await uow.commit()
     assert (removed.platform, removed.masked_id, told) == ("telegram", "…02", 1)
     assert [a.external_id for a in await accounts_of(roster_db, "DV002")] == ["1001"]
@@ -218,5 +218,5 @@ async def test_unlinking_refuses_an_account_not_of_that_member(
     other = await account_id(roster_db, "telegram", "1101")
     async with roster_db.uow() as uow:
         with pytest.raises(NotFound):
-            await unlink_account(uow, "DV002", 9999 if which == "unknown" else other, clock.now(), HANOI)
+            await unlink_account(uow, "DV002", 9999 if which == "unknown" else other, clock.now(), TZ)
     assert len(await accounts_of(roster_db, "DV001")) == 1
