@@ -43,10 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("file", type=Path, help="roster file (.xlsx, or .csv in UTF-8)")
     roster.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
 
-    invite = sub.add_parser("invite", help="print one-time invite codes and Telegram links")
+    invite = sub.add_parser("invite", help="print one-time invite codes (they expire) and Telegram links")
     scope = invite.add_mutually_exclusive_group()
     scope.add_argument("--unit", metavar="NAME", help="members of this cell or committee (its whole subtree)")
     scope.add_argument("--member", metavar="CODE", help="one member")
+    invite.add_argument(
+        "--platform", choices=["telegram", "zalo"], help="codes that link only there; skip only members linked there"
+    )
+    invite.add_argument("--relink", action="store_true", help="codes for members already linked too (a new phone)")
 
     theme = sub.add_parser("theme", help="the year's theme (chuyên đề năm)")
     theme_sub = theme.add_subparsers(dest="theme_command", required=True, metavar="ACTION")
@@ -94,13 +98,18 @@ def add_org_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         parser.add_argument("unit", metavar="A", help=naming)
         parser.add_argument(target_flag, dest="target", required=True, metavar="B", help=naming)
         parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
-    member = sub.add_parser("member", help="one member's personal data: export, anonymise")
+    member = sub.add_parser("member", help="one member: personal data (export, anonymise), chat accounts")
     member_sub = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
     export = member_sub.add_parser("export", help="everything stored about a member, as UTF-8 JSON")
     export.add_argument("code", metavar="CODE")
     export.add_argument("--out", type=Path, metavar="FILE.json", help="write to this file (default: stdout)")
     anonymise = member_sub.add_parser("anonymise", help="erase a member's personal data (consent withdrawn)")
     anonymise.add_argument("code", metavar="CODE")
+    accounts = member_sub.add_parser("accounts", help="a member's linked chat accounts (ids masked)")
+    accounts.add_argument("code", metavar="CODE")
+    unlink = member_sub.add_parser("unlink", help="remove one chat account of a member (see `member accounts`)")
+    unlink.add_argument("code", metavar="CODE")
+    unlink.add_argument("--account", required=True, type=int, metavar="ID", help="the account's number (#ID)")
 
 
 def add_reminder_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -232,7 +241,10 @@ def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     from bot import operator
 
-    return with_core(settings, lambda core: operator.print_invites(core, settings, args.unit, args.member))
+    return with_core(
+        settings,
+        lambda core: operator.print_invites(core, settings, args.unit, args.member, args.platform, args.relink),
+    )
 
 
 def cmd_theme(args: argparse.Namespace, settings: Settings) -> int:
@@ -262,6 +274,10 @@ def cmd_member(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.member_command == "export":
         return with_core(settings, lambda core: org_admin.export_member(core, args.code, args.out))
+    if args.member_command == "accounts":
+        return with_core(settings, lambda core: org_admin.list_accounts(core, args.code))
+    if args.member_command == "unlink":
+        return with_core(settings, lambda core: org_admin.unlink(core, args.code, args.account))
     return with_core(settings, lambda core: org_admin.anonymise_member(core, args.code))
 
 

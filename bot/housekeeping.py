@@ -1,8 +1,9 @@
 """Housekeeping: one loop, started once by the runtime in both modes (bot/runtime.py, a singleton worker).
 
 A minute after start, then every hour, it forgets old processed webhook updates and update keys and old
-wrong-code records, and deletes files whose links have expired (handlers/services/maintenance.py). A
-failing round is logged and the next one tries again.
+wrong-code records, deletes files whose links have expired, and blanks the texts of messages sent longer
+than SENT_TEXT_RETENTION_DAYS ago (handlers/services/maintenance.py). A failing round is logged and the
+next one tries again.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.clock import Clock
-from handlers.services.maintenance import Pruned, prune_old_records
+from handlers.services.maintenance import KEEP_SENT_TEXTS, Pruned, prune_old_records
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -24,16 +25,19 @@ FIRST_ROUND_AFTER_S = 60.0  # not at start: a bot restarting in a loop should no
 STOP_GRACE_S = 10.0
 
 
-async def housekeeping(uow_factory: Callable[[], UnitOfWork], now: datetime) -> Pruned:
+async def housekeeping(
+    uow_factory: Callable[[], UnitOfWork], now: datetime, keep_sent_texts: timedelta = KEEP_SENT_TEXTS
+) -> Pruned:
     """One round, in one transaction."""
     async with uow_factory() as uow:
-        pruned = await prune_old_records(uow, now)
+        pruned = await prune_old_records(uow, now, keep_sent_texts)
         await uow.commit()
     log.info(
-        "pruned %d inbox update(s), %d expired file(s), %d update key(s)",
+        "pruned %d inbox update(s), %d expired file(s), %d update key(s); blanked %d sent text(s)",
         pruned.inbox_updates,
         pruned.expired_files,
         pruned.update_keys,
+        pruned.sent_texts,
     )
     return pruned
 
@@ -45,8 +49,9 @@ class Housekeeping:
         clock: Clock,
         every_s: float = HOUSEKEEPING_EVERY_S,
         first_after_s: float = FIRST_ROUND_AFTER_S,
+        keep_sent_texts: timedelta = KEEP_SENT_TEXTS,
     ) -> None:
-        self.uow_factory, self.clock = uow_factory, clock
+        self.uow_factory, self.clock, self.keep_sent_texts = uow_factory, clock, keep_sent_texts
         self.every_s, self.first_after_s = every_s, first_after_s
         self.rounds = 0
         self._stopping = asyncio.Event()
@@ -74,7 +79,7 @@ class Housekeeping:
             return
         while True:
             try:
-                await housekeeping(self.uow_factory, self.clock.now())
+                await housekeeping(self.uow_factory, self.clock.now(), self.keep_sent_texts)
             except Exception as error:  # housekeeping must never stop the bot
                 log.warning("housekeeping failed: %s", type(error).__name__)
             self.rounds += 1

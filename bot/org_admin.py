@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from bot.wiring import Core
+from handlers.catalog import admin as a
+from handlers.catalog import channels as c
 from handlers.catalog import org as o
+from handlers.services.accounts import member_accounts, unlink_account
 from handlers.services.org_changes import DISSOLVE, MERGE, MOVE, OrgChange, dissolve_unit, merge_unit, move_unit
 from handlers.services.personal_data import as_json, collect_personal_data, member_by_code, withdraw_consent
+from storage.private_files import write_private
 
 
 async def change_unit(core: Core, action: str, unit: str, target: str, dry_run: bool) -> int:
@@ -65,7 +70,7 @@ async def export_member(core: Core, code: str, out: Path | None) -> int:
     if out is None:
         sys.stdout.write(text)
         return 0
-    await asyncio.to_thread(out.write_text, text, encoding="utf-8")
+    await asyncio.to_thread(write_private, out, text.encode("utf-8"))
     print(o.EXPORT_WRITTEN.format(code=code, path=out), file=sys.stderr)
     return 0
 
@@ -76,4 +81,42 @@ async def anonymise_member(core: Core, code: str) -> int:
         token = await withdraw_consent(uow, member, core.clock.now())
         await uow.commit()
     print(o.ANONYMISED.format(code=code, token=token))
+    return 0
+
+
+async def list_accounts(core: Core, code: str) -> int:
+    """The member's chat accounts: number, platform, the id's last characters, linked, last seen, blocked."""
+    async with core.uow() as uow:
+        member, lines = await member_accounts(uow, code)
+    print(a.ACCOUNTS_HEADER.format(code=member.code, name=member.full_name))
+    if not lines:
+        print(a.ACCOUNTS_NONE)
+        return 0
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(core.tz).strftime("%d/%m/%Y %H:%M")
+
+    for line in lines:
+        state = a.ACCOUNT_BLOCKED.format(at=local(line.blocked_at)) if line.blocked_at else a.ACCOUNT_REACHABLE
+        platform = c.PLATFORM_NAMES.get(line.platform, line.platform)
+        print(
+            a.ACCOUNT_LINE.format(
+                id=line.id,
+                platform=platform,
+                masked=line.masked_id,
+                linked=local(line.linked_at),
+                seen=local(line.last_seen_at),
+                state=state,
+            )
+        )
+    print(a.ACCOUNTS_HINT.format(code=member.code))
+    return 0
+
+
+async def unlink(core: Core, code: str, account_id: int) -> int:
+    async with core.uow() as uow:
+        removed, told = await unlink_account(uow, code, account_id, core.clock.now(), core.tz)
+        await uow.commit()
+    platform = c.PLATFORM_NAMES.get(removed.platform, removed.platform)
+    print(a.ACCOUNT_UNLINKED.format(id=removed.id, platform=platform, masked=removed.masked_id, code=code, told=told))
     return 0

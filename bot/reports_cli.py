@@ -12,6 +12,7 @@ from handlers.reports import excel
 from handlers.services.periods import parse_cli
 from handlers.services.report_doc import docx_for_unit
 from handlers.services.reports import excel_for_unit
+from storage.private_files import write_private
 
 
 async def write_report(core: Core, unit: str, period_text: str, out: Path) -> int:
@@ -19,7 +20,7 @@ async def write_report(core: Core, unit: str, period_text: str, out: Path) -> in
     period = parse_cli(period_text, core.tz)
     async with core.uow() as uow:
         summary, attachment = await excel_for_unit(uow, unit, period, core.clock.now(), core.tz)
-    await asyncio.to_thread(out.write_bytes, attachment.content)
+    await asyncio.to_thread(write_private, out, attachment.content)
     sheets = excel.LEADING_SHEETS + len(summary.cells)
     print(rp.CLI_REPORT_WRITTEN.format(unit=summary.unit_name, period=period.label, path=out, sheets=sheets))
     return 0
@@ -30,6 +31,6 @@ async def write_draft(core: Core, unit: str, period_text: str, out: Path, place:
     period = parse_cli(period_text, core.tz)
     async with core.uow() as uow:
         summary, attachment = await docx_for_unit(uow, unit, period, core.clock.now(), core.tz, place)
-    await asyncio.to_thread(out.write_bytes, attachment.content)
+    await asyncio.to_thread(write_private, out, attachment.content)
     print(dc.CLI_DOCX_WRITTEN.format(unit=summary.unit_name, period=period.label, path=out))
     return 0

@@ -232,7 +232,8 @@ def start_workers(core: Core, settings: Settings, messengers: dict[str, Messenge
     """Start the sender, the reminder clock (its first check runs at once) and housekeeping on the running loop."""
     sender = Sender(core.uow, messengers, core.clock, limits_from(settings))
     reminder_clock = ReminderClock(core.uow, core.clock, core.tz, settings.reminder_grace, on_fired=sender.wake)
-    workers = Workers(sender, reminder_clock, Housekeeping(core.uow, core.clock))
+    keeper = Housekeeping(core.uow, core.clock, keep_sent_texts=timedelta(days=settings.sent_text_retention_days))
+    workers = Workers(sender, reminder_clock, keeper)
     workers.start()
     log.info("reminders and deliveries running for %s", ", ".join(sorted(messengers)) or "no platform")
     return workers

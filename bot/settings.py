@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=0, le=65535)
     file_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Invite codes stop working this many days after `lamtheo invite` issued them.
+    invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    # Texts of the bot's own messages (they may name people) are blanked this many days after they were sent.
+    sent_text_retention_days: int = Field(default=30, ge=1, le=3650)
     file_link_key: SecretStr | None = None  # unset: generated into ./data/file-link.key on the first start
     # A stored webhook update older than this (the bot was down) is given up, not acted on.
     inbox_max_age_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)

@@ -167,7 +167,7 @@ class Router:
         if not code or not looks_like_code(code):
             return [Reply(t.STRANGER)]
         try:
-            account, member = await link_account(uow, msg.platform, msg.account_id, code, now)
+            account, member = await link_account(uow, msg.platform, msg.account_id, code, now, self.tz)
         except UserError as error:
             return [Reply(error.message)]
         log.info("account linked platform=%s member_id=%s", msg.platform, member.id)

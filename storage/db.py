@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
 from storage.figure_versions import TrackedSession
+from storage.private_files import make_private_file, tighten
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Execution options of a read-only transaction (UnitOfWork.read_only): PostgreSQL's READ ONLY, and on SQLite a
@@ -26,10 +27,14 @@ def is_sqlite(url: str) -> bool:
 
 
 def ensure_sqlite_dir(url: str) -> None:
-    """Create the folder of a SQLite file so a fresh checkout runs without set-up."""
+    """Create the folder of a SQLite file (0700) so a fresh checkout runs without set-up, and the file itself
+    (0600) before SQLite does: SQLite gives its -wal and -shm files the database file's mode."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(str(parsed.database)).expanduser()
+        make_private_file(path)
+        for suffix in ("-wal", "-shm"):  # left by an older version: group- or world-readable
+            tighten(Path(f"{path}{suffix}"))
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -59,6 +64,7 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted and replaced texts are overwritten, not left in free pages
         cursor.execute("PRAGMA synchronous=FULL")  # NORMAL in WAL can lose the last commits on power loss
         cursor.close()
 

@@ -54,6 +54,7 @@ class BroadcastKind(StrEnum):
     DIGEST = "digest"  # the secretary's cell summary the day before the meeting
     ANNOUNCEMENT = "announcement"  # /thongbao
     NOTICE = "notice"  # a one-off message to one member (approval result, a snoozed reminder...)
+    SECURITY = "security"  # a device linked or unlinked: to one chat account, at once, even in quiet hours
 
 
 class BroadcastState(StrEnum):

@@ -172,6 +172,20 @@ class DeliveryRepository(Repo):
             )
         return done
 
+    async def blank_sent_texts(self, before: datetime) -> int:
+        """Blank the texts of deliveries finished (sent, blocked, failed, unknown, skipped) before `before`."""
+        finished = [
+            status.value for status in DeliveryStatus if status not in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+        ]
+        stmt = (
+            update(Delivery)
+            .where(Delivery.status.in_(finished), Delivery.updated_at < before, Delivery.text != "")
+            .values(text="")
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def oldest_due(self, platforms: Sequence[str], now: datetime) -> dict[str, datetime]:
         """Per platform, since when the longest-waiting row the sender could claim now has been due (queued, or
         its not-before passed); platforms with none left out."""

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.enums import DeliveryStatus
 from storage.models import (
     ChatAccount,
     Commitment,
@@ -29,6 +30,8 @@ from storage.models import (
     StudySession,
 )
 from storage.repo_base import Repo
+
+ACCOUNT_REMOVED = "chat account unlinked"
 
 
 class PersonalDataRepository(Repo):
@@ -81,34 +84,47 @@ class PersonalDataRepository(Repo):
         return await self._scalars(stmt.order_by(ReminderResponse.created_at, ReminderResponse.id))
 
     # --- erasing -----------------------------------------------------------------------------------------
-    async def unlink_accounts(self, member_id: int) -> list[str]:
-        """Delete the member's chat accounts with their dialog states, link failures and invite codes.
+    async def unlink_accounts(self, member_id: int) -> list[int]:
+        """Delete the member's chat accounts (see remove_accounts) and their invite codes."""
+        accounts: list[ChatAccount] = await self._scalars(select(ChatAccount).where(ChatAccount.member_id == member_id))
+        touched = await self.remove_accounts(accounts)
+        await self.session.execute(delete(InviteCode).where(InviteCode.member_id == member_id))
+        await self.session.flush()
+        return touched
+
+    async def remove_accounts(self, accounts: list[ChatAccount]) -> list[int]:
+        """Delete chat accounts with their dialog states and link failures; messages still waiting for them are
+        skipped (never sent to a chat that is no longer the member's). Returns the broadcasts of those messages.
 
         Deleted through the session (not bulk statements) so objects the router already loaded for
-        this update are deleted rather than updated. Returns the platforms that were linked.
+        this update are deleted rather than updated.
         """
-        accounts: list[ChatAccount] = await self._scalars(select(ChatAccount).where(ChatAccount.member_id == member_id))
         ids = [account.id for account in accounts]
-        if ids:
-            for row in await self._scalars(select(DialogStateRow).where(DialogStateRow.account_id.in_(ids))):
-                await self.session.delete(row)
+        if not ids:
+            return []
+        for row in await self._scalars(select(DialogStateRow).where(DialogStateRow.account_id.in_(ids))):
+            await self.session.delete(row)
+        await self.session.execute(
+            update(InviteCode).where(InviteCode.used_by_account_id.in_(ids)).values(used_by_account_id=None)
+        )
+        waiting = (Delivery.account_id.in_(ids), Delivery.status == DeliveryStatus.PENDING.value)
+        touched = list((await self.session.scalars(select(Delivery.broadcast_id).where(*waiting).distinct())).all())
+        await self.session.execute(
+            update(Delivery).where(*waiting).values(status=DeliveryStatus.SKIPPED.value, error=ACCOUNT_REMOVED)
+        )
+        await self.session.execute(update(Delivery).where(Delivery.account_id.in_(ids)).values(account_id=None))
+        for account in accounts:
             await self.session.execute(
-                update(InviteCode).where(InviteCode.used_by_account_id.in_(ids)).values(used_by_account_id=None)
-            )
-            await self.session.execute(update(Delivery).where(Delivery.account_id.in_(ids)).values(account_id=None))
-            for account in accounts:
-                await self.session.execute(
-                    delete(LinkFailure).where(
-                        LinkFailure.platform == account.platform, LinkFailure.external_id == account.external_id
-                    )
+                delete(LinkFailure).where(
+                    LinkFailure.platform == account.platform, LinkFailure.external_id == account.external_id
                 )
-            await self.session.flush()
-        await self.session.execute(delete(InviteCode).where(InviteCode.member_id == member_id))
+            )
+        await self.session.flush()
         for account in accounts:
             await self.session.delete(account)
         await self.session.flush()
         self.unlinked_account_ids.update(ids)
-        return sorted({account.platform for account in accounts})
+        return touched
 
     async def erase_free_texts(self, member: Member, placeholder: str, now: datetime) -> None:
         """Clear what the member wrote, keep the numbers: percents, dates, statuses, results."""
@@ -155,3 +171,11 @@ class PersonalDataRepository(Repo):
         )
         await self.session.execute(delete(StoredFile).where(StoredFile.member_id == member.id))
         await self.session.flush()
+
+    async def delete_files_seen_by_leaders(self, unit_path: str) -> int:
+        """Delete the reports generated for those who lead the unit at `unit_path` or a unit above it: they may
+        list the member (Excel sheets, the draft's exemplars). Their links then answer that the file is gone."""
+        above = [int(part) for part in unit_path.strip("/").split("/") if part]
+        leaders = select(Member.id).where(Member.scope_unit_id.in_(above))
+        result = await self.session.execute(delete(StoredFile).where(StoredFile.member_id.in_(leaders)))
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, literal, or_, select
 
 from storage.enums import CommitmentKind, CommitmentStatus, ReviewState, Role
 from storage.models import Commitment, Cycle, Member, SelfAssessment, StudyAttendance, StudySession
@@ -47,8 +47,11 @@ class ReviewRepository(Repo):
         row = (await self.session.execute(select(returned, opens, unconfirmed))).one()
         return int(row[0]), row[1], int(row[2])
 
-    async def pending_in_cells(self, cell_ids: Sequence[int]) -> list[tuple[Commitment, Member]]:
-        """Pending individual registrations of active members of the cells: leaders first, then oldest first."""
+    async def pending_in_cells(
+        self, cell_ids: Sequence[int], committee_ids: Sequence[int] = (), not_of_member: int | None = None
+    ) -> list[tuple[Commitment, Member]]:
+        """Pending individual registrations of active members of the cells, and of committee staff without a cell
+        whose committee is among `committee_ids`; none of `not_of_member`: leaders first, then oldest first."""
         leader_first = case(
             (Member.role.in_([Role.SECRETARY.value, Role.DEPUTY.value, Role.COMMITTEE.value]), 0), else_=1
         )
@@ -56,7 +59,10 @@ class ReviewRepository(Repo):
             select(Commitment, Member)
             .join(Member, Member.id == Commitment.member_id)
             .where(
-                Member.cell_id.in_(list(cell_ids)),
+                or_(
+                    Member.cell_id.in_(list(cell_ids)),
+                    and_(Member.cell_id.is_(None), Member.scope_unit_id.in_(list(committee_ids))),
+                ),
                 Member.active.is_(True),
                 Commitment.kind == _INDIVIDUAL,
                 Commitment.status == _ACTIVE,
@@ -64,6 +70,8 @@ class ReviewRepository(Repo):
             )
             .order_by(leader_first, Commitment.created_at, Commitment.id)
         )
+        if not_of_member is not None:
+            stmt = stmt.where(Commitment.member_id != not_of_member)
         return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
 
     async def returned_for(self, member_id: int) -> list[Commitment]:

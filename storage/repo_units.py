@@ -52,6 +52,13 @@ class UnitRepository(Repo):
         )
         return await self._scalars(stmt.order_by(Unit.path))
 
+    async def committees_in_subtree(self, unit: Unit) -> list[Unit]:
+        """The active committees of the subtree, `unit` itself included when it is one."""
+        stmt = select(Unit).where(
+            Unit.path.startswith(unit.path), Unit.kind == UnitKind.COMMITTEE.value, Unit.active.is_(True)
+        )
+        return await self._scalars(stmt.order_by(Unit.path))
+
     async def ancestors(self, unit: Unit) -> list[Unit]:
         ids = [int(part) for part in unit.path.strip("/").split("/") if part]
         rows = await self._scalars(select(Unit).where(Unit.id.in_(ids)))

@@ -26,6 +26,7 @@ from storage.repo_members import MemberRepository
 from storage.repo_org import OrgRepository
 from storage.repo_personal import PersonalDataRepository
 from storage.repo_quota import QuotaRepository
+from storage.repo_redact import RedactionRepository
 from storage.repo_reminders import ReminderRepository
 from storage.repo_reports import ReportsRepository
 from storage.repo_review import AssessmentRepository, ReviewRepository, StudyRepository
@@ -58,6 +59,7 @@ class UnitOfWork:
     reminders: ReminderRepository
     deliveries: DeliveryRepository
     honours: HonoursRepository
+    redaction: RedactionRepository
     figures: FiguresRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -96,6 +98,7 @@ class UnitOfWork:
         self.reminders = ReminderRepository(session)
         self.deliveries = DeliveryRepository(session)
         self.honours = HonoursRepository(session)
+        self.redaction = RedactionRepository(session)
         self.figures = FiguresRepository(session, memo_of(self._sessions))
         return self
 

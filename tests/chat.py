@@ -151,9 +151,9 @@ async def skip_exemplar(chat: Chat) -> None:
 # --- database helpers --------------------------------------------------------------------------------
 async def invite_code(db: Database, clock: FakeClock, member_code: str) -> str:
     async with db.uow() as uow:
-        lines = await issue_invites(uow, clock.now(), member_code=member_code)
+        batch = await issue_invites(uow, clock.now(), member_code=member_code, relink=True)
         await uow.commit()
-    return lines[0].code
+    return batch.issued[0].code
 
 
 async def member_id(db: Database, code: str) -> int:

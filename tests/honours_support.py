@@ -14,6 +14,7 @@ from handlers.services import commend_decisions as dec
 from handlers.services import commendations as co
 from handlers.services.activities import record_activity
 from handlers.services.exemplars import register_exemplar
+from handlers.services.member_refs import render_refs
 from handlers.services.replications import record_replication
 from storage.enums import ActivityKind, CommendationForm, CommitmentKind, NomineeKind, Role
 from storage.models import Broadcast, Commendation, CommendationStep, Commitment, Delivery, Member
@@ -86,7 +87,8 @@ async def add_activity(
 
 
 async def queued_texts(db: Database, code: str) -> list[str]:
-    """Texts of one-off notices waiting in the delivery queue for the member."""
+    """Texts of one-off notices waiting in the delivery queue for the member, as they will be sent (members
+    named in them are stored by reference: handlers/services/member_refs.py)."""
     async with db.uow() as uow:
         session = uow.members.session
         member_id = await mid(uow, code)
@@ -96,7 +98,7 @@ async def queued_texts(db: Database, code: str) -> list[str]:
             .where(Delivery.member_id == member_id, Broadcast.kind == "notice", Delivery.status == "pending")
             .order_by(Delivery.id)
         )
-        return list((await session.scalars(stmt)).all())
+        return await render_refs(uow, list((await session.scalars(stmt)).all()))
 
 
 async def commendation_row(db: Database, proposal_id: int) -> dict[str, Any]:

@@ -87,7 +87,7 @@ async def start_app(router: Router, *, rate_limiter: bool = False) -> Chat:
 
 async def invite_code(database: Database, clock: FakeClock, member_code: str) -> str:
     async with database.uow() as uow:
-        [line] = await issue_invites(uow, clock.now(), member_code=member_code)
+        [line] = (await issue_invites(uow, clock.now(), member_code=member_code, relink=True)).issued
         await uow.commit()
     return line.code
 

@@ -9,6 +9,16 @@ FILE_UNAVAILABLE = (
 
 # --- /kenh: where the bot's own messages go ------------------------------------------------------------------
 PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "cửa sổ dòng lệnh"}
+NEW_DEVICE_NOTICE = (
+    "Lưu ý: lúc {time}, một thiết bị mới ({platform}) vừa được liên kết với tài khoản của đồng chí trên bot. "
+    "Từ nay, lời nhắc và thông báo của bot gửi về nơi đồng chí dùng gần nhất (gõ /kenh để chọn).\n"
+    "Nếu không phải đồng chí liên kết, xin báo ngay bí thư chi bộ để gỡ thiết bị đó."
+)
+DEVICE_UNLINKED_NOTICE = (
+    "Lưu ý: lúc {time}, một thiết bị ({platform}) đã được gỡ khỏi tài khoản của đồng chí trên bot; "
+    "thiết bị đó không còn nhận tin và không dùng được bot thay đồng chí nữa.\n"
+    "Nếu đồng chí không đề nghị việc này, xin báo bí thư chi bộ."
+)
 CHANNEL_LAST_USED = "Nơi tôi dùng gần nhất"
 CHANNEL_CURRENT_LAST = "nơi đồng chí dùng gần nhất"
 CHANNEL_ASK = "Đồng chí muốn nhận lời nhắc và thông báo của bot ở đâu?\nHiện tại: {current}.\nĐã liên kết: {linked}."

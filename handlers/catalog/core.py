@@ -26,6 +26,13 @@ CODE_UNKNOWN = (
     "Mã mời «{code}» không đúng hoặc đã được dùng. Xin đồng chí kiểm tra lại, "
     "hoặc liên hệ bí thư chi bộ để nhận mã mới."
 )
+CODE_EXPIRED = (
+    "Mã mời «{code}» đã hết hạn. Xin đồng chí liên hệ bí thư chi bộ hoặc văn phòng cấp ủy để nhận mã mới."
+)
+CODE_OTHER_PLATFORM = (
+    "Mã mời «{code}» chỉ dùng được trên {platform}. Xin đồng chí gõ mã này cho bot trên {platform}, "
+    "hoặc liên hệ bí thư chi bộ để nhận mã phù hợp."
+)
 CODE_TOO_MANY_TRIES = (
     "Đồng chí đã nhập sai mã mời nhiều lần. Để bảo vệ dữ liệu, bot tạm ngừng nhận mã từ tài khoản này "
     "trong 1 giờ. Xin liên hệ bí thư chi bộ để kiểm tra lại mã."

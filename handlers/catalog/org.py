@@ -109,6 +109,8 @@ WITHDRAW_WARNING = (
     "• Họ tên, mã đảng viên, chức vụ, số điện thoại của đồng chí bị xóa, thay bằng mã ẩn danh «{token}».\n"
     "• Nội dung và giải pháp các bản đăng ký cá nhân, ghi chú tiến độ, ảnh minh chứng, nguyên nhân và biện pháp "
     "trong tự đánh giá bị xóa.\n"
+    "• Ở mọi nơi khác có ghi họ tên, số điện thoại hoặc mã của đồng chí (ý kiến duyệt, thông báo, tên buổi học tập, "
+    "đề nghị biểu dương, tin nhắn chờ gửi), các thông tin đó cũng được thay bằng «{token}».\n"
     "• Tài khoản nhắn tin bị hủy liên kết; bot sẽ không còn nhận ra đồng chí.\n"
     "• Các con số (đã đăng ký, tiến độ %, đã học tập chuyên đề) vẫn được tính vào báo cáo chung của chi bộ "
     "dưới dạng ẩn danh, không kèm tên.\n"

@@ -23,6 +23,10 @@ REVIEW_RETURN = "Trả lại, kèm ý kiến"
 REVIEW_ASK_COMMENT = "Xin đồng chí gõ ý kiến của chi ủy (cần sửa gì) để gửi kèm khi trả lại bản đăng ký:"
 REVIEW_APPROVED = "Đã duyệt bản đăng ký của đồng chí {name}."
 REVIEW_RETURNED = "Đã trả lại bản đăng ký của đồng chí {name} kèm ý kiến. Đảng viên sẽ thấy ý kiến khi mở bot."
+REVIEW_OWN = (
+    "Đồng chí không tự duyệt bản đăng ký của mình: bản đăng ký của đồng chí do đồng chí khác trong chi ủy "
+    "hoặc cấp ủy cấp trên duyệt."
+)
 REVIEW_GONE = "Bản đăng ký này không còn chờ duyệt (đã được xử lý, đã rút lại hoặc không thuộc phạm vi của đồng chí)."
 NOTICE_APPROVED = "Bản đăng ký «{content}» của đồng chí đã được chi ủy duyệt."
 NOTICE_RETURNED = (

@@ -19,6 +19,7 @@ from handlers.services.deliveries import (
     skip_reason,
 )
 from handlers.services.errors import Forbidden
+from handlers.services.member_refs import member_ref
 from handlers.services.validation import checked_text
 from storage.enums import BroadcastKind, BroadcastState
 from storage.models import Broadcast, Member, Unit
@@ -101,7 +102,7 @@ async def send_announcement(
         created_at=now,
     )
     await uow.deliveries.add_broadcast(broadcast)
-    body = d.ANNOUNCE_HEADER.format(unit=target.unit.name, sender=actor.full_name, text=text)
+    body = d.ANNOUNCE_HEADER.format(unit=target.unit.name, sender=member_ref(actor.member_id), text=text)
     queued = await enqueue(uow, broadcast, [OutgoingMessage(m.id, body) for m in target.members], now, tz)
     return broadcast, queued
 

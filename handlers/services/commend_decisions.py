@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.catalog import commend as cm
 from handlers.services.authz import Actor
-from handlers.services.commendations import nominee_label, record_step, tell_staff
+from handlers.services.commendations import nominee_ref, record_step, tell_staff
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.notices import notify
 from handlers.services.review import COMMENT_MIN
@@ -101,7 +101,7 @@ async def _tell_commended(
             await notify(uow, leader.id, text, actor.member_id, now, tz)
             told.add(leader.id)
     if proposal.proposed_by_member_id not in told:
-        text = cm.NOTICE_COMMENDED_PROPOSER.format(nominee=await nominee_label(uow, proposal), **decision)
+        text = cm.NOTICE_COMMENDED_PROPOSER.format(nominee=await nominee_ref(uow, proposal), **decision)
         await notify(uow, proposal.proposed_by_member_id, text, actor.member_id, now, tz)
 
 
@@ -119,7 +119,7 @@ async def forward(uow: UnitOfWork, actor: Actor, proposal_id: int, now: datetime
         raise InvalidInput(cm.NO_PARENT.format(unit=level.name))
     proposal.level_unit_id, proposal.updated_at = parent.id, now
     await record_step(uow, proposal, CommendationAction.FORWARDED, actor, level.id, parent.id, None, now)
-    text = cm.NOTICE_FORWARDED.format(nominee=await nominee_label(uow, proposal), level=level.name, parent=parent.name)
+    text = cm.NOTICE_FORWARDED.format(nominee=await nominee_ref(uow, proposal), level=level.name, parent=parent.name)
     await notify(uow, proposal.proposed_by_member_id, text, actor.member_id, now, tz)
     await tell_staff(uow, proposal, parent, actor, now, tz)
     return parent
@@ -139,7 +139,7 @@ async def return_proposal(
     assert cell is not None  # decidable found it
     target = lower or cell
     proposal.comment, proposal.updated_at = note, now
-    nominee = await nominee_label(uow, proposal)
+    nominee = await nominee_ref(uow, proposal)
     if lower is not None:
         proposal.level_unit_id = lower.id
         text = cm.NOTICE_RETURNED_LOWER.format(nominee=nominee, cell=cell.name, level=level.name, comment=note)

@@ -14,6 +14,7 @@ from handlers.catalog import commend as cm
 from handlers.services.authz import Actor
 from handlers.services.collective import led_cell
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
+from handlers.services.member_refs import member_ref
 from handlers.services.notices import notify
 from handlers.services.validation import checked_text
 from handlers.text import fold
@@ -159,13 +160,20 @@ async def nominee_label(uow: UnitOfWork, proposal: Commendation) -> str:
     return cm.NOMINEE_MEMBER.format(name=member.full_name if member else "")
 
 
+async def nominee_ref(uow: UnitOfWork, proposal: Commendation) -> str:
+    """The nominee for a queued notice: a member by reference, named when the notice is sent."""
+    if proposal.member_id is None:
+        return await nominee_label(uow, proposal)
+    return cm.NOMINEE_MEMBER.format(name=member_ref(proposal.member_id))
+
+
 async def tell_staff(
     uow: UnitOfWork, proposal: Commendation, level: Unit, actor: Actor, now: datetime, tz: ZoneInfo
 ) -> None:
     """The staff of the level where the proposal now waits hear of it (through the delivery queue)."""
     cell = await uow.units.get(proposal.unit_id)
     text = cm.NOTICE_WAITING.format(
-        nominee=await nominee_label(uow, proposal), cell=cell.name if cell else "", level=level.name
+        nominee=await nominee_ref(uow, proposal), cell=cell.name if cell else "", level=level.name
     )
     for member in await uow.honours.staff_of(level.id):
         if member.id not in (actor.member_id, proposal.member_id):

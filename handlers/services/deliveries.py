@@ -19,12 +19,15 @@ from handlers.clock import local_today
 from handlers.dialog_state import DialogState, save_state
 from handlers.messages import Reply
 from handlers.outbound import SendOutcome, SendStatus
+from handlers.services.member_refs import render_refs
 from storage.enums import BroadcastKind, BroadcastState, DeliveryStatus
 from storage.models import Broadcast, ChatAccount, Delivery, DialogStateRow, Member
 from storage.repo_deliveries import ClaimedRow
 from storage.uow import UnitOfWork
 
 REMINDER_KINDS = frozenset({BroadcastKind.PROGRESS_REMINDER.value, BroadcastKind.REGISTER_REMINDER.value})
+# Warnings about the member's own accounts: not held back by quiet hours or a pause (illness pauses reminders).
+URGENT_KINDS = frozenset({BroadcastKind.SECURITY.value})
 RESPOND_STEP = "respond"
 # A member who touched another flow this recently is busy with it: a message does not take over their dialog.
 BUSY_WINDOW = timedelta(hours=1)
@@ -40,6 +43,7 @@ class OutgoingMessage:
     choices: tuple[tuple[str, str], ...] = ()  # (label, value); answered in `flow` at step "respond"
     flow: str | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the flow's values; "command" names the typed fallback
+    account_id: int | None = None  # this chat account (if it can be reached), not the one the member's rule picks
 
 
 @dataclass(frozen=True)
@@ -96,13 +100,14 @@ async def enqueue(
     ids = list(wanted)
     members = await uow.deliveries.members(ids)
     accounts = await uow.deliveries.reachable_accounts(ids)
-    is_reminder = broadcast.kind in REMINDER_KINDS
+    is_reminder, urgent = broadcast.kind in REMINDER_KINDS, broadcast.kind in URGENT_KINDS
     today = local_today(now, tz)
     rows: list[Delivery] = []
     for member_id, message in wanted.items():
         member = members.get(member_id)
-        reason = skip_reason(member, today)
-        account = None if member is None or reason else choose_account(member, accounts.get(member_id, []))
+        reason = skip_reason(member, today, urgent)
+        reachable = accounts.get(member_id, [])
+        account = None if member is None or reason else choose_account(member, reachable, message.account_id)
         if reason is None and account is None:
             reason = "no reachable chat account"
         row = Delivery(
@@ -113,7 +118,7 @@ async def enqueue(
             status=DeliveryStatus.SKIPPED.value if reason else DeliveryStatus.PENDING.value,
             text=message.text,
             choices=_stored(message),
-            not_before=None if reason or member is None else send_after(member, now, tz, is_reminder),
+            not_before=None if reason or member is None or urgent else send_after(member, now, tz, is_reminder),
             attempts=0,
             error=reason,
             updated_at=now,
@@ -130,18 +135,23 @@ async def enqueue(
     return queued
 
 
-def skip_reason(member: Member | None, today: date) -> str | None:
+def skip_reason(member: Member | None, today: date, urgent: bool = False) -> str | None:
     if member is None or not member.active or member.anonymised_at is not None:
         return "not an active member"
     if member.consent_at is None:
         return "no consent to the data notice"
-    if member.paused_until is not None and member.paused_until >= today:
+    if not urgent and member.paused_until is not None and member.paused_until >= today:
         return "paused"
     return None
 
 
-def choose_account(member: Member, reachable: Sequence[ChatAccount]) -> ChatAccount | None:
-    """The preferred platform's account if it can be reached, else the most recently seen one."""
+def choose_account(
+    member: Member, reachable: Sequence[ChatAccount], account_id: int | None = None
+) -> ChatAccount | None:
+    """The preferred platform's account if it can be reached, else the most recently seen one; with
+    `account_id`, that account or none."""
+    if account_id is not None:
+        return next((account for account in reachable if account.id == account_id), None)
     if member.preferred_platform:
         for account in reachable:
             if account.platform == member.preferred_platform:
@@ -220,9 +230,10 @@ async def claim_due(uow: UnitOfWork, platform: str, now: datetime, limit: int) -
     rows = await uow.deliveries.claim_due(platform, now, limit)
     with_choices = [row.account.id for row in rows if row.delivery.choices]
     dialogs = await uow.deliveries.dialogs_of(with_choices) if with_choices else {}
+    texts = await render_refs(uow, [row.delivery.text for row in rows])  # names as they are now
     claimed = []
-    for row in rows:
-        reply = await _reply_for(uow, row, dialogs.get(row.account.id), now)
+    for row, text in zip(rows, texts, strict=True):
+        reply = await _reply_for(uow, row, text, dialogs.get(row.account.id), now)
         claimed.append(
             ClaimedDelivery(
                 delivery_id=row.delivery.id,
@@ -239,15 +250,16 @@ async def claim_due(uow: UnitOfWork, platform: str, now: datetime, limit: int) -
     return claimed
 
 
-async def _reply_for(uow: UnitOfWork, row: ClaimedRow, dialog: DialogStateRow | None, now: datetime) -> Reply:
-    delivery = row.delivery
-    choices, flow, data = _unstored(delivery.choices)
+async def _reply_for(
+    uow: UnitOfWork, row: ClaimedRow, text: str, dialog: DialogStateRow | None, now: datetime
+) -> Reply:
+    choices, flow, data = _unstored(row.delivery.choices)
     if not choices or flow is None:
-        return Reply(delivery.text)
+        return Reply(text)
     if _busy_elsewhere(dialog, flow, now):
-        return Reply(delivery.text + d.BUSY_HINT.format(command=str(data.get("command") or DEFAULT_COMMAND)))
+        return Reply(text + d.BUSY_HINT.format(command=str(data.get("command") or DEFAULT_COMMAND)))
     state = DialogState(flow=flow, data=data, nonce=dialog.nonce if dialog else 0)
-    reply = state.ask(RESPOND_STEP, delivery.text, choices, numbered=True)
+    reply = state.ask(RESPOND_STEP, text, choices, numbered=True)
     await save_state(uow, row.account.id, dialog, state, now)
     return reply
 

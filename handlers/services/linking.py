@@ -6,11 +6,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from handlers.catalog import admin as a
+from handlers.catalog import channels as c
 from handlers.catalog import core as t
+from handlers.services.accounts import warn_other_accounts
 from handlers.services.errors import InvalidInput, NotFound
-from storage.models import ChatAccount, Member
+from storage.models import ChatAccount, InviteCode, Member
 from storage.uow import UnitOfWork
 
 CONSENT_NOTICE_VERSION = "2026-11"  # the notice now points to /dulieu
@@ -35,12 +38,14 @@ def normalise_code(text: str) -> str:
 
 
 async def link_account(
-    uow: UnitOfWork, platform: str, external_id: str, code: str, now: datetime
+    uow: UnitOfWork, platform: str, external_id: str, code: str, now: datetime, tz: ZoneInfo
 ) -> tuple[ChatAccount, Member]:
     """Spend an invite code: the chat account now belongs to the code's member.
 
     Wrong codes are counted per chat account; after MAX_LINK_FAILURES within LINK_FAILURE_WINDOW no code
-    is even looked at, so guessing codes is not a way in. The caller commits (the failures too).
+    is even looked at, so guessing codes is not a way in. Expired codes and codes for another platform count
+    as wrong ones. The code is spent by one conditional update, so of two accounts typing it at once only
+    one is linked. The member's other accounts are warned at once. The caller commits (the failures too).
     """
     since = now - LINK_FAILURE_WINDOW
     if await uow.accounts.link_failures_since(platform, external_id, since) >= MAX_LINK_FAILURES:
@@ -48,17 +53,31 @@ async def link_account(
     code = normalise_code(code)
     invite = await uow.invites.by_code(code)
     member = await uow.members.get(invite.member_id) if invite else None
-    if invite is None or invite.used_at is not None or member is None or not member.active:
+    refusal = _refusal(invite, member, platform, code, now)
+    if refusal is None and invite is not None and not await uow.invites.spend(invite.id, now):
+        refusal = t.CODE_UNKNOWN.format(code=code[:16])  # another account spent it a moment ago
+    if refusal is not None or invite is None or member is None:
         await uow.accounts.record_link_failure(platform, external_id, now)
-        raise InvalidInput(t.CODE_UNKNOWN.format(code=code[:16]))
+        raise InvalidInput(refusal or t.CODE_UNKNOWN.format(code=code[:16]))
     account = await uow.accounts.find(platform, external_id)
     if account is None:
         account = await uow.accounts.add(platform, external_id, member.id, now)
     else:  # the chat account of a member who left the roster, now given to the code's member
         account.member_id, account.linked_at, account.last_seen_at = member.id, now, now
-    invite.used_at = now
-    invite.used_by_account_id = account.id
+    await uow.invites.record_user(invite.id, account.id)
+    await warn_other_accounts(uow, member, account, now, tz)
     return account, member
+
+
+def _refusal(invite: InviteCode | None, member: Member | None, platform: str, code: str, now: datetime) -> str | None:
+    """Why the code cannot link this account, or None."""
+    if invite is None or invite.used_at is not None or member is None or not member.active:
+        return t.CODE_UNKNOWN.format(code=code[:16])
+    if invite.expires_at <= now:
+        return t.CODE_EXPIRED.format(code=code[:16])
+    if invite.platform is not None and invite.platform != platform:
+        return t.CODE_OTHER_PLATFORM.format(code=code[:16], platform=c.PLATFORM_NAMES.get(invite.platform, ""))
+    return None
 
 
 async def link_console(uow: UnitOfWork, member: Member, now: datetime) -> ChatAccount:

@@ -11,6 +11,8 @@ from storage.uow import UnitOfWork
 KEEP_UPDATE_KEYS = timedelta(days=7)
 KEEP_PROCESSED_INBOX = timedelta(days=7)  # platforms stop redelivering long before
 KEEP_LINK_FAILURES = timedelta(days=1)
+# Texts of messages already sent (they may name people) are blanked after this; the rows and counts stay.
+KEEP_SENT_TEXTS = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Pruned:
     inbox_updates: int
     expired_files: int
     update_keys: int
+    sent_texts: int = 0
 
 
 async def prune_update_log(uow: UnitOfWork, now: datetime, keep: timedelta = KEEP_UPDATE_KEYS) -> int:
@@ -27,10 +30,11 @@ async def prune_update_log(uow: UnitOfWork, now: datetime, keep: timedelta = KEE
     return await uow.updates.prune(now - keep)
 
 
-async def prune_old_records(uow: UnitOfWork, now: datetime) -> Pruned:
-    """Forget old processed webhook updates, update keys and wrong-code records, and delete the files whose
-    links have expired; the caller commits."""
+async def prune_old_records(uow: UnitOfWork, now: datetime, keep_sent_texts: timedelta = KEEP_SENT_TEXTS) -> Pruned:
+    """Forget old processed webhook updates, update keys and wrong-code records, delete the files whose links
+    have expired, and blank the texts of messages sent longer than `keep_sent_texts` ago; the caller commits."""
     inbox = await uow.inbox.prune_processed(now - KEEP_PROCESSED_INBOX)
     files = await uow.files.prune_expired(now)
     keys = await prune_update_log(uow, now)
-    return Pruned(inbox, files, keys)
+    texts = await uow.deliveries.blank_sent_texts(now - keep_sent_texts)
+    return Pruned(inbox, files, keys, texts)

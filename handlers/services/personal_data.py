@@ -15,10 +15,15 @@ numbers, so reports still count their past entries, anonymously:
   files generated for them: deleted. Percents, results, attendance and delivery counts stay.
 - proposals to commend them: the account of what they did and the comments on it replaced by the neutral text;
   the decision (form, number, date) and the exemplar registration stay, and are counted.
+- everywhere else (what others wrote about them, and what they wrote for the cell: announcements, review
+  comments, study titles, commendation accounts, queued messages, open dialogs, webhook updates waiting): their
+  name, phone and code are replaced by "AN-<id>" (storage/repo_redact.py); reports generated for the leaders of
+  their cell and the committees above are deleted, since they may list them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,10 +31,12 @@ from typing import Any
 from handlers.catalog import org as o
 from handlers.services.errors import InvalidInput, NotFound
 from handlers.services.linking import CONSENT_NOTICE_VERSION
+from handlers.text import fold
 from storage.models import Member
 from storage.uow import UnitOfWork
 
 ANONYMOUS_PREFIX = "AN-"
+MIN_NAME_LENGTH, MIN_PHONE_DIGITS, MIN_CODE_LENGTH = 5, 8, 4
 
 
 def anonymous_token(member_id: int) -> str:
@@ -232,7 +239,10 @@ async def withdraw_consent(uow: UnitOfWork, member: Member, now: datetime) -> st
     token = anonymous_token(member.id)
     if member.anonymised_at is not None:
         raise InvalidInput(o.ALREADY_ANONYMISED.format(token=member.code))
-    await uow.personal.unlink_accounts(member.id)
+    written_as = identifying_texts(member)
+    unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
+    touched = await uow.personal.unlink_accounts(member.id)
+    await uow.deliveries.finish_complete(touched, now)
     await uow.personal.erase_free_texts(member, o.ANONYMOUS_TEXT, now)
     await uow.honours.erase_accounts(member.id, o.ANONYMOUS_TEXT)
     member.code = token
@@ -246,4 +256,23 @@ async def withdraw_consent(uow: UnitOfWork, member: Member, now: datetime) -> st
     member.anonymised_at = now
     member.updated_at = now
     await uow.members.record_consent(member, "withdrawn", CONSENT_NOTICE_VERSION, now)
+    await uow.redaction.redact(written_as, token)  # what others wrote about them, and what they wrote themselves
+    if unit is not None:
+        await uow.personal.delete_files_seen_by_leaders(unit.path)
     return token
+
+
+def identifying_texts(member: Member) -> list[str]:
+    """How the member may be written in a text: full name (also without diacritics), phone (also +84...), code.
+    Short or common-looking values are left out, or redacting them would mangle other texts."""
+    texts: list[str] = []
+    name = member.full_name.strip()
+    if len(name) >= MIN_NAME_LENGTH:
+        texts += [name, fold(name)]
+    digits = re.sub(r"\D", "", member.phone or "")
+    if len(digits) >= MIN_PHONE_DIGITS:
+        texts += [member.phone or "", digits, *([f"84{digits[1:]}"] if digits.startswith("0") else [])]
+    code = member.code.strip()
+    if len(code) >= MIN_CODE_LENGTH and re.search(r"[^\W\d_]", code) and re.search(r"\d", code):
+        texts.append(code)
+    return sorted({text.strip() for text in texts if text.strip()})

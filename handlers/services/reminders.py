@@ -21,6 +21,7 @@ from handlers.outbound import MessagePriority
 from handlers.services.authz import load_actor
 from handlers.services.deliveries import OutgoingMessage, enqueue
 from handlers.services.errors import InvalidInput, NotFound
+from handlers.services.member_refs import member_ref
 from handlers.services.schedules import DIGEST, Due, due_times, next_meetings, previous_meeting
 from handlers.services.summary import CellSummary, render_cell, summarise
 from handlers.text import fmt_date, shorten
@@ -263,7 +264,8 @@ async def digest_messages(
     today = local_today(now, tz)
     messages = []
     for leader in await uow.reminders.cell_leaders(cell.id):
-        summary = await summarise(uow, await load_actor(uow, leader), today, now)
+        # The digest waits in the queue: members are named when it is sent (handlers/services/member_refs.py).
+        summary = await summarise(uow, await load_actor(uow, leader), today, now, named=lambda m: member_ref(m.id))
         if not isinstance(summary, CellSummary):
             continue
         header = rc.DIGEST_HEADER.format(cell=cell.name, meeting=fmt_date(meeting))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from handlers.catalog import review as rv
-from handlers.services.authz import Actor, can_summarise, cells_in_scope, own_active_commitment
+from handlers.services.authz import Actor, can_summarise, cells_in_scope, own_active_commitment, scope_unit
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.validation import NOTE_MAX, checked_text
 from handlers.text import fold, shorten
@@ -50,13 +50,32 @@ async def review_cells(uow: UnitOfWork, actor: Actor) -> list[Unit]:
     return cells
 
 
-async def pending_registrations(uow: UnitOfWork, actor: Actor) -> list[PendingItem]:
+async def review_units(uow: UnitOfWork, actor: Actor) -> tuple[dict[int, Unit], dict[int, Unit]]:
+    """(cells, committees): committee staff also review the staff without a cell of every committee of their
+    subtree, their own committee's included (another member of staff, or the committee above, reviews them)."""
     cells = {cell.id: cell for cell in await review_cells(uow, actor)}
-    rows = sorted(await uow.review.pending_in_cells(list(cells)), key=lambda row: not is_leader(row[1]))
+    committees: dict[int, Unit] = {}
+    if actor.role is Role.COMMITTEE:
+        scope = await scope_unit(uow, actor)
+        committees = {unit.id: unit for unit in await uow.units.committees_in_subtree(scope)}
+    return cells, committees
+
+
+async def pending_registrations(uow: UnitOfWork, actor: Actor) -> list[PendingItem]:
+    """Nobody is shown their own registration: a leader's goes to another leader of the cell or the committee."""
+    cells, committees = await review_units(uow, actor)
+    rows = await uow.review.pending_in_cells(list(cells), list(committees), not_of_member=actor.member_id)
+    rows.sort(key=lambda row: not is_leader(row[1]))
     return [
-        PendingItem(c.id, m.full_name, m.position, cells[m.cell_id].name if m.cell_id in cells else "", c.content)
-        for c, m in rows
+        PendingItem(c.id, m.full_name, m.position, _unit_of(m, cells, committees).name, c.content) for c, m in rows
     ]
+
+
+def _unit_of(member: Member, cells: dict[int, Unit], committees: dict[int, Unit]) -> Unit:
+    """The member's cell, or for committee staff without one their committee (rows come from these units)."""
+    if member.cell_id is not None:
+        return cells[member.cell_id]
+    return committees[member.scope_unit_id or 0]
 
 
 def is_leader(member: Member) -> bool:
@@ -66,8 +85,9 @@ def is_leader(member: Member) -> bool:
 
 
 async def reviewable(uow: UnitOfWork, actor: Actor, commitment_id: int) -> tuple[Commitment, Member, Unit]:
-    """A pending individual registration of a member of a cell in the actor's scope; otherwise NotFound."""
-    cells = {cell.id: cell for cell in await review_cells(uow, actor)}
+    """A pending individual registration of a member in the actor's review scope, not the actor's own
+    (Forbidden: a forged or stale button); otherwise NotFound."""
+    cells, committees = await review_units(uow, actor)
     commitment = await uow.commitments.get(commitment_id)
     if (
         commitment is None
@@ -77,9 +97,14 @@ async def reviewable(uow: UnitOfWork, actor: Actor, commitment_id: int) -> tuple
     ):
         raise NotFound(rv.REVIEW_GONE)
     member = await uow.members.get(commitment.member_id)
-    if member is None or not member.active or member.cell_id not in cells:
+    in_scope = member is not None and (
+        member.cell_id in cells or (member.cell_id is None and member.scope_unit_id in committees)
+    )
+    if member is None or not member.active or not in_scope:
         raise NotFound(rv.REVIEW_GONE)
-    return commitment, member, cells[member.cell_id]
+    if member.id == actor.member_id:
+        raise Forbidden(rv.REVIEW_OWN)
+    return commitment, member, _unit_of(member, cells, committees)
 
 
 async def review_detail(uow: UnitOfWork, actor: Actor, commitment_id: int) -> ReviewDetail:

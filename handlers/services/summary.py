@@ -6,6 +6,7 @@ which looks back over the time since the last meeting rather than over a calenda
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ from handlers.catalog import core as t
 from handlers.services.authz import Actor, cells_in_scope
 from handlers.text import fmt_date, fmt_percent
 from storage.enums import UnitKind
+from storage.models import Member
 from storage.repo_stats import CellCounts
 from storage.uow import UnitOfWork
 
@@ -58,9 +60,20 @@ def add_counts(rows: list[CellCounts]) -> CellCounts:
     )
 
 
+def full_name(member: Member) -> str:
+    return member.full_name
+
+
 async def summarise(
-    uow: UnitOfWork, actor: Actor, today: date, now: datetime, days: int = RECENT_DAYS
+    uow: UnitOfWork,
+    actor: Actor,
+    today: date,
+    now: datetime,
+    days: int = RECENT_DAYS,
+    named: Callable[[Member], str] = full_name,
 ) -> CellSummary | CommitteeSummary:
+    """The summary of the actor's scope; `named` gives how members are written (the digest, queued until it
+    is sent, names them by reference)."""
     unit, cells = await cells_in_scope(uow, actor)
     since = now - timedelta(days=days)
     # Paused members (illness, leave) are out of the rates like exempt ones.
@@ -73,8 +86,8 @@ async def summarise(
             year=today.year,
             days=days,
             counts=counts[unit.id],
-            not_registered=[m.full_name for m in missing],
-            not_updated=[m.full_name for m in stale],
+            not_registered=[named(m) for m in missing],
+            not_updated=[named(m) for m in stale],
         )
     parents = {cell.parent_id for cell in cells if cell.parent_id is not None}
     parent_names = {pid: (await uow.units.get(pid)) for pid in parents}

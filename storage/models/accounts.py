@@ -35,6 +35,8 @@ class InviteCode(Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # INVITE_TTL_DAYS after it was issued (migration 0006_invite_expiry)
+    platform: Mapped[str | None] = mapped_column(String(16))  # links only on this platform; None: on any
     used_at: Mapped[datetime | None]
     used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_accounts.id"))
 

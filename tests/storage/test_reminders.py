@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from handlers.catalog import reminders as rc
 from handlers.services.authz import load_actor
+from handlers.services.member_refs import render_refs
 from handlers.services.reminder_answers import mark_not_applicable, snooze
 from handlers.services.reminders import FireReport, fire_due, remind_now
 from handlers.services.schedules import MONTHDAY
@@ -131,7 +132,9 @@ async def test_the_digest_goes_to_the_secretary_and_deputy(roster_db: Database, 
     assert report.created == [digest.id]
     got = await recipients(roster_db, digest.id)
     assert set(got) == {"DV002", "DV003"}
-    text = got["DV002"].text
+    async with roster_db.uow() as uow:  # members are named when the digest is sent
+        [text] = await render_refs(uow, [got["DV002"].text])
+    assert "Lê Văn Cường" not in got["DV002"].text
     assert text.startswith(rc.DIGEST_HEADER.format(cell=DONG_TAM, meeting="04/12/2026"))
     assert "Tổng hợp Chi bộ thôn Đồng Tâm" in text and got["DV002"].choices is None
     # Exempt DV005 and paused DV006 are out of the rates: 4 members in scope, DV003 not registered.

@@ -16,7 +16,8 @@ async def test_member_links_registers_logs_progress_and_secretary_summarises(
     await load_example_roster(any_db, clock)
     router = Router(any_db.uow, clock, ZoneInfo("Asia/Ho_Chi_Minh"))
     async with any_db.uow() as uow:
-        codes = {line.member_code: line.code for line in await issue_invites(uow, clock.now(), "Chi bộ thôn Đồng Tâm")}
+        batch = await issue_invites(uow, clock.now(), "Chi bộ thôn Đồng Tâm")
+        codes = {line.member_code: line.code for line in batch.issued}
         await uow.commit()
     counter = 0
 

@@ -254,12 +254,12 @@ async def test_invites_unused_for(any_db: Database, clock: FakeClock) -> None:
         cell = await uow.units.add("Chi bộ", UnitKind.CELL, None, now)
         fresh, spent, both, none = [await uow.members.add(member(c, cell, now)) for c in ("M1", "M2", "M3", "M4")]
         account = await uow.accounts.add("telegram", "555", spent.id, now)
-        await uow.invites.add("FRESH111", fresh.id, now)
-        used = await uow.invites.add("SPENT222", spent.id, now)
+        await uow.invites.add("FRESH111", fresh.id, now, expires_at=now + timedelta(days=14))
+        used = await uow.invites.add("SPENT222", spent.id, now, expires_at=now + timedelta(days=14))
         used.used_at, used.used_by_account_id = now, account.id
-        used_too = await uow.invites.add("OLDUSED3", both.id, now)
+        used_too = await uow.invites.add("OLDUSED3", both.id, now, expires_at=now + timedelta(days=14))
         used_too.used_at = now
-        await uow.invites.add("NEWCODE4", both.id, now)
+        await uow.invites.add("NEWCODE4", both.id, now, expires_at=now + timedelta(days=14))
         await uow.commit()
 
     async with any_db.uow() as uow:

@@ -12,6 +12,7 @@ from handlers.catalog import deliveries as d
 from handlers.outbound import MessagePriority, SendOutcome, SendStatus
 from handlers.router import Router
 from handlers.services.deliveries import claim_due, record
+from handlers.services.member_refs import member_ref
 from storage.enums import BroadcastKind, DeliveryStatus
 from storage.models import Broadcast, Delivery
 from tests.review_support import linked
@@ -59,7 +60,8 @@ async def test_a_secretary_announces_to_the_cell(router: Router, roster_db: Data
     assert len(rows) == 6  # every member of the cell: four without a linked account are skipped
     pending = [row for row in rows if row.status == DeliveryStatus.PENDING.value]
     assert len(pending) == 2
-    body = d.ANNOUNCE_HEADER.format(unit=DONG_TAM, sender="Trần Thị Bích Ngọc", text=TEXT)
+    sender = member_ref(broadcast.created_by_member_id or 0)  # DV002, named when the row is sent
+    body = d.ANNOUNCE_HEADER.format(unit=DONG_TAM, sender=sender, text=TEXT)
     assert {row.text for row in pending} == {body}  # HTML stays text: it is sent without a parse mode
 
     await secretary.press_payload(confirm)  # pressed again: stale, nothing sent twice

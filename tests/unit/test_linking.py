@@ -21,7 +21,7 @@ class Stranger:
 
 async def real_code(database: Database, clock: FakeClock, member: str = "DV001") -> str:
     async with database.uow() as uow:
-        [line] = await issue_invites(uow, clock.now(), member_code=member)
+        [line] = (await issue_invites(uow, clock.now(), member_code=member)).issued
         await uow.commit()
     return line.code
 
