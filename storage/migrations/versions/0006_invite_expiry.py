@@ -1,7 +1,7 @@
 """Invite codes expire and may be bound to one platform (issue 10)
 
 Revision ID: 0006_invite_expiry
-Revises: 0007_cell_figures
+Revises: 0005_honours
 Create Date: 2026-12-08 09:00:00
 
 Codes already issued get 14 days from their creation (the default INVITE_TTL_DAYS), so a code printed long
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0006_invite_expiry'
-down_revision: str | None = '0007_cell_figures'
+down_revision: str | None = '0005_honours'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

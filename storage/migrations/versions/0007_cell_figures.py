@@ -1,7 +1,7 @@
 """The version of each unit's figures: the roll-up recomputes a cell only when it changed (issue 12)
 
 Revision ID: 0007_cell_figures
-Revises: 0005_honours
+Revises: 0006_invite_expiry
 Create Date: 2026-12-08 09:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0007_cell_figures'
-down_revision: str | None = '0005_honours'
+down_revision: str | None = '0006_invite_expiry'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
