@@ -97,7 +97,8 @@ async def breadcrumb(uow: UnitOfWork, actor: Actor, unit_id: int) -> list[Crumb]
     unit = await uow.units.get(unit_id)
     if unit is None:
         raise Forbidden(w.NOT_FOUND)
-    return [Crumb(u.id, u.name) for u in [*await uow.units.ancestors(unit), unit] if may_see_unit(actor, u)]
+    above = [u for u in await uow.units.ancestors(unit) if u.id != unit.id]
+    return [Crumb(u.id, u.name) for u in [*above, unit] if may_see_unit(actor, u)]
 
 
 async def pending_in(uow: UnitOfWork, actor: Actor, summary: Rollup) -> tuple[list[PendingItem], int]:

@@ -15,6 +15,7 @@ from bot.dashboard import access, add_dashboard
 from bot.web import start_site
 from handlers.catalog import web as w
 from handlers.services.accounts import unlink_account
+from handlers.services.maintenance import prune_old_records
 from handlers.services.periods import month_of
 from handlers.services.personal_data import withdraw_consent
 from handlers.services.reports import excel_attachment
@@ -286,3 +287,25 @@ async def test_the_access_log_never_shows_a_login_token(
         await runner.cleanup()
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged.count("/login/…") == 3 and token not in logged
+
+
+async def test_the_breadcrumb_leads_back_up_within_the_scope(
+    world_db: Database, world: World, clock: FakeClock
+) -> None:
+    async with dashboard_client(world_db, clock) as client:
+        browser = await logged_in(client, world_db, clock, COMMITTEE)
+        html = await (await browser.get(f"/unit/{world.units[DONG_TAM]}?p=year")).text()
+        crumbs = html.split('<nav class="crumbs"', 1)[1].split("</nav>", 1)[0]
+        assert f'<a href="/unit/{world.units[THANH_SON]}?p=year">{THANH_SON}</a>' in crumbs
+        assert crumbs.count(DONG_TAM) == 1 and "Đảng bộ tỉnh" not in crumbs  # above the scope: not shown
+
+
+async def test_housekeeping_forgets_expired_sessions_and_links(world_db: Database, clock: FakeClock) -> None:
+    async with dashboard_client(world_db, clock) as client:
+        await logged_in(client, world_db, clock, SECRETARY)
+        await link_path(await leader_chat(world_db, clock, COMMITTEE))  # a link never opened
+    clock.advance(hours=8, seconds=1)
+    async with world_db.uow() as uow:
+        pruned = await prune_old_records(uow, clock.now())
+        await uow.commit()
+    assert pruned.web_sessions == 3  # a session, the link spent to open it, the link never opened

@@ -69,20 +69,20 @@ async def test_login_rollup_drill_down_and_excel(
         page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         try:
             await page.goto(link)
-            await page.screenshot(path=str(tmp_path / f"{width}-0-login.png"), full_page=True)
+            await shot(page, tmp_path / f"{width}-0-login.png")
             await page.click("#login")
             await page.wait_for_url(site + "/")
             assert await page.inner_text("h1") == PROVINCE
             await fits(page, width)
-            await page.screenshot(path=str(tmp_path / f"{width}-1-province.png"), full_page=True)
+            await shot(page, tmp_path / f"{width}-1-province.png")
             await page.click(f"table.rollup a:text-is('{THANH_SON}')")
             assert await page.inner_text("h1") == THANH_SON
-            await page.screenshot(path=str(tmp_path / f"{width}-2-commune.png"), full_page=True)
+            await shot(page, tmp_path / f"{width}-2-commune.png")
             await page.click(f"table.rollup a:text-is('{CELL}')")
             assert await page.inner_text("h1") == CELL
             assert w.CELL_MEMBERS in await page.content()
             await fits(page, width)
-            await page.screenshot(path=str(tmp_path / f"{width}-3-cell.png"), full_page=True)
+            await shot(page, tmp_path / f"{width}-3-cell.png")
             async with page.expect_download() as waiting:
                 await page.click("#excel")
             download = await waiting.value
@@ -97,6 +97,11 @@ async def test_login_rollup_drill_down_and_excel(
             await context.close()
             await browser.close()
     assert problems == []
+
+
+async def shot(page: Any, path: Path) -> None:
+    await page.wait_for_load_state("networkidle")  # the trend's image too
+    await page.screenshot(path=str(path), full_page=True)
 
 
 async def fits(page: Any, width: int) -> None:
