@@ -50,14 +50,15 @@ class Polling:
         self.telegram, self.zalo = telegram, zalo
         self.site, self.settings = site, settings
         self._runner: web.AppRunner | None = None
+        self.port: int | None = None  # where the dashboard listens, once started
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         if self.site is not None and self.settings is not None:
             listen = self.settings.webhook_listen
-            self._runner, port = await start_site(self.site, listen, self.settings.webhook_port)
-            log.info("web dashboard listening on %s:%d", listen, port)
+            self._runner, self.port = await start_site(self.site, listen, self.settings.webhook_port)
+            log.info("web dashboard listening on %s:%d", listen, self.port)
         if self.zalo is not None:
             self._tasks.append(asyncio.create_task(self.zalo.poll(self._stop), name="zalo-polling"))
             print(c.RUNNING_ZALO, file=sys.stderr)

@@ -12,7 +12,11 @@ import pytest
 from aiohttp import ClientSession, web
 
 from bot.dashboard import access, add_dashboard
+from bot.intake import Polling
+from bot.runtime import Channels, polling_intake
+from bot.settings import Settings
 from bot.web import start_site
+from bot.wiring import build_core
 from handlers.catalog import web as w
 from handlers.services.accounts import unlink_account
 from handlers.services.maintenance import prune_old_records
@@ -309,3 +313,23 @@ async def test_housekeeping_forgets_expired_sessions_and_links(world_db: Databas
         pruned = await prune_old_records(uow, clock.now())
         await uow.commit()
     assert pruned.web_sessions == 3  # a session, the link spent to open it, the link never opened
+
+
+async def test_polling_serves_the_dashboard_when_a_base_url_is_set(world_db: Database, clock: FakeClock) -> None:
+    url = world_db.url
+    settings = Settings(_env_file=None, database_url=url, webhook_base_url=BASE, webhook_port=0)  # type: ignore[call-arg]
+    core = build_core(settings)
+    try:
+        intake = polling_intake(settings, core, Channels())
+        assert isinstance(intake, Polling)
+        await intake.start()
+        try:
+            async with ClientSession(f"http://127.0.0.1:{intake.port}") as session, session.get("/") as answer:
+                assert answer.status == 401 and w.NEED_LOGIN in await answer.text()
+        finally:
+            await intake.stop()
+        off = Settings(_env_file=None, database_url=url, webhook_port=0)  # type: ignore[call-arg]
+        quiet = polling_intake(off, core, Channels())
+        assert isinstance(quiet, Polling) and quiet.site is None
+    finally:
+        await core.close()
