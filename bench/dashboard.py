@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.dashboard_http import cell_page, http_pages, province_page
+from bench.dashboard_http import cell_page, http_pages, province_page, province_trend
 from bench.dashboard_world import World, open_world
 from bench.make_data import DEFAULT_OUT, sqlite_url
 from bench.rollup import machine, percentile, verdict
@@ -109,6 +109,8 @@ def measures(runs: int) -> list[Measure]:
         Measure("web: the province's page over HTTP, cold", province_page, forget, few, 1000.0),
         Measure("web: the province's page over HTTP, 5% changed", province_page, change_five_percent, runs, 150.0),
         Measure("web: a cell's page over HTTP, its cell changed", cell_page, change_the_cell, runs * 2, 30.0),
+        Measure("web: the province's trend (SVG, 11 months), cold", province_trend, forget, few),
+        Measure("web: the province's trend (SVG, 11 months), 5% changed", province_trend, change_five_percent, few),
     ]
 
 

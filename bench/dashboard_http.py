@@ -72,3 +72,9 @@ async def province_page(world: World) -> None:
 async def cell_page(world: World) -> None:
     assert world.http is not None
     await world.http.get(f"/unit/{world.cell.id}", world.http.secretary)
+
+
+async def province_trend(world: World) -> None:
+    """The year's trend (12 monthly roll-ups of the province), the image every page shows."""
+    assert world.http is not None
+    await world.http.get(f"/unit/{world.province.id}/trend.svg", world.http.staff)
