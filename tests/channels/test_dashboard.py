@@ -25,7 +25,8 @@ from handlers.services.personal_data import withdraw_consent
 from handlers.services.reports import excel_attachment
 from handlers.services.rollup import rollup_of, unit_row
 from handlers.services.web_access import MAX_BAD_LOGINS, revoke
-from tests.chat import Chat
+from storage.models import Evidence
+from tests.chat import Chat, add_commitment
 from tests.dashboard_support import BASE, Browser, dashboard_client, leader_chat, link_path, logged_in
 from tests.report_world import THANH_SON, World
 from tests.support import TZ, Database, FakeClock
@@ -333,3 +334,25 @@ async def test_polling_serves_the_dashboard_when_a_base_url_is_set(world_db: Dat
         assert isinstance(quiet, Polling) and quiet.site is None
     finally:
         await core.close()
+
+
+async def test_pending_approvals_photos_and_states(world_db: Database, world: World, clock: FakeClock) -> None:
+    """A registration awaiting approval shows on the committee's and the cell's pages (read-only, pointing to
+    /duyet), and on the cell's page with its state; a photo attached to a commitment is marked."""
+    waiting = await add_commitment(world_db, clock, "DV004", "Trồng cây xanh ven đường làng", percent=20)
+    async with world_db.uow() as uow:
+        await uow.evidence.add(
+            Evidence(commitment_id=waiting, platform="telegram", file_ref="photo-ref", created_at=clock.now())
+        )
+        await uow.commit()
+    async with dashboard_client(world_db, clock) as client:
+        staff = await logged_in(client, world_db, clock, COMMITTEE)
+        html = await (await staff.get(f"/unit/{world.units[THANH_SON]}")).text()
+        pending = html.split(w.PENDING_TITLE, 1)[1]
+        assert "Trồng cây xanh ven đường làng" in pending and "Phạm Thị Hạnh" in pending and "/duyet" in pending
+        secretary = await logged_in(client, world_db, clock, SECRETARY)
+        cell = await (await secretary.get("/")).text()
+        row = cell.split("Trồng cây xanh ven đường làng", 1)[1].split("</tr>", 1)[0]
+        assert w.STATUS_NAMES["pending"] in row and f"<td>{w.PHOTO_YES}</td>" in row and "20%" in row
+        other = await (await staff.get(f"/unit/{world.units['Chi bộ thôn Tân Lập']}")).text()
+        assert "Trồng cây xanh ven đường làng" not in other  # another cell's page: not its registrations
