@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.catalog import web as w
-from handlers.dialog import Ctx
+from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services.authz import can_summarise
 from handlers.services.web_access import LOGIN_TTL, issue_login
@@ -24,5 +24,5 @@ class WebFlow:
         minutes = int(LOGIN_TTL.total_seconds() // 60)
         return await ctx.back_to_menu(Reply(w.WEB_LINK.format(url=f"{self.base_url}/login/{token}", minutes=minutes)))
 
-    async def on_input(self, ctx: Ctx, _inp: object) -> list[Reply]:
+    async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         return await self.begin(ctx, "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -24,12 +25,15 @@ from handlers.services.periods import month_of
 from handlers.services.personal_data import withdraw_consent
 from handlers.services.reports import excel_attachment
 from handlers.services.rollup import rollup_of, unit_row
+from handlers.services.roster import import_roster
+from handlers.services.roster_file import read_roster
 from handlers.services.web_access import MAX_BAD_LOGINS, revoke
+from storage.enums import Role
 from storage.models import Evidence
 from tests.chat import Chat, add_commitment
 from tests.dashboard_support import BASE, Browser, dashboard_client, leader_chat, link_path, logged_in
 from tests.report_world import THANH_SON, World
-from tests.support import TZ, Database, FakeClock
+from tests.support import EXAMPLE_CSV, TZ, Database, FakeClock
 
 SECRETARY, COMMITTEE, MEMBER = "DV002", "DV025", "DV001"
 DONG_TAM = "Chi bộ thôn Đồng Tâm"
@@ -356,3 +360,22 @@ async def test_pending_approvals_photos_and_states(world_db: Database, world: Wo
         assert w.STATUS_NAMES["pending"] in row and f"<td>{w.PHOTO_YES}</td>" in row and "20%" in row
         other = await (await staff.get(f"/unit/{world.units['Chi bộ thôn Tân Lập']}")).text()
         assert "Trồng cây xanh ven đường làng" not in other  # another cell's page: not its registrations
+
+
+@pytest.mark.parametrize("change", ["role", "cell"])
+async def test_a_roster_import_changing_the_role_or_scope_ends_the_session(
+    world_db: Database, clock: FakeClock, change: str
+) -> None:
+    async with dashboard_client(world_db, clock) as client:
+        browser = await logged_in(client, world_db, clock, SECRETARY)
+        rows = read_roster(EXAMPLE_CSV).rows
+        changed = [
+            replace(row, role=Role.MEMBER) if change == "role" else replace(row, cell="Chi bộ thôn Tân Lập")
+            for row in rows
+            if row.code == SECRETARY
+        ]
+        async with world_db.uow() as uow:
+            await import_roster(uow, changed, clock.now())
+            assert await uow.web.sessions(clock.now()) == []  # ended by the import, in its transaction
+            await uow.commit()
+        assert (await browser.get("/")).status == 401
