@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Commitment, Evidence, Member, WebLogin, WebSession
+from storage.enums import CommitmentKind, CommitmentStatus, ReviewState
+from storage.models import Commitment, Evidence, Member, Unit, WebLogin, WebSession
+
+PENDING = literal_column(f"'{ReviewState.PENDING.value}'")
 
 
 @dataclass(frozen=True)
@@ -114,3 +117,24 @@ class WebRepository:
             return {}
         stmt = select(Member.id, Member.exempt, Member.paused_until).where(Member.id.in_(list(member_ids)))
         return {row[0]: Standing(bool(row[1]), row[2]) for row in (await self.session.execute(stmt)).all()}
+
+    async def pending_under(self, path: str, not_of_member: int) -> list[tuple[Commitment, Member, str]]:
+        """Individual registrations awaiting approval of active members whose cell (or, for staff without a cell,
+        whose committee) is under `path`, with that unit's name; none of `not_of_member`. Oldest first; found from
+        the partial index of pending rows (the approved ones are never read)."""
+        home = func.coalesce(Member.cell_id, Member.scope_unit_id)
+        stmt = (
+            select(Commitment, Member, Unit.name)
+            .join(Member, Member.id == Commitment.member_id)
+            .join(Unit, Unit.id == home)
+            .where(
+                Commitment.review_state == PENDING,  # a literal: the partial index is only used for it
+                Commitment.kind == CommitmentKind.INDIVIDUAL.value,
+                Commitment.status == CommitmentStatus.ACTIVE.value,
+                Commitment.member_id != not_of_member,
+                Member.active.is_(True),
+                Unit.path.startswith(path),
+            )
+            .order_by(Commitment.created_at, Commitment.id)
+        )
+        return [(row[0], row[1], row[2]) for row in (await self.session.execute(stmt)).all()]

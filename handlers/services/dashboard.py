@@ -14,7 +14,7 @@ from handlers.reports.trend import Point
 from handlers.services.authz import Actor, may_see_unit
 from handlers.services.errors import Forbidden
 from handlers.services.periods import Period, month_of
-from handlers.services.review import PendingItem, review_units
+from handlers.services.review import PendingItem, is_leader
 from handlers.services.rollup import Rollup, not_registered, not_updated, rollup
 from handlers.text import fmt_date
 from storage.repo_reports import CommitmentLine, MemberLine
@@ -102,19 +102,14 @@ async def breadcrumb(uow: UnitOfWork, actor: Actor, unit_id: int) -> list[Crumb]
 
 
 async def pending_in(uow: UnitOfWork, actor: Actor, summary: Rollup) -> tuple[list[PendingItem], int]:
-    """Registrations waiting for approval in the unit on view that the actor could approve with /duyet."""
-    cells, committees = await review_units(uow, actor)
+    """Registrations waiting for approval under the unit on view (in the actor's scope: `rollup` checked it),
+    leaders first as in /duyet, never the actor's own."""
     unit = await uow.units.get(summary.unit_id)
     if unit is None:
         return [], 0
-    cell_ids = [cell.id for cell in summary.cells if cell.id in cells]
-    committee_ids = [c.id for c in committees.values() if c.path.startswith(unit.path)]
-    rows = await uow.review.pending_in_cells(cell_ids, committee_ids, not_of_member=actor.member_id)
-    names = {**{c.id: c.name for c in committees.values()}, **{c.id: c.name for c in cells.values()}}
-    items = [
-        PendingItem(c.id, m.full_name, m.position, names.get(m.cell_id or m.scope_unit_id or 0, ""), c.content)
-        for c, m in rows
-    ]
+    rows = await uow.web.pending_under(unit.path, actor.member_id)
+    rows.sort(key=lambda row: not is_leader(row[1]))
+    items = [PendingItem(c.id, m.full_name, m.position, home, c.content) for c, m, home in rows]
     return items[:PENDING_SHOWN], max(0, len(items) - PENDING_SHOWN)
 
 

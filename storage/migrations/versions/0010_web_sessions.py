@@ -1,4 +1,5 @@
-"""The leaders' web dashboard: one-time login links and browser sessions, stored as hashes (issue 12)
+"""The leaders' web dashboard: one-time login links and browser sessions, stored as hashes; a partial index of the
+registrations awaiting approval, listed on every page (issue 12)
 
 Revision ID: 0010_web_sessions
 Revises: 0007_cell_figures
@@ -50,7 +51,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_web_sessions_member_id'), ['member_id'], unique=False)
 
 
+    with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.create_index('ix_commitments_pending', ['member_id'], unique=False,
+                              sqlite_where=sa.text("review_state = 'pending'"),
+                              postgresql_where=sa.text("review_state = 'pending'"))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.drop_index('ix_commitments_pending', sqlite_where=sa.text("review_state = 'pending'"),
+                            postgresql_where=sa.text("review_state = 'pending'"))
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_web_sessions_member_id'))
         batch_op.drop_index(batch_op.f('ix_web_sessions_expires_at'))
