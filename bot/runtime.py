@@ -251,7 +251,7 @@ def polling_intake(settings: Settings, core: Core, channels: Channels) -> Intake
     site = None
     if settings.webhook_base_url is not None:
         site = web.Application()
-        add_dashboard(site, core.uow, core.clock, core.tz)
+        add_dashboard(site, core.uow, core.clock, core.tz, settings.trusted_proxies)
     return Polling(channels.telegram, channels.zalo, site, settings)
 
 
@@ -272,5 +272,5 @@ def webhook_intake(
     seams: list[Middleware] = [crash_after_ack.crash_after_ack(inbox)] if crash_after_ack.requested() else []
     health = Health(core.uow, core.clock, inbox=inbox, sender=sender)
     app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams, health)
-    add_dashboard(app, core.uow, core.clock, core.tz)
+    add_dashboard(app, core.uow, core.clock, core.tz, settings.trusted_proxies)
     return Webhooks(settings, inbox, app)

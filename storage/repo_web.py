@@ -8,11 +8,12 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
 
 from storage.enums import CommitmentKind, CommitmentStatus, ReviewState
 from storage.models import Commitment, Evidence, Member, Unit, WebLogin, WebSession
 
-PENDING = literal_column(f"'{ReviewState.PENDING.value}'")
+PENDING: ColumnClause[str] = literal_column(f"'{ReviewState.PENDING.value}'")
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,15 @@ from storage.uow import UnitOfWork
 UNIT = r"/unit/{unit_id:[1-9][0-9]{0,9}}"
 
 
-def add_dashboard(app: web.Application, uow_factory: Callable[[], UnitOfWork], clock: Clock, tz: ZoneInfo) -> None:
-    access = Access(uow_factory, clock)
+def add_dashboard(
+    app: web.Application,
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    tz: ZoneInfo,
+    trusted_proxies: frozenset[str] = frozenset(),
+) -> None:
+    """The dashboard's routes on `app`; `trusted_proxies`: WEB_TRUSTED_PROXIES (bot/dashboard/access.py)."""
+    access = Access(uow_factory, clock, trusted_proxies)
     pages = Pages(access, uow_factory, clock, tz)
     app.router.add_get("/", pages.viewed(pages.unit))
     app.router.add_get(UNIT, pages.viewed(pages.unit))

@@ -26,9 +26,24 @@ log = logging.getLogger(__name__)
 COOKIE = "lamtheo_session"
 
 
+def client_address(request: web.Request, trusted_proxies: frozenset[str]) -> str:
+    """The address a request came from: behind a trusted proxy, the nearest address in X-Forwarded-For that is
+    not itself a trusted proxy (the ones further left could be written by anyone)."""
+    address = request.remote or ""
+    if address not in trusted_proxies:
+        return address
+    for hop in reversed(request.headers.get("X-Forwarded-For", "").split(",")):
+        hop = hop.strip()
+        if hop and hop not in trusted_proxies:
+            return hop
+    return address
+
+
 class Access:
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self.uow_factory, self.clock = uow_factory, clock
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], clock: Clock, trusted_proxies: frozenset[str] = frozenset()
+    ) -> None:
+        self.uow_factory, self.clock, self.trusted_proxies = uow_factory, clock, trusted_proxies
         self.bad_logins = RefusalLog(log, "web login links refused (wrong, used or expired)")
 
     async def viewer(self, request: web.Request) -> Actor | None:
@@ -52,7 +67,8 @@ class Access:
         try:
             async with self.uow_factory() as uow:
                 try:
-                    opened = await open_login(uow, request.match_info["token"], request.remote or "", now)
+                    address = client_address(request, self.trusted_proxies)
+                    opened = await open_login(uow, request.match_info["token"], address, now)
                 finally:
                     await uow.commit()  # a refusal is counted against the address
         except NotFound as refused:

@@ -11,6 +11,7 @@ from dataclasses import replace
 import openpyxl
 import pytest
 from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dashboard import access, add_dashboard
 from bot.intake import Polling
@@ -379,3 +380,26 @@ async def test_a_roster_import_changing_the_role_or_scope_ends_the_session(
             assert await uow.web.sessions(clock.now()) == []  # ended by the import, in its transaction
             await uow.commit()
         assert (await browser.get("/")).status == 401
+
+
+async def test_behind_a_trusted_proxy_wrong_links_count_per_client(world_db: Database, clock: FakeClock) -> None:
+    """With WEB_TRUSTED_PROXIES naming the proxy (here the test client's 127.0.0.1), the client address in
+    X-Forwarded-For is counted: one client's guesses do not lock the others out; without it, every request
+    counts against the proxy's address, and a forged X-Forwarded-For changes nothing."""
+    app = web.Application()
+    add_dashboard(app, world_db.uow, clock, TZ, frozenset({"127.0.0.1"}))
+    async with TestClient(TestServer(app)) as client:
+        guesser = {"X-Forwarded-For": "198.51.100.7"}
+        for attempt in range(MAX_BAD_LOGINS):
+            answer = await client.post(f"/login/{'y' * 43}{attempt}", headers=guesser, allow_redirects=False)
+            assert answer.status == 404
+        spoofed = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}  # the left part is the client's own to write
+        assert (await client.post(f"/login/{'y' * 44}", headers=spoofed, allow_redirects=False)).status == 429
+        chat = await leader_chat(world_db, clock, SECRETARY)
+        other = {"X-Forwarded-For": "192.0.2.44"}
+        assert (await client.post(await link_path(chat), headers=other, allow_redirects=False)).status == 303
+    async with dashboard_client(world_db, clock) as plain:  # no trusted proxy: the header is ignored
+        for attempt in range(MAX_BAD_LOGINS):
+            await plain.post(f"/login/{'z' * 43}{attempt}", headers={"X-Forwarded-For": f"192.0.2.{attempt}"})
+        answer = await plain.post(await link_path(chat), headers=other, allow_redirects=False)
+        assert answer.status == 429
