@@ -87,7 +87,7 @@ class Pages:
             sort_key=key,
             descending=descending,
             as_of=fmt_date(shown.summary.window.last_day),
-            tz=self.tz,
+            item_of=lambda row: views.item_of(row, self.tz),
         )
 
     async def excel(self, request: web.Request, actor: Actor, uow: UnitOfWork) -> web.StreamResponse:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from handlers.catalog import reports as rp
 from handlers.catalog import web as w
 from handlers.services import periods
-from handlers.services.dashboard import ratio
+from handlers.services.dashboard import CommitmentRow, ratio
 from handlers.services.errors import InvalidInput
 from handlers.text import fmt_date, fmt_number, fmt_percent
 from storage.repo_reports import Figures
@@ -104,3 +104,31 @@ def sort_links(base: str, query: dict[str, str], key: str, descending: bool) -> 
 def sort_order(query: dict[str, str]) -> tuple[str, bool]:
     key = query.get("sort", "name")
     return (key if key in SORT_KEYS else "name"), query.get("dir") == "desc"
+
+
+@dataclass(frozen=True)
+class Item:
+    """A commitment as a cell's page prints it (formatted here: a template macro per row costs more than the
+    rest of the page)."""
+
+    content: str
+    deadline: str
+    percent: int
+    width: int
+    last: str
+    status: str
+    photo: str
+
+
+def item_of(row: CommitmentRow, tz: ZoneInfo) -> Item:
+    line = row.line
+    if row.done:
+        status = w.STATUS_DONE
+    elif row.late:
+        status = w.STATUS_LATE
+    else:
+        status = w.STATUS_NAMES.get(row.review_state, "")
+    last = fmt_date(line.last_update.astimezone(tz).date()) if line.last_update else w.NEVER
+    width = max(0, min(100, line.percent))
+    return Item(line.content, fmt_date(line.deadline), line.percent, width, last, status,
+                w.PHOTO_YES if row.photo else w.PHOTO_NO)
