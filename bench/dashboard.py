@@ -11,8 +11,9 @@ entries), through the code the bot runs, with the data's fixed "now" (23/11/2026
 - the cost added to a write by keeping the figures current: bench/write_cost.py.
 The commitments moved are put back at the end (each a write like any other).
 
-A measure is a `Measure` (what is timed, what runs untimed before each run, the goal): the web dashboard's page
-timings join `measures()` as more of them (an HTTP request against the app in place of `rollup_of`).
+A measure is a `Measure` (what is timed, what runs untimed before each run, the goal); the web dashboard's pages
+are timed as more of them: a GET through the real HTTP route, with a session opened by a login link
+(bench/dashboard_http.py): the province's page (its roll-up, breadcrumb and pending approvals) and a cell's page.
 
 Run: make bench-dashboard   (writes the results into docs/PERFORMANCE.md; BENCH_URL=postgresql://... for PostgreSQL)
 """
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.dashboard_http import cell_page, http_pages, province_page, province_trend
 from bench.dashboard_world import World, open_world
 from bench.make_data import DEFAULT_OUT, sqlite_url
 from bench.rollup import machine, percentile, verdict
@@ -104,6 +106,11 @@ def measures(runs: int) -> list[Measure]:
         Measure(f"{staff}, cold", staff_summary, forget, few),
         Measure(f"{staff}, 5% changed", staff_summary, change_five_percent, runs),
         Measure("/tonghop of a secretary (cell + member list), cell changed", secretary_summary, change_the_cell, runs),
+        Measure("web: the province's page over HTTP, cold", province_page, forget, few, 1000.0),
+        Measure("web: the province's page over HTTP, 5% changed", province_page, change_five_percent, runs, 150.0),
+        Measure("web: a cell's page over HTTP, its cell changed", cell_page, change_the_cell, runs * 2, 30.0),
+        Measure("web: the province's trend (SVG, 11 months), cold", province_trend, forget, few),
+        Measure("web: the province's trend (SVG, 11 months), 5% changed", province_trend, change_five_percent, few),
     ]
 
 
@@ -150,10 +157,15 @@ def report(
     for measure, r in results:
         times = f"{r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | {r['cpu']:.1f}"
         rows.append(f"| {measure.name} | {r['n']:.0f} | {times} | {goal_text(measure, r)} |")
-    by_name = {measure.name: r for measure, r in results}
-    cold = by_name["province roll-up, cold (memo empty)"]["p50"]
-    warm = by_name["province roll-up, warm, 100 cells (5%) changed"]["p50"]
-    still = by_name["province roll-up, warm, nothing changed"]["p50"]
+    by_name = {measure.name: r["p50"] for measure, r in results}
+    cold = by_name.get("province roll-up, cold (memo empty)")
+    warm = by_name.get("province roll-up, warm, 100 cells (5%) changed")
+    still = by_name.get("province roll-up, warm, nothing changed")
+    ratio = (
+        f"Cold ÷ warm (p50): **{cold / warm:.1f}×** with 5% of cells changed, {cold / still:.1f}× with none."
+        if cold and warm and still
+        else "(--only: no cold ÷ warm ratio)"
+    )
     start, end = MARKS[backend]
     return "\n".join(
         [
@@ -165,7 +177,7 @@ def report(
             "",
             *rows,
             "",
-            f"Cold ÷ warm (p50): **{cold / warm:.1f}×** with 5% of cells changed, {cold / still:.1f}× with none.",
+            ratio,
             f"Peak memory of the process (maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB.",
             *writes,
             end,
@@ -187,7 +199,9 @@ def write_into(doc: Path, section: str, backend: str) -> None:
 async def run(url: str, runs: int, write_url: str | None, only: str | None) -> tuple[list[Any], list[str], str]:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     results = []
-    async with open_world(url, datetime.fromisoformat("2026-11-23T03:00:00+00:00")) as world:
+    now = datetime.fromisoformat("2026-11-23T03:00:00+00:00")
+    async with open_world(url, now) as world, http_pages(world) as pages:
+        world.http = pages
         for measure in measures(runs):
             if only is None or only in measure.name:
                 results.append((measure, await timed(world, measure)))

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -47,6 +48,7 @@ class World:
     commitment_of: dict[int, int]  # cell -> a commitment of one of its members
     original: dict[int, int] = field(default_factory=dict)  # commitment -> its percent before the bench
     keys: Iterator[int] = field(default_factory=itertools.count)
+    http: Any = None  # bench/dashboard_http.Pages while the web pages are timed
 
     async def change(self, cell_ids: list[int]) -> None:
         """One transaction: in each cell, a commitment's percent goes from p to 100 - p (and back next time)."""

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     webhook.add_argument("webhook_command", choices=["set", "info", "delete"], metavar="ACTION", help="set|info|delete")
     webhook.add_argument("--platform", choices=["telegram", "zalo", "all"], default="all")
 
+    web_parser = sub.add_parser("web", help="the leaders' web dashboard: list or end login sessions")
+    web_parser.add_argument("web_command", choices=["sessions"], metavar="ACTION", help="sessions")
+    web_parser.add_argument("--revoke", metavar="CODE", help="end every session of this member")
+
     add_org_commands(sub)
 
     report = sub.add_parser("report", help="write the Excel report, or the draft report to sign (docx), of a unit")
@@ -166,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "theme": cmd_theme,
         "db": cmd_db,
         "webhook": cmd_webhook,
+        "web": cmd_web,
         "unit": cmd_unit,
         "member": cmd_member,
         "report": cmd_report,
@@ -259,6 +264,12 @@ def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
     from bot.webhook_admin import webhook_command
 
     return webhook_command(settings, args.webhook_command, args.platform)
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.dashboard.admin import sessions
+
+    return with_core(settings, lambda core: sessions(core, args.revoke))
 
 
 def cmd_unit(args: argparse.Namespace, settings: Settings) -> int:

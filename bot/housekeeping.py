@@ -33,10 +33,11 @@ async def housekeeping(
         pruned = await prune_old_records(uow, now, keep_sent_texts)
         await uow.commit()
     log.info(
-        "pruned %d inbox update(s), %d expired file(s), %d update key(s); blanked %d sent text(s)",
+        "pruned %d inbox update(s), %d expired file(s), %d update key(s), %d web session(s); blanked %d sent text(s)",
         pruned.inbox_updates,
         pruned.expired_files,
         pruned.update_keys,
+        pruned.web_sessions,
         pruned.sent_texts,
     )
     return pruned

@@ -4,6 +4,7 @@ Polling   the bot fetches them: PTB's updater for Telegram, the getUpdates loop 
 Webhooks  the platforms post them to the web app (bot/web.py), which stores each in the inbox
           (bot/inbox.py) and acknowledges it; the inbox worker processes it. The web server listens
           first, then setWebhook is called for every platform served.
+In polling mode with WEBHOOK_BASE_URL set, the web server starts too, for the leaders' dashboard alone.
 Either way an update ends in the same channel code (bot/channels/) and the same router.
 """
 
@@ -38,12 +39,26 @@ class Intake(Protocol):
 
 
 class Polling:
-    def __init__(self, telegram: TelegramBot | None, zalo: ZaloChannel | None) -> None:
+    def __init__(
+        self,
+        telegram: TelegramBot | None,
+        zalo: ZaloChannel | None,
+        site: web.Application | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        """`site`: the web dashboard's app, served on WEBHOOK_LISTEN:WEBHOOK_PORT while polling."""
         self.telegram, self.zalo = telegram, zalo
+        self.site, self.settings = site, settings
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None  # where the dashboard listens, once started
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        if self.site is not None and self.settings is not None:
+            listen = self.settings.webhook_listen
+            self._runner, self.port = await start_site(self.site, listen, self.settings.webhook_port)
+            log.info("web dashboard listening on %s:%d", listen, self.port)
         if self.zalo is not None:
             self._tasks.append(asyncio.create_task(self.zalo.poll(self._stop), name="zalo-polling"))
             print(c.RUNNING_ZALO, file=sys.stderr)
@@ -57,6 +72,9 @@ class Polling:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.telegram is not None:
             await self.telegram.stop_polling()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
 
 class Webhooks:

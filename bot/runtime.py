@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from bot import crash_after_ack
 from bot.channels.webhooks import WebhookEndpoint
+from bot.dashboard import add_dashboard
 from bot.files import FileLinks, load_or_create_link_key, zalo_file_link
 from bot.health import Health
 from bot.housekeeping import Housekeeping
@@ -83,7 +85,9 @@ async def serve(settings: Settings, *, webhook: bool, stop: asyncio.Event | None
         workers = start_workers(core, settings, messengers_for(settings, channels.zalo))
         stops.add("workers", workers.stop)
         intake = (
-            webhook_intake(settings, core, links, channels, workers.sender) if webhook else polling_intake(channels)
+            webhook_intake(settings, core, links, channels, workers.sender)
+            if webhook
+            else polling_intake(settings, core, channels)
         )
         stops.add("intake", intake.stop)
         await intake.start()
@@ -242,8 +246,13 @@ def start_workers(core: Core, settings: Settings, messengers: dict[str, Messenge
 # ---- intake -----------------------------------------------------------------------------------------
 
 
-def polling_intake(channels: Channels) -> Intake:
-    return Polling(channels.telegram, channels.zalo)
+def polling_intake(settings: Settings, core: Core, channels: Channels) -> Intake:
+    """The platforms' polls; with WEBHOOK_BASE_URL set, the web server too, for the leaders' dashboard."""
+    site = None
+    if settings.webhook_base_url is not None:
+        site = web.Application()
+        add_dashboard(site, core.uow, core.clock, core.tz, settings.trusted_proxies)
+    return Polling(channels.telegram, channels.zalo, site, settings)
 
 
 def webhook_intake(
@@ -263,4 +272,5 @@ def webhook_intake(
     seams: list[Middleware] = [crash_after_ack.crash_after_ack(inbox)] if crash_after_ack.requested() else []
     health = Health(core.uow, core.clock, inbox=inbox, sender=sender)
     app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams, health)
+    add_dashboard(app, core.uow, core.clock, core.tz, settings.trusted_proxies)
     return Webhooks(settings, inbox, app)

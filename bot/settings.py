@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Texts of the bot's own messages (they may name people) are blanked this many days after they were sent.
     sent_text_retention_days: int = Field(default=30, ge=1, le=3650)
     file_link_key: SecretStr | None = None  # unset: generated into ./data/file-link.key on the first start
+    # Addresses of the reverse proxies in front of the web server (comma-separated): for requests from them, the
+    # web dashboard counts wrong login links against the client address they put in X-Forwarded-For.
+    web_trusted_proxies: str = ""
     # A stored webhook update older than this (the bot was down) is given up, not acted on.
     inbox_max_age_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # A reminder firing found later than this (the bot was down) is recorded as missed instead of sent.
@@ -138,6 +141,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def trusted_proxies(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.web_trusted_proxies.split(",") if part.strip())
 
     @property
     def inbox_max_age(self) -> timedelta:

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})  # never SVG: it can run scripts
 MAX_BODY = 1024 * 1024  # an update is a few kilobytes
+LOGIN_PREFIX = "/login/"
 
 
 def secret_matches(given: str | None, secret: str) -> bool:
@@ -111,7 +112,7 @@ def content_disposition(kind: str, filename: str) -> str:
 
 
 class PrivateAccessLogger(AbstractAccessLogger):
-    """aiohttp's access log without the query string (a file link's signature and expiry), the file token,
+    """aiohttp's access log without the query string (a file link's signature and expiry), the file or login token,
     the referrer or the user agent: `127.0.0.1 "GET /files/… HTTP/1.1" 200 1234 0.004s`."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
@@ -119,6 +120,8 @@ class PrivateAccessLogger(AbstractAccessLogger):
         token = request.match_info.get("token") if isinstance(request, web.Request) else None
         if token:
             path = path.replace(token, "…")
+        if path.startswith(LOGIN_PREFIX):  # a login link's token, even on a path no route matched
+            path = LOGIN_PREFIX + "…"
         self.logger.info(
             '%s "%s %s HTTP/%d.%d" %d %d %.3fs',
             *(request.remote, request.method, path, *request.version, response.status, response.body_length, time),

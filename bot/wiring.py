@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from handlers.clock import Clock, SystemClock
+from handlers.flows import default_flows
 from handlers.router import Router
 from storage.db import AsyncEngine, create_engine, session_factory
 from storage.uow import UnitOfWork
@@ -34,4 +35,5 @@ def build_core(settings: Settings, database_url: str | None = None, clock: Clock
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(sessions)
 
-    return Core(engine, uow_factory, clock, settings.tz, Router(uow_factory, clock, settings.tz))
+    router = Router(uow_factory, clock, settings.tz, default_flows(settings.webhook_base_url))
+    return Core(engine, uow_factory, clock, settings.tz, router)

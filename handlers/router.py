@@ -72,6 +72,8 @@ COMMANDS = {
     "commend": "commend",
     "hoatdong": "activity",
     "activity": "activity",
+    "web": "web",
+    "trangweb": "web",
 }
 # Typed without a slash (Zalo has no command menu): the folded words of a whole message.
 BARE_COMMANDS = {
@@ -95,11 +97,12 @@ BARE_COMMANDS = {
     "thong bao": "announce",
     "bieu duong": "commend",
     "hoat dong": "activity",
+    "trang web": "web",
 }
 # The Vietnamese command words also work typed without their slash ("dangky"): Zalo has no command menu to tap.
 VIETNAMESE_COMMANDS = (
     "dangky capnhat camket tonghop baocao trogiup huy kenh dulieu duyet tudanhgia hoctap lichhop nhacnho nhacviec"
-    " thongbao bieuduong hoatdong"
+    " thongbao bieuduong hoatdong trangweb"
 )
 BARE_COMMANDS.update({word: COMMANDS[word] for word in VIETNAMESE_COMMANDS.split()})
 

@@ -34,6 +34,7 @@ from storage.repo_stats import StatsRepository
 from storage.repo_themes import ThemeRepository
 from storage.repo_units import UnitRepository
 from storage.repo_updates import UpdateLog
+from storage.repo_web import WebRepository
 
 
 class UnitOfWork:
@@ -61,6 +62,7 @@ class UnitOfWork:
     honours: HonoursRepository
     redaction: RedactionRepository
     figures: FiguresRepository
+    web: WebRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -100,6 +102,7 @@ class UnitOfWork:
         self.honours = HonoursRepository(session)
         self.redaction = RedactionRepository(session)
         self.figures = FiguresRepository(session, memo_of(self._sessions))
+        self.web = WebRepository(session)
         return self
 
     async def __aexit__(

@@ -106,6 +106,7 @@ HELP_SECRETARY = (
     "\n/thongbao — gửi thông báo tới các đảng viên trong chi bộ"
     "\n/tudanhgia — xem kết quả tự đánh giá cuối năm của chi bộ"
     "\n/nhacnho — tạm dừng nhắc việc cho một đảng viên (ốm đau, đi vắng)"
+    "\n/web — nhận đường dẫn đăng nhập trang web tổng hợp (xem trên máy tính, tải báo cáo)"
 )
 HELP_COMMITTEE = (
     "\n\nDành cho cấp ủy:"
@@ -120,6 +121,7 @@ HELP_COMMITTEE = (
     "\n/hoatdong — xem các chi bộ đã tổ chức hội thi, tọa đàm, cuộc thi viết"
     "\n/bieuduong — xem xét đề nghị biểu dương, khen thưởng: biểu dương, khen thưởng, đề nghị cấp trên, trả lại"
     "\n/tudanhgia — xem kết quả tự đánh giá cuối năm của các chi bộ"
+    "\n/web — nhận đường dẫn đăng nhập trang web tổng hợp (toàn bộ các đơn vị, xem chi tiết, tải báo cáo)"
 )
 # Telegram's command menu (name, description): members' commands first, then leaders'.
 COMMAND_MENU = [
@@ -138,6 +140,7 @@ COMMAND_MENU = [
     ("thongbao", "Gửi thông báo (bí thư, cấp ủy)"),
     ("bieuduong", "Biểu dương, khen thưởng"),
     ("hoatdong", "Hội thi, tọa đàm, cuộc thi viết"),
+    ("web", "Trang web tổng hợp (bí thư, cấp ủy)"),
     ("trogiup", "Hướng dẫn"),
     ("huy", "Hủy thao tác đang làm"),
 ]

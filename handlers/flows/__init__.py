@@ -21,9 +21,11 @@ from handlers.flows.review import ReviewFlow
 from handlers.flows.self_assessment import SelfAssessmentFlow
 from handlers.flows.study import StudyFlow
 from handlers.flows.summary import SummaryFlow
+from handlers.flows.web import WebFlow
 
 
-def default_flows() -> FlowRegistry:
+def default_flows(web_base_url: str | None = None) -> FlowRegistry:
+    """`web_base_url`: WEBHOOK_BASE_URL, where /web's login links point (None: the dashboard is off)."""
     flows: list[Flow] = [
         ConsentFlow(),
         MenuFlow(),
@@ -44,5 +46,6 @@ def default_flows() -> FlowRegistry:
         ReminderFlow(),
         CommendFlow(),
         ActivityFlow(),
+        WebFlow(web_base_url),
     ]
     return {flow.name: flow for flow in flows}

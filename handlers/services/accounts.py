@@ -77,6 +77,7 @@ async def unlink_account(
     removed = _line(account)
     touched = await uow.personal.remove_accounts([account])
     await uow.deliveries.finish_complete(touched, now)
+    await uow.web.end_sessions_of([member.id])  # a lost phone must not leave a dashboard open
     text = c.DEVICE_UNLINKED_NOTICE.format(platform=_platform_name(removed.platform), time=_when(now, tz))
     told = await _tell(uow, member, await uow.accounts.for_member(member.id), text, now, tz)
     return removed, told

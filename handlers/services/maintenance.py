@@ -21,6 +21,7 @@ class Pruned:
     expired_files: int
     update_keys: int
     sent_texts: int = 0
+    web_sessions: int = 0  # expired sessions and login links of the web dashboard
 
 
 async def prune_update_log(uow: UnitOfWork, now: datetime, keep: timedelta = KEEP_UPDATE_KEYS) -> int:
@@ -32,9 +33,10 @@ async def prune_update_log(uow: UnitOfWork, now: datetime, keep: timedelta = KEE
 
 async def prune_old_records(uow: UnitOfWork, now: datetime, keep_sent_texts: timedelta = KEEP_SENT_TEXTS) -> Pruned:
     """Forget old processed webhook updates, update keys and wrong-code records, delete the files whose links
-    have expired, and blank the texts of messages sent longer than `keep_sent_texts` ago; the caller commits."""
+    have expired and the web dashboard's expired sessions and login links, and blank the texts of messages
+    sent longer than `keep_sent_texts` ago; the caller commits."""
     inbox = await uow.inbox.prune_processed(now - KEEP_PROCESSED_INBOX)
     files = await uow.files.prune_expired(now)
     keys = await prune_update_log(uow, now)
     texts = await uow.deliveries.blank_sent_texts(now - keep_sent_texts)
-    return Pruned(inbox, files, keys, texts)
+    return Pruned(inbox, files, keys, texts, await uow.web.prune_expired(now))

@@ -243,6 +243,7 @@ async def withdraw_consent(uow: UnitOfWork, member: Member, now: datetime) -> st
     unit = await uow.units.get(member.cell_id or member.scope_unit_id or 0)
     touched = await uow.personal.unlink_accounts(member.id)
     await uow.deliveries.finish_complete(touched, now)
+    await uow.web.end_sessions_of([member.id])  # the web dashboard's sessions and login links
     await uow.personal.erase_free_texts(member, o.ANONYMOUS_TEXT, now)
     await uow.honours.erase_accounts(member.id, o.ANONYMOUS_TEXT)
     member.code = token

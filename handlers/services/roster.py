@@ -215,6 +215,8 @@ async def _import_row(
         for key in changed:
             setattr(member, key, wanted[key])
         member.updated_at = now
+        if {"role", "scope_unit_id", "active"} & set(changed):  # what they may see changed: log in again
+            await uow.web.end_sessions_of([member.id])
     report.updated += 1
     fields = ", ".join(ro.FIELD_NAMES[key] for key in changed)
     report.changes.append(ro.CHANGE_UPDATED.format(code=row.code, name=row.full_name, fields=fields))

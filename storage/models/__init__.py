@@ -12,6 +12,7 @@ from storage.models.honours import Activity, Commendation, CommendationStep, Exe
 from storage.models.org import ConsentEvent, Member, MemberMove, Unit, UnitEvent
 from storage.models.study import StudyAttendance, StudySession, Theme
 from storage.models.transport import InboxUpdate, MessageQuota, ProcessedUpdate, StoredFile
+from storage.models.web import WebLogin, WebSession
 
 __all__ = [
     "Activity",
@@ -47,4 +48,6 @@ __all__ = [
     "Unit",
     "UnitEvent",
     "UtcDateTime",
+    "WebLogin",
+    "WebSession",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -39,6 +39,14 @@ class Commitment(Base):
             "percent",
             "deadline",
             "last_progress_at",
+        ),
+        # the web dashboard's pending approvals under a unit (migration 0010_web_sessions): the few pending rows
+        # found without reading the approved ones
+        Index(
+            "ix_commitments_pending",
+            "member_id",
+            sqlite_where=text("review_state = 'pending'"),
+            postgresql_where=text("review_state = 'pending'"),
         ),
     )
 

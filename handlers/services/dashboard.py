@@ -1,0 +1,180 @@
+"""What the leaders' web dashboard shows, through the same roll-up and authorisation as the chat: a unit's
+roll-up with its breadcrumb and pending approvals, a cell's members and items, and the year's trend.
+A unit outside the actor's scope raises Forbidden (the web answers 404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from handlers.catalog import reports as rp
+from handlers.catalog import web as w
+from handlers.reports.trend import Point
+from handlers.services.authz import Actor, may_see_unit
+from handlers.services.errors import Forbidden
+from handlers.services.periods import Period, month_of
+from handlers.services.review import PendingItem, is_leader
+from handlers.services.rollup import Rollup, not_registered, not_updated, rollup
+from handlers.text import fmt_date
+from storage.repo_reports import CommitmentLine, MemberLine
+from storage.repo_web import Standing
+from storage.uow import UnitOfWork
+
+PENDING_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Crumb:
+    unit_id: int
+    name: str
+
+
+@dataclass
+class UnitPage:
+    summary: Rollup
+    crumbs: list[Crumb]  # from the actor's own unit down to the unit on view
+    pending: list[PendingItem]
+    pending_more: int = 0
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    line: CommitmentLine
+    review_state: str
+    photo: bool
+    done: bool
+    late: bool
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member_id: int
+    name: str
+    in_scope: bool
+    unreachable: bool
+    commitments: list[CommitmentRow]
+    out_reason: str = ""
+
+
+@dataclass(frozen=True)
+class StudyLine:
+    held_on: date
+    title: str
+    present: int
+
+
+@dataclass
+class CellPage(UnitPage):
+    members: list[MemberRow] = field(default_factory=list)
+    not_registered: list[MemberRow] = field(default_factory=list)
+    not_updated: list[MemberRow] = field(default_factory=list)
+    unreachable: list[MemberRow] = field(default_factory=list)
+    out_of_scope: list[MemberRow] = field(default_factory=list)
+    collectives: list[CommitmentRow] = field(default_factory=list)
+    study: list[StudyLine] = field(default_factory=list)
+
+
+def ratio(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+async def unit_page(
+    uow: UnitOfWork, actor: Actor, unit_id: int | None, period: Period, now: datetime, tz: ZoneInfo
+) -> UnitPage | CellPage:
+    """The page of a unit the actor may see (their own when `unit_id` is None): a cell's page for a cell."""
+    summary = await rollup(uow, actor, period, now, tz, unit_id)
+    crumbs = await breadcrumb(uow, actor, summary.unit_id)
+    pending, more = await pending_in(uow, actor, summary)
+    if not summary.is_cell:
+        return UnitPage(summary, crumbs, pending, more)
+    page = CellPage(summary, crumbs, pending, more)
+    await fill_cell(uow, page)
+    return page
+
+
+async def breadcrumb(uow: UnitOfWork, actor: Actor, unit_id: int) -> list[Crumb]:
+    unit = await uow.units.get(unit_id)
+    if unit is None:
+        raise Forbidden(w.NOT_FOUND)
+    above = [u for u in await uow.units.ancestors(unit) if u.id != unit.id]
+    return [Crumb(u.id, u.name) for u in [*above, unit] if may_see_unit(actor, u)]
+
+
+async def pending_in(uow: UnitOfWork, actor: Actor, summary: Rollup) -> tuple[list[PendingItem], int]:
+    """Registrations waiting for approval under the unit on view (in the actor's scope: `rollup` checked it),
+    leaders first as in /duyet, never the actor's own."""
+    unit = await uow.units.get(summary.unit_id)
+    if unit is None:
+        return [], 0
+    rows = await uow.web.pending_under(unit.path, actor.member_id)
+    rows.sort(key=lambda row: not is_leader(row[1]))
+    items = [PendingItem(c.id, m.full_name, m.position, home, c.content) for c, m, home in rows]
+    return items[:PENDING_SHOWN], max(0, len(items) - PENDING_SHOWN)
+
+
+async def fill_cell(uow: UnitOfWork, page: CellPage) -> None:
+    window = page.summary.window
+    lines = await uow.reports.cell_members(page.summary.unit_id, window)
+    own = await uow.reports.unit_commitments(page.summary.unit_id, window)
+    ids = [c.commitment_id for m in lines for c in m.commitments] + [c.commitment_id for c in own]
+    states, photos = await uow.web.review_states(ids), await uow.web.with_photos(ids)
+    standings = await uow.web.standings([m.member_id for m in lines])
+
+    def row_of(item: CommitmentLine) -> CommitmentRow:
+        done = item.percent >= 100
+        late = not done and item.deadline <= window.last_day
+        return CommitmentRow(item, states.get(item.commitment_id, ""), item.commitment_id in photos, done, late)
+
+    def member_of(line: MemberLine) -> MemberRow:
+        reason = "" if line.in_scope else out_reason(standings.get(line.member_id), window.last_day)
+        name = rp.ANONYMOUS if line.anonymised else line.full_name
+        rows = [row_of(item) for item in line.commitments]
+        return MemberRow(line.member_id, name, line.in_scope, line.unreachable, rows, reason)
+
+    rows = {line.member_id: member_of(line) for line in lines}
+    page.members = list(rows.values())
+    page.not_registered = [rows[m.member_id] for m in not_registered(lines)]
+    page.not_updated = [rows[m.member_id] for m in not_updated(lines, window)]
+    page.unreachable = [rows[m.member_id] for m in lines if m.in_scope and m.unreachable]
+    page.out_of_scope = [row for row in page.members if not row.in_scope]
+    page.collectives = [row_of(item) for item in own]
+    page.study = await study_lines(uow, page.summary.unit_id, window.year, window.last_day)
+
+
+def out_reason(standing: Standing | None, last_day: date) -> str:
+    if standing is not None and standing.exempt:
+        return w.OUT_EXEMPT
+    if standing is not None and standing.paused_until is not None and standing.paused_until >= last_day:
+        return w.OUT_PAUSED.format(date=fmt_date(standing.paused_until))
+    return w.OUT_OTHER
+
+
+async def study_lines(uow: UnitOfWork, cell_id: int, year: int, last_day: date) -> list[StudyLine]:
+    sessions = [s for s in await uow.study.recent(cell_id, date(year, 1, 1), 200) if s.held_on <= last_day]
+    present: dict[int, int] = {}
+    for row in await uow.study.attendance([s.id for s in sessions]):
+        present[row.session_id] = present.get(row.session_id, 0) + 1
+    return [StudyLine(s.held_on, s.title, present.get(s.id, 0)) for s in sessions]
+
+
+async def year_trend(
+    uow: UnitOfWork, actor: Actor, unit_id: int | None, year: int, now: datetime, tz: ZoneInfo
+) -> list[Point]:
+    """Registered, updated and completed % month by month, up to the current month (the per-cell figures make
+    the months already counted cheap)."""
+    points = []
+    for month in range(1, 13):
+        period = month_of(date(year, month, 1), tz)
+        if period.start > now:
+            break
+        totals = (await rollup(uow, actor, period, now, tz, unit_id)).totals
+        points.append(
+            Point(
+                month,
+                ratio(totals.registered, totals.members),
+                ratio(totals.updated, totals.registered),
+                ratio(totals.completed, totals.registered),
+            )
+        )
+    return points
