@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.messages import Choice, Reply
-from handlers.text import fold
+from handlers.text import fold, typed_number
 from storage.models import DialogStateRow
 from storage.uow import UnitOfWork
 
@@ -80,8 +80,8 @@ class DialogState:
         if not self.choices:
             return None
         stripped = text.strip().rstrip(".")
-        if self.numbered and stripped.isdecimal():  # not isdigit(): "²" and "①" are digits int() refuses
-            index = int(stripped)
+        index = typed_number(stripped) if self.numbered else None
+        if index is not None:
             return self.choices[index - 1][1] if 1 <= index <= len(self.choices) else None
         if not self.numbered and any(ch.isdigit() for ch in stripped):
             return None  # a typed value (a percent) is read by the flow: fold("-50") must not pick "50%"

@@ -41,7 +41,7 @@ class AnnounceFlow:
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, data = ctx.state.step, ctx.state.data
-        if step == "unit" and inp.value and inp.value.isdigit():
+        if step == "unit" and inp.value and inp.value.isdecimal():
             return await self._ask_text(ctx, int(inp.value))
         if step == "text" and not inp.value:
             data["text"] = checked_announcement(inp.text)

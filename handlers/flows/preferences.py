@@ -10,6 +10,7 @@ from handlers.catalog import reminders as rc
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
 from handlers.services import preferences as prefs
+from handlers.services.errors import InvalidInput
 from handlers.text import fmt_date
 
 HOUR_CHOICES = [("07:00", "7"), ("08:00", "8"), ("12:00", "12"), ("19:00", "19")]
@@ -59,7 +60,7 @@ class PreferencesFlow:
         if step == "pause":
             until = await prefs.pause_self(ctx.uow, ctx.member, inp.text, ctx.today, ctx.now)
             return await self.begin(ctx, "", rc.PAUSE_SAVED.format(date=fmt_date(until)))
-        if step == "member" and inp.value and inp.value.isdigit():
+        if step == "member" and inp.value and inp.value.isdecimal():
             return await self._ask_member_date(ctx, int(inp.value))
         if step == "member_until":
             member, until = await prefs.pause_member(
@@ -86,7 +87,9 @@ class PreferencesFlow:
                 return await self.begin(ctx, "", rc.PAUSE_MEMBER_NO_ONE)
             choices = [(m.full_name, str(m.id)) for m in members]
             return [ctx.ask("member", rc.ASK_WHICH_MEMBER, choices)]
-        return await ctx.back_to_menu()
+        if value == "done":
+            return await ctx.back_to_menu()
+        raise InvalidInput(t.INVALID_CHOICE)  # typed text that is none of the choices: the same question again
 
     async def _ask_member_date(self, ctx: Ctx, member_id: int) -> list[Reply]:
         allowed = {m.id: m for m in await prefs.members_a_leader_may_pause(ctx.uow, ctx.actor)}

@@ -6,6 +6,7 @@ from handlers.catalog import core as t
 from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
+from handlers.services.errors import InvalidInput
 from handlers.services.notices import notify
 from handlers.services.review import (
     PendingItem,
@@ -50,7 +51,7 @@ class ReviewFlow:
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value
-        if step == "list" and value and value.isdigit():
+        if step == "list" and value and value.isdecimal():
             return await self._detail(ctx, int(value))
         if step == "detail":
             return await self._on_detail(ctx, value)
@@ -85,7 +86,9 @@ class ReviewFlow:
         if value == "return":
             await review_detail(ctx.uow, ctx.actor, commitment_id)  # still pending and in scope
             return [ctx.ask("comment", rv.REVIEW_ASK_COMMENT)]
-        return await self.begin(ctx, "")
+        if value == "back":
+            return await self.begin(ctx, "")
+        raise InvalidInput(t.INVALID_CHOICE)  # typed text that is none of the choices: the same question again
 
     async def _return(self, ctx: Ctx, comment: str) -> list[Reply]:
         commitment_id = int(ctx.state.data["commitment_id"])

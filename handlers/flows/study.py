@@ -27,7 +27,7 @@ from handlers.services.study import (
     study_stats,
 )
 from handlers.services.validation import checked_text
-from handlers.text import fmt_date, shorten
+from handlers.text import fmt_date, shorten, typed_number
 
 BUTTON_TEXT = 60
 MEMBER_BUTTONS_UP_TO = 20  # bigger cells toggle by typed numbers only: a screen of buttons helps nobody
@@ -92,7 +92,7 @@ class StudyFlow:
         if step == "list" and value == "new":
             await cell_roster(ctx.uow, ctx.actor)  # a leader of the cell, still
             return [ctx.ask("date", rv.STUDY_ASK_DATE, [(rv.STUDY_TODAY, "today")])]
-        if step == "list" and value.startswith("c") and value[1:].isdigit():
+        if step == "list" and value.startswith("c") and value[1:].isdecimal():
             session = await confirm_attendance(ctx.uow, ctx.actor, int(value[1:]), ctx.now)
             return await self.begin(ctx, "", [Reply(rv.STUDY_CONFIRMED.format(date=fmt_date(session.held_on)))])
         if step == "date":
@@ -148,11 +148,11 @@ class StudyFlow:
             selected = set(roster_ids)
         elif value == "none":
             selected = set()
-        elif value.startswith("m") and value[1:].isdigit():
+        elif value.startswith("m") and value[1:].isdecimal():
             selected ^= {int(value[1:])}
         elif inp.text and _NUMBERS.match(inp.text):
-            for number in (int(n) for n in re.findall(r"\d+", inp.text)):
-                if not 1 <= number <= len(roster_ids):
+            for number in (typed_number(n) for n in re.findall(r"\d+", inp.text)):
+                if number is None or not 1 <= number <= len(roster_ids):
                     raise InvalidInput(rv.STUDY_NUMBER_INVALID.format(total=len(roster_ids)))
                 selected ^= {roster_ids[number - 1]}
         else:

@@ -148,7 +148,7 @@ class SummaryFlow:
         if value in CURRENT_PERIODS:
             return await self._show(ctx, periods.current(value, ctx.today, ctx.tz), unit_id)
         period = periods.parse_code(str(ctx.state.data.get("period", "")), ctx.tz)
-        if value.startswith(UNIT_PREFIX) and value[1:].isdigit():
+        if value.startswith(UNIT_PREFIX) and value[1:].isdecimal():
             return await self._show(ctx, period, int(value[1:]))
         typed = periods.parse_range(inp.text, ctx.tz) if inp.text else None
         if typed is None:
