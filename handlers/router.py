@@ -136,6 +136,17 @@ class Router:
             await uow.commit()
         return replies
 
+    async def unreachable(self, platform: str, external_id: str) -> None:
+        """The platform refused a reply (the member blocked the bot): the account is marked unreachable, as the
+        sender marks it for a refused delivery, until they write again."""
+        async with self.uow_factory() as uow:
+            account = await uow.accounts.find(platform, external_id)
+            if account is None:
+                return
+            await uow.deliveries.mark_blocked([account.id], self.clock.now())
+            await uow.commit()
+        log.info("reply refused, account marked unreachable platform=%s account_id=%s", platform, account.id)
+
     async def _dispatch(self, uow: UnitOfWork, msg: Incoming, now: datetime) -> list[Reply]:
         text = clean(msg.text)
         command = parse_command(text) if text and not msg.payload else None
