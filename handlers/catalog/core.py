@@ -234,3 +234,11 @@ CELL_SUMMARY = (
 CELL_NOT_REGISTERED = "Chưa đăng ký ({count}): {names}"
 CELL_NOT_UPDATED = "Chưa cập nhật trong {days} ngày ({count}): {names}"
 CELL_ALL_REGISTERED = "Tất cả đảng viên trong diện đã đăng ký."
+
+# A long list a page at a time (handlers/flows/picker.py)
+PAGE_PREV = "« Trang trước"
+PAGE_NEXT = "Trang sau »"
+FILTER_CLEAR = "Bỏ lọc, xem tất cả"
+PAGE_INFO = "(Trang {page}/{pages}; gõ một phần tên để lọc, không cần dấu.)"
+FILTER_INFO = "(Lọc theo «{query}»: {count} kết quả, trang {page}/{pages}.)"
+FILTER_NONE = "(Không có mục nào khớp với «{query}». Gõ từ khác, hoặc chọn «Bỏ lọc, xem tất cả».)"

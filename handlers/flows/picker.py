@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from handlers.catalog import commend as cm
+from handlers.catalog import core as t
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
+from handlers.services.errors import InvalidInput
 from handlers.text import fold, shorten
 
 PAGE_SIZE = 8
@@ -71,23 +72,31 @@ def ask_page(
     choices = list(before or [])
     choices.extend((shorten(option.label, 60), option.value) for option in shown)
     if page > 0:
-        choices.append((cm.PAGE_PREV, PREV))
+        choices.append((t.PAGE_PREV, PREV))
     if page < pages - 1:
-        choices.append((cm.PAGE_NEXT, NEXT))
+        choices.append((t.PAGE_NEXT, NEXT))
     if typed:
-        choices.append((cm.FILTER_CLEAR, CLEAR))
+        choices.append((t.FILTER_CLEAR, CLEAR))
     choices.extend(after or [])
     return ctx.ask(step, f"{text}\n{_info(typed, len(found), page, pages, len(options))}".rstrip(), choices)
 
 
 def _info(typed: str, count: int, page: int, pages: int, total: int) -> str:
     if typed and not count:
-        return cm.FILTER_NONE.format(query=shorten(typed, 40))
+        return t.FILTER_NONE.format(query=shorten(typed, 40))
     if typed:
-        return cm.FILTER_INFO.format(query=shorten(typed, 40), count=count, page=page + 1, pages=pages)
+        return t.FILTER_INFO.format(query=shorten(typed, 40), count=count, page=page + 1, pages=pages)
     if total > PAGE_SIZE:
-        return cm.PAGE_INFO.format(page=page + 1, pages=pages)
+        return t.PAGE_INFO.format(page=page + 1, pages=pages)
     return ""
+
+
+def chosen_id(value: str, prefix: str = "") -> int:
+    """The id in a chosen option's value ("<prefix><id>"); the caller re-checks it against the actor's scope."""
+    digits = value.removeprefix(prefix)
+    if not digits.isdecimal() or not value.startswith(prefix):
+        raise InvalidInput(t.INVALID_CHOICE)
+    return int(digits)
 
 
 def follow(ctx: Ctx, inp: Input) -> str | None:
