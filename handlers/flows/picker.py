@@ -17,6 +17,7 @@ from handlers.services.errors import InvalidInput
 from handlers.text import fold, shorten
 
 PAGE_SIZE = 8
+MAX_CHOICES = 12  # a Zalo message of numbered lines, a Telegram keyboard: the page, its moves and the rest
 QUERY_MAX = 100
 PREV, NEXT, CLEAR = "page:prev", "page:next", "page:clear"
 STATE_KEY = "pick"
@@ -60,15 +61,18 @@ def ask_page(
     *,
     before: list[tuple[str, str]] | None = None,
     after: list[tuple[str, str]] | None = None,
+    cancel: bool = True,
 ) -> Reply:
-    """Ask `text` with `before`, the current page of the (filtered) options, the page moves and `after`."""
+    """Ask `text` with `before`, the current page of the (filtered) options, the page moves and `after`; a page
+    holds fewer than PAGE_SIZE options when `before` and `after` would make more than MAX_CHOICES in all."""
     view = _view(ctx)
     typed = query(ctx)
     found = matching(options, typed)
-    pages = max(1, ceil(len(found) / PAGE_SIZE))
+    size = _page_size(len(found), len(before or []) + len(after or []) + int(cancel) + int(bool(typed)))
+    pages = max(1, ceil(len(found) / size))
     page = min(max(0, int(str(view.get("page") or 0))), pages - 1)
     view["page"] = page
-    shown = found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown = found[page * size : (page + 1) * size]
     choices = list(before or [])
     choices.extend((shorten(option.label, 60), option.value) for option in shown)
     if page > 0:
@@ -78,15 +82,23 @@ def ask_page(
     if typed:
         choices.append((t.FILTER_CLEAR, CLEAR))
     choices.extend(after or [])
-    return ctx.ask(step, f"{text}\n{_info(typed, len(found), page, pages, len(options))}".rstrip(), choices)
+    info = _info(typed, len(found), page, pages)
+    return ctx.ask(step, f"{text}\n{info}".rstrip(), choices, cancel=cancel)
 
 
-def _info(typed: str, count: int, page: int, pages: int, total: int) -> str:
+def _page_size(count: int, fixed: int) -> int:
+    """Options a page: all when they fit in one; else as many as fit beside `fixed` and the two page moves."""
+    if count <= PAGE_SIZE and fixed + count <= MAX_CHOICES:
+        return max(1, count)
+    return max(1, min(PAGE_SIZE, MAX_CHOICES - fixed - 2))
+
+
+def _info(typed: str, count: int, page: int, pages: int) -> str:
     if typed and not count:
         return t.FILTER_NONE.format(query=shorten(typed, 40))
     if typed:
         return t.FILTER_INFO.format(query=shorten(typed, 40), count=count, page=page + 1, pages=pages)
-    if total > PAGE_SIZE:
+    if pages > 1:
         return t.PAGE_INFO.format(page=page + 1, pages=pages)
     return ""
 
