@@ -36,11 +36,16 @@ MANY = int(os.environ.get("LONG_LIST_ITEMS", "5000"))
 CALLBACK_DATA_MAX = 64  # bytes, Telegram's limit
 TELEGRAM_BUTTONS_MAX = 12  # a page of at most 8, «Trang trước», «Trang sau», «Bỏ lọc», «Hủy» (or other periods)
 ZALO_LINES_MAX = 12
+FIRST = ""  # a step: the first choice, whatever its label
 CONTROLS = {
     t.PAGE_PREV,
     t.PAGE_NEXT,
     t.FILTER_CLEAR,
     t.CANCEL,
+    rv.STUDY_DONE,
+    rv.STUDY_ALL,
+    rv.STUDY_NONE,
+    rv.STUDY_LEAVE_TO_MEMBERS,
     rp.DRILL_DONE,
     *(label for label, _ in period_choices()),
 }
@@ -139,6 +144,16 @@ LISTS = {
     "tonghop drill-down": LongList(
         seed_cells, "DV025", "/tonghop", (), rp.DRILL_ASK, unit_name, rp.OTHER_PERIOD_ASK, "man duc"
     ),
+    "hoctap attendance": LongList(
+        seed_members,
+        "DV002",
+        "/hoctap",
+        (rv.STUDY_NEW, rv.STUDY_TODAY, FIRST),
+        rv.STUDY_ASK_ATTENDANCE_PAGED.split("?")[0],
+        member_name,
+        "Đã đánh dấu: 1/",
+        "man",
+    ),
     "duyet registrations": LongList(
         seed_members, "DV002", "/duyet", (), rv.REVIEW_CHOOSE, member_name, "Bản đăng ký của đồng chí", "man"
     ),
@@ -175,7 +190,7 @@ async def test_telegram_pages_and_narrows(router: Router, roster_db: Database, c
         await link_and_consent(chat, roster_db, clock, spec.code)
         sent = await chat.say(spec.command)
         for label in spec.steps:
-            sent = await chat.press_label(label)
+            sent = await chat.press(chat.buttons()[0][1]) if label == FIRST else await chat.press_label(label)
         assert sent[-1].startswith(spec.question), sent
         assert len(sent) <= 3  # no wall of 5,000 lines
         first = check_keyboard(chat)
@@ -200,7 +215,7 @@ async def test_telegram_pages_and_narrows(router: Router, roster_db: Database, c
         await chat.say(spec.name(4321).lower())
         [only] = check_keyboard(chat)
         sent = await chat.press_label(only)
-        assert sent[-1].startswith(spec.after), sent
+        assert spec.after in sent[-1], sent
     finally:
         await chat.app.shutdown()
 
@@ -236,7 +251,7 @@ async def test_zalo_pages_narrows_and_numbers_choose(
     await user.link_as(spec.code, roster_db, clock)
     await user.say(spec.command.removeprefix("/"))
     for label in spec.steps:
-        await user.say(user.number_of(label))
+        await user.say(user.number_of(label) if label else "1")
     assert spec.question in user.question, user.texts
     assert len(user.texts) <= 6  # the roll-up (a message or two), the chart's link, the question
     first = check_lines(user)
@@ -247,6 +262,6 @@ async def test_zalo_pages_narrows_and_numbers_choose(
     assert check_lines(user) == first
     await user.say(f"{spec.words} 432")  # narrows to … 4320–4329
     lines = check_lines(user)
-    [wanted] = [line for line in lines if line.startswith(spec.name(4321))]
+    [wanted] = [line for line in lines if spec.name(4321) in line]
     await user.say(user.number_of(wanted))
-    assert user.question.startswith(spec.after) or spec.after in user.question, user.texts
+    assert spec.after in user.question, user.texts
