@@ -39,6 +39,7 @@ class DialogState:
     prompt: str | None = None
     choices: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
     numbered: bool = True  # False: typed digits are values (a percent), not choice numbers
+    shown: bool = True  # False: the platform refused the message asking `prompt` (Router.unseen)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class DialogState:
             "prompt": self.prompt,
             "choices": [list(c) for c in self.choices],
             "numbered": self.numbered,
+            "shown": self.shown,
         }
 
     @classmethod
@@ -61,6 +63,7 @@ class DialogState:
             prompt=raw.get("prompt"),
             choices=[(str(label), str(value)) for label, value in raw.get("choices") or []],
             numbered=bool(raw.get("numbered", True)),
+            shown=bool(raw.get("shown", True)),
         )
 
     def clear(self) -> None:
@@ -71,7 +74,7 @@ class DialogState:
     def ask(self, step: str, prompt: str, choices: list[tuple[str, str]], numbered: bool) -> Reply:
         """Move to `step` with a new question (a new nonce: buttons of the previous one go stale)."""
         self.step, self.prompt = step, prompt
-        self.choices, self.numbered = choices, numbered
+        self.choices, self.numbered, self.shown = choices, numbered, True
         self.nonce += 1
         return Reply(prompt, self._rendered_choices(), numbered)
 

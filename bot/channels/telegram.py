@@ -123,12 +123,17 @@ class TelegramChannel:
     async def reply(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, incoming: Incoming, replies: Sequence[Reply]
     ) -> bool:
-        """Send the replies; False when the member blocked the bot (403), which marks the account unreachable."""
+        """Send the replies; False when the member blocked the bot (403), which marks the account unreachable.
+        Any other refusal marks the question unseen (asked again at the next message) and goes on to the error
+        handler (or the webhook inbox)."""
         try:
             await self.send(context, chat_id, replies)
         except Forbidden:
             await self.router.unreachable(PLATFORM, incoming.account_id)
             return False
+        except TelegramError:
+            await self.router.unseen(PLATFORM, incoming.account_id)
+            raise
         return True
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:

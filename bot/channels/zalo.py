@@ -199,11 +199,13 @@ class ZaloChannel:
             await self.messenger.send(update.chat_id, update.user_id, replies, MessagePriority.REPLY)
         except QuotaRefused:
             log.warning("zalo reply held back by the monthly quota")
+            await self.router.unseen(PLATFORM, update.user_id)
         except ZaloError as error:
             if isinstance(error, ZaloApiError) and is_unreachable(error):  # the member blocked the bot
                 await self.router.unreachable(PLATFORM, update.user_id)
             else:
                 log.warning("could not send a zalo reply: %s", error)
+                await self.router.unseen(PLATFORM, update.user_id)
 
     async def poll(self, stop: asyncio.Event, wait_s: int = POLL_TIMEOUT_S) -> None:
         """Long polling for development: one update at a time, until `stop` is set."""

@@ -3,6 +3,7 @@
 # --- general -----------------------------------------------------------------------------------------
 CHOOSE_BY_NUMBER = "Gõ số thứ tự (ví dụ: 1) hoặc gõ đúng chữ của lựa chọn."
 OR_TYPE = "Có thể gõ: "
+QUESTION_NOT_DELIVERED = "Câu hỏi trước của bot chưa đến được đồng chí. Xin đồng chí trả lời câu hỏi này:"
 STALE_CHOICE = "Lựa chọn này đã hết hạn. Xin đồng chí chọn lại ở bước hiện tại:"
 INVALID_CHOICE = "Chưa rõ lựa chọn của đồng chí. Xin chọn một trong các mục dưới đây:"
 CANCELLED = "Đã hủy thao tác. Những gì đã lưu trước đó vẫn được giữ nguyên."
