@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ T = TypeVar("T")
 EXAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
 DEMO_MEMBER = "DV001"
 EXIT_USAGE, EXIT_ROW_ERRORS = 2, 3
+EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE (`lamtheo invite | head`)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--period", required=True, metavar="PERIOD", help=periods_help)
     report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx|FILE.docx")
     report.add_argument(
-        "--format", choices=["xlsx", "docx"], help="xlsx: the figures; docx: the draft report the committee signs "
-        "(default: from the name of --out)"
+        "--format",
+        choices=["xlsx", "docx"],
+        help="xlsx: the figures; docx: the draft report the committee signs (default: from the name of --out)",
     )
     report.add_argument("--place", metavar="NAME", help="docx: the place before the date (default: from the unit)")
     add_reminder_commands(sub)
@@ -149,6 +152,19 @@ def use_fast_event_loop() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that went away (`| head`) ends it quietly, as it ends Unix tools."""
+    try:
+        try:
+            return run_command(argv)
+        finally:
+            sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe can no longer be caught
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+        return EXIT_CLOSED_PIPE
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     use_fast_event_loop()
     try:

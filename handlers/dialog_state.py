@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.messages import Choice, Reply
-from handlers.text import fold
+from handlers.text import fold, typed_number
 from storage.models import DialogStateRow
 from storage.uow import UnitOfWork
 
@@ -39,6 +39,7 @@ class DialogState:
     prompt: str | None = None
     choices: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
     numbered: bool = True  # False: typed digits are values (a percent), not choice numbers
+    shown: bool = True  # False: the platform refused the message asking `prompt` (Router.unseen)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class DialogState:
             "prompt": self.prompt,
             "choices": [list(c) for c in self.choices],
             "numbered": self.numbered,
+            "shown": self.shown,
         }
 
     @classmethod
@@ -61,6 +63,7 @@ class DialogState:
             prompt=raw.get("prompt"),
             choices=[(str(label), str(value)) for label, value in raw.get("choices") or []],
             numbered=bool(raw.get("numbered", True)),
+            shown=bool(raw.get("shown", True)),
         )
 
     def clear(self) -> None:
@@ -71,7 +74,7 @@ class DialogState:
     def ask(self, step: str, prompt: str, choices: list[tuple[str, str]], numbered: bool) -> Reply:
         """Move to `step` with a new question (a new nonce: buttons of the previous one go stale)."""
         self.step, self.prompt = step, prompt
-        self.choices, self.numbered = choices, numbered
+        self.choices, self.numbered, self.shown = choices, numbered, True
         self.nonce += 1
         return Reply(prompt, self._rendered_choices(), numbered)
 
@@ -80,8 +83,8 @@ class DialogState:
         if not self.choices:
             return None
         stripped = text.strip().rstrip(".")
-        if self.numbered and stripped.isdecimal():  # not isdigit(): "²" and "①" are digits int() refuses
-            index = int(stripped)
+        index = typed_number(stripped) if self.numbered else None
+        if index is not None:
             return self.choices[index - 1][1] if 1 <= index <= len(self.choices) else None
         if not self.numbered and any(ch.isdigit() for ch in stripped):
             return None  # a typed value (a percent) is read by the flow: fold("-50") must not pick "50%"

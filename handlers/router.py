@@ -139,6 +139,33 @@ class Router:
             await uow.commit()
         return replies
 
+    async def unreachable(self, platform: str, external_id: str) -> None:
+        """The platform refused a reply (the member blocked the bot): the account is marked unreachable, as the
+        sender marks it for a refused delivery, until they write again."""
+        async with self.uow_factory() as uow:
+            account = await uow.accounts.find(platform, external_id)
+            if account is None:
+                return
+            await uow.deliveries.mark_blocked([account.id], self.clock.now())
+            await uow.commit()
+        log.info("reply refused, account marked unreachable platform=%s account_id=%s", platform, account.id)
+
+    async def unseen(self, platform: str, external_id: str) -> None:
+        """The platform did not take the reply: the question it asked is marked unseen, so that the member's next
+        message gets it again instead of being read as its answer (the state was committed before sending)."""
+        async with self.uow_factory() as uow:
+            account = await uow.accounts.find(platform, external_id)
+            row = await uow.dialogs.load(account.id) if account else None
+            if account is None or row is None:
+                return
+            state = DialogState.from_row(row)
+            state.shown = False
+            await save_state(uow, account.id, row, state, row.updated_at)
+            await uow.commit()
+        log.info(
+            "reply not delivered, question kept for the next message platform=%s account_id=%s", platform, account.id
+        )
+
     async def _dispatch(self, uow: UnitOfWork, msg: Incoming, now: datetime) -> list[Reply]:
         text = clean(msg.text)
         command = parse_command(text) if text and not msg.payload else None
@@ -197,6 +224,9 @@ class Router:
             return self._with_current([Reply(t.NOT_TEXT)], ctx.state)
         if ctx.state.flow is None:
             return await ctx.back_to_menu()
+        if not ctx.state.shown:  # they never saw the question: what they typed is no answer to it
+            ctx.state.shown = True
+            return self._with_current([Reply(t.QUESTION_NOT_DELIVERED)], ctx.state)
         value = ctx.state.match_typed(text)
         return await self._step(ctx, Input(text="" if value else text, value=value))
 

@@ -29,6 +29,20 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
+# A typed number is an answer (a choice, a percent, a count, an id): more digits than this is never one, and
+# int() refuses over 4,300 digits anyway (CPython's guard against quadratic conversion).
+MAX_TYPED_DIGITS = 9
+
+
+def typed_number(text: str) -> int | None:
+    """The whole number a user typed: decimal digits of any script ("3", "٣", "３"); None for anything else,
+    including "²", "①" and "1²" (str.isdigit() takes them but int() refuses them) and over-long numbers."""
+    stripped = text.strip()
+    if not stripped.isdecimal() or len(stripped) > MAX_TYPED_DIGITS:
+        return None
+    return int(stripped)
+
+
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units: most emoji count twice)."""
     return len(text.encode("utf-16-le")) // 2

@@ -23,7 +23,7 @@ from contextvars import ContextVar
 
 from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import MessageLimit
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -88,7 +88,7 @@ class TelegramChannel:
         if message is None or user is None:
             return
         incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), text=message.text)
-        await self.send(context, message.chat_id, await self.router.handle(incoming))
+        await self.reply(context, message.chat_id, incoming, await self.router.handle(incoming))
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -96,7 +96,7 @@ class TelegramChannel:
             return
         photo = message.photo[-1].file_id if message.photo else None  # the largest size comes last
         incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), text=None, image_ref=photo)
-        await self.send(context, message.chat_id, await self.router.handle(incoming))
+        await self.reply(context, message.chat_id, incoming, await self.router.handle(incoming))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
@@ -109,8 +109,7 @@ class TelegramChannel:
         chat_id = query.message.chat.id if query.message else user.id
         incoming = Incoming(PLATFORM, str(user.id), self._key(update, context), payload=query.data or "")
         replies = await self.router.handle(incoming)
-        await self.send(context, chat_id, replies)
-        if replies and query.message is not None:
+        if await self.reply(context, chat_id, incoming, replies) and replies and query.message is not None:
             await self._remove_buttons(query)
 
     @staticmethod
@@ -120,6 +119,22 @@ class TelegramChannel:
             await query.edit_message_reply_markup(reply_markup=None)
         except TelegramError as error:  # too old to edit, or already without buttons: nothing lost
             log.debug("could not remove answered buttons: %s", type(error).__name__)
+
+    async def reply(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, incoming: Incoming, replies: Sequence[Reply]
+    ) -> bool:
+        """Send the replies; False when the member blocked the bot (403), which marks the account unreachable.
+        Any other refusal marks the question unseen (asked again at the next message) and goes on to the error
+        handler (or the webhook inbox)."""
+        try:
+            await self.send(context, chat_id, replies)
+        except Forbidden:
+            await self.router.unreachable(PLATFORM, incoming.account_id)
+            return False
+        except TelegramError:
+            await self.router.unseen(PLATFORM, incoming.account_id)
+            raise
+        return True
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:
         for reply in replies:

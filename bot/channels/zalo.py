@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.zalo_client import POLL_TIMEOUT_S, ZaloClient, ZaloError, ZaloRateLimited
-from bot.channels.zalo_messenger import FileLink, QuotaRefused, ZaloMessenger
+from bot.channels.zalo_client import POLL_TIMEOUT_S, ZaloApiError, ZaloClient, ZaloError, ZaloRateLimited
+from bot.channels.zalo_messenger import FileLink, QuotaRefused, ZaloMessenger, is_unreachable
 from handlers.catalog import core as t
 from handlers.messages import Incoming, Reply
 from handlers.outbound import MessagePriority
@@ -199,8 +199,13 @@ class ZaloChannel:
             await self.messenger.send(update.chat_id, update.user_id, replies, MessagePriority.REPLY)
         except QuotaRefused:
             log.warning("zalo reply held back by the monthly quota")
+            await self.router.unseen(PLATFORM, update.user_id)
         except ZaloError as error:
-            log.warning("could not send a zalo reply: %s", error)
+            if isinstance(error, ZaloApiError) and is_unreachable(error):  # the member blocked the bot
+                await self.router.unreachable(PLATFORM, update.user_id)
+            else:
+                log.warning("could not send a zalo reply: %s", error)
+                await self.router.unseen(PLATFORM, update.user_id)
 
     async def poll(self, stop: asyncio.Event, wait_s: int = POLL_TIMEOUT_S) -> None:
         """Long polling for development: one update at a time, until `stop` is set."""

@@ -1,14 +1,6 @@
 """Vietnamese texts of exemplars (điển hình), commendations (/bieuduong), replicated models (nhân rộng mô hình),
 activities (/hoatdong: hội thi, tọa đàm, cuộc thi viết) and their figures in roll-ups. Placeholders use str.format."""
 
-# --- a paged list to choose from ------------------------------------------------------------------------------
-PAGE_PREV = "« Trang trước"
-PAGE_NEXT = "Trang sau »"
-FILTER_CLEAR = "Bỏ lọc, xem tất cả"
-PAGE_INFO = "(Trang {page}/{pages}; gõ một phần tên để lọc, không cần dấu.)"
-FILTER_INFO = "(Lọc theo «{query}»: {count} kết quả, trang {page}/{pages}.)"
-FILTER_NONE = "(Không có mục nào khớp với «{query}». Gõ từ khác, hoặc chọn «Bỏ lọc, xem tất cả».)"
-
 # --- exemplar registration (in /dangky) ---------------------------------------------------------------------------
 ASK_EXEMPLAR_INDIVIDUAL = (
     "Câu hỏi thêm: đồng chí có đăng ký phấn đấu trở thành cá nhân điển hình trong học tập và làm theo "

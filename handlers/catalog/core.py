@@ -3,6 +3,7 @@
 # --- general -----------------------------------------------------------------------------------------
 CHOOSE_BY_NUMBER = "Gõ số thứ tự (ví dụ: 1) hoặc gõ đúng chữ của lựa chọn."
 OR_TYPE = "Có thể gõ: "
+QUESTION_NOT_DELIVERED = "Câu hỏi trước của bot chưa đến được đồng chí. Xin đồng chí trả lời câu hỏi này:"
 STALE_CHOICE = "Lựa chọn này đã hết hạn. Xin đồng chí chọn lại ở bước hiện tại:"
 INVALID_CHOICE = "Chưa rõ lựa chọn của đồng chí. Xin chọn một trong các mục dưới đây:"
 CANCELLED = "Đã hủy thao tác. Những gì đã lưu trước đó vẫn được giữ nguyên."
@@ -237,3 +238,11 @@ CELL_SUMMARY = (
 CELL_NOT_REGISTERED = "Chưa đăng ký ({count}): {names}"
 CELL_NOT_UPDATED = "Chưa cập nhật trong {days} ngày ({count}): {names}"
 CELL_ALL_REGISTERED = "Tất cả đảng viên trong diện đã đăng ký."
+
+# A long list a page at a time (handlers/flows/picker.py)
+PAGE_PREV = "« Trang trước"
+PAGE_NEXT = "Trang sau »"
+FILTER_CLEAR = "Bỏ lọc, xem tất cả"
+PAGE_INFO = "(Trang {page}/{pages}; gõ một phần tên để lọc, không cần dấu.)"
+FILTER_INFO = "(Lọc theo «{query}»: {count} kết quả, trang {page}/{pages}.)"
+FILTER_NONE = "(Không có mục nào khớp với «{query}». Gõ từ khác, hoặc chọn «Bỏ lọc, xem tất cả».)"

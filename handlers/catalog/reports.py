@@ -25,6 +25,7 @@ ROLLUP_LINE = (
     "• {unit}: đăng ký {registered}/{members} ({registered_pct}) · cập nhật {updated} ({updated_pct}) · "
     "hoàn thành {completed} ({completed_pct})"
 )
+ROLLUP_MORE = "• … và {count} đơn vị khác (chọn hoặc gõ tên đơn vị ở dưới để xem; bảng đầy đủ: /baocao)"
 ROLLUP_TOTAL = (
     "\nTổng cộng {children} đơn vị, {members} đảng viên trong diện:\n"
     "Đã liên kết với bot: {linked} · Không liên lạc được: {unreachable}\n"

@@ -141,6 +141,10 @@ STUDY_ASK_ATTENDANCE = (
     "hoặc bỏ đánh dấu, chọn «Tất cả», rồi chọn «Xong». Hoặc để đảng viên tự xác nhận.\n\n{roster}\n\n"
     "Đã đánh dấu: {count}/{total}"
 )
+STUDY_ASK_ATTENDANCE_PAGED = (
+    "Ai đã tham gia buổi học tập? Chọn tên để đánh dấu hoặc bỏ đánh dấu (gõ một phần tên để tìm), chọn «Tất cả», "
+    "rồi chọn «Xong». Hoặc để đảng viên tự xác nhận.\n\nĐã đánh dấu: {count}/{total}"
+)
 STUDY_ROSTER_LINE = "{number}. {mark} {name}"
 STUDY_MARK_ON = "☑"
 STUDY_MARK_OFF = "☐"

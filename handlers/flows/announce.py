@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers.catalog import core as t
 from handlers.catalog import deliveries as d
 from handlers.dialog import Ctx, Input
+from handlers.flows import picker
 from handlers.messages import Reply
 from handlers.services.announcements import (
     ANNOUNCEMENT_MAX,
@@ -36,13 +37,22 @@ class AnnounceFlow:
         recent = await self._recent(ctx)
         if len(units) == 1:
             return [*recent, *await self._ask_text(ctx, units[0].id)]
-        choices = [(unit.name, str(unit.id)) for unit in units]
-        return [*recent, ctx.ask("unit", d.ANNOUNCE_CHOOSE_UNIT, choices)]
+        return [*recent, await self._ask_unit(ctx)]
+
+    @staticmethod
+    async def _ask_unit(ctx: Ctx) -> Reply:
+        """A province has thousands of units: a page at a time, narrowed by typing part of a name."""
+        options = [picker.Option(unit.name, str(unit.id)) for unit in await announce_units(ctx.uow, ctx.actor)]
+        return picker.ask_page(ctx, "unit", d.ANNOUNCE_CHOOSE_UNIT, options)
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, data = ctx.state.step, ctx.state.data
-        if step == "unit" and inp.value and inp.value.isdigit():
-            return await self._ask_text(ctx, int(inp.value))
+        if step == "unit":
+            chosen = picker.follow(ctx, inp)
+            if chosen is None:
+                return [await self._ask_unit(ctx)]
+            picker.reset(ctx)
+            return await self._ask_text(ctx, picker.chosen_id(chosen))
         if step == "text" and not inp.value:
             data["text"] = checked_announcement(inp.text)
             return await self._preview(ctx)

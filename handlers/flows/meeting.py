@@ -79,7 +79,7 @@ class MeetingFlow:
 
     def _on_weekday(self, ctx: Ctx, inp: Input) -> list[Reply]:
         # Typed digits are Vietnamese day numbers ("6" is thứ Sáu), not choice numbers: the step is unnumbered.
-        weekday = int(inp.value) if inp.value and inp.value.isdigit() else s.parse_weekday(inp.text)
+        weekday = int(inp.value) if inp.value and inp.value.isdecimal() else s.parse_weekday(inp.text)
         if weekday is None or not 0 <= weekday <= 6:
             reply = ctx.state.current_reply()
             return [Reply(t.INVALID_CHOICE), *([reply] if reply else [])]

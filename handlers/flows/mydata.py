@@ -165,7 +165,7 @@ class MyDataFlow:
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value
-        if step == "view" and value and value.startswith("page:") and value[5:].isdigit():
+        if step == "view" and value and value.startswith("page:") and value[5:].isdecimal():
             return await self._page(ctx, int(value[5:]))
         if step == "view" and value == "withdraw":
             text = o.WITHDRAW_WARNING.format(token=anonymous_token(ctx.member.id))

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from handlers.catalog import commend as cm
+from handlers.catalog import core as t
 from handlers.dialog import Ctx, Input
 from handlers.messages import Reply
+from handlers.services.errors import InvalidInput
 from handlers.text import fold, shorten
 
 PAGE_SIZE = 8
+MAX_CHOICES = 12  # a Zalo message of numbered lines, a Telegram keyboard: the page, its moves and the rest
 QUERY_MAX = 100
 PREV, NEXT, CLEAR = "page:prev", "page:next", "page:clear"
 STATE_KEY = "pick"
@@ -59,35 +61,54 @@ def ask_page(
     *,
     before: list[tuple[str, str]] | None = None,
     after: list[tuple[str, str]] | None = None,
+    cancel: bool = True,
 ) -> Reply:
-    """Ask `text` with `before`, the current page of the (filtered) options, the page moves and `after`."""
+    """Ask `text` with `before`, the current page of the (filtered) options, the page moves and `after`; a page
+    holds fewer than PAGE_SIZE options when `before` and `after` would make more than MAX_CHOICES in all."""
     view = _view(ctx)
     typed = query(ctx)
     found = matching(options, typed)
-    pages = max(1, ceil(len(found) / PAGE_SIZE))
+    size = _page_size(len(found), len(before or []) + len(after or []) + int(cancel) + int(bool(typed)))
+    pages = max(1, ceil(len(found) / size))
     page = min(max(0, int(str(view.get("page") or 0))), pages - 1)
     view["page"] = page
-    shown = found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown = found[page * size : (page + 1) * size]
     choices = list(before or [])
     choices.extend((shorten(option.label, 60), option.value) for option in shown)
     if page > 0:
-        choices.append((cm.PAGE_PREV, PREV))
+        choices.append((t.PAGE_PREV, PREV))
     if page < pages - 1:
-        choices.append((cm.PAGE_NEXT, NEXT))
+        choices.append((t.PAGE_NEXT, NEXT))
     if typed:
-        choices.append((cm.FILTER_CLEAR, CLEAR))
+        choices.append((t.FILTER_CLEAR, CLEAR))
     choices.extend(after or [])
-    return ctx.ask(step, f"{text}\n{_info(typed, len(found), page, pages, len(options))}".rstrip(), choices)
+    info = _info(typed, len(found), page, pages)
+    return ctx.ask(step, f"{text}\n{info}".rstrip(), choices, cancel=cancel)
 
 
-def _info(typed: str, count: int, page: int, pages: int, total: int) -> str:
+def _page_size(count: int, fixed: int) -> int:
+    """Options a page: all when they fit in one; else as many as fit beside `fixed` and the two page moves."""
+    if count <= PAGE_SIZE and fixed + count <= MAX_CHOICES:
+        return max(1, count)
+    return max(1, min(PAGE_SIZE, MAX_CHOICES - fixed - 2))
+
+
+def _info(typed: str, count: int, page: int, pages: int) -> str:
     if typed and not count:
-        return cm.FILTER_NONE.format(query=shorten(typed, 40))
+        return t.FILTER_NONE.format(query=shorten(typed, 40))
     if typed:
-        return cm.FILTER_INFO.format(query=shorten(typed, 40), count=count, page=page + 1, pages=pages)
-    if total > PAGE_SIZE:
-        return cm.PAGE_INFO.format(page=page + 1, pages=pages)
+        return t.FILTER_INFO.format(query=shorten(typed, 40), count=count, page=page + 1, pages=pages)
+    if pages > 1:
+        return t.PAGE_INFO.format(page=page + 1, pages=pages)
     return ""
+
+
+def chosen_id(value: str, prefix: str = "") -> int:
+    """The id in a chosen option's value ("<prefix><id>"); the caller re-checks it against the actor's scope."""
+    digits = value.removeprefix(prefix)
+    if not digits.isdecimal() or not value.startswith(prefix):
+        raise InvalidInput(t.INVALID_CHOICE)
+    return int(digits)
 
 
 def follow(ctx: Ctx, inp: Input) -> str | None:

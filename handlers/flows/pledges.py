@@ -11,6 +11,7 @@ from handlers.flows.deadline import ask_deadline, read_deadline
 from handlers.messages import Reply
 from handlers.services.authz import own_active_commitment
 from handlers.services.commitments import edit_commitment, list_commitments, withdraw_commitment
+from handlers.services.errors import InvalidInput
 from handlers.services.review import (
     resubmit_registration,
     returned_notice_text,
@@ -88,7 +89,7 @@ class PledgesFlow:
         step, value = ctx.state.step, inp.value
         if step == "list" and value == "new":
             return await ctx.start("register")
-        if step == "list" and value and value.isdigit():
+        if step == "list" and value and value.isdecimal():
             return await self._detail(ctx, int(value))
         if step == "detail":
             return await self._on_detail(ctx, value)
@@ -136,7 +137,9 @@ class PledgesFlow:
             c = await own_active_commitment(ctx.uow, ctx.actor, commitment_id)
             text = t.CONFIRM_WITHDRAW.format(content=shorten(c.content, 120))
             return [ctx.ask("withdraw", text, [(t.WITHDRAW_YES, "yes"), (t.BACK, "back")], cancel=False)]
-        return await self.begin(ctx, "")
+        if value == "back":
+            return await self.begin(ctx, "")
+        raise InvalidInput(t.INVALID_CHOICE)  # typed text that is none of the choices: the same question again
 
     async def _save_edit(self, ctx: Ctx, step: str, inp: Input) -> list[Reply]:
         commitment_id = int(ctx.state.data["commitment_id"])

@@ -8,9 +8,12 @@ from __future__ import annotations
 from handlers.catalog import core as t
 from handlers.catalog import reminders as rc
 from handlers.dialog import Ctx, Input
+from handlers.flows import picker
 from handlers.messages import Reply
 from handlers.services import preferences as prefs
+from handlers.services.errors import InvalidInput
 from handlers.text import fmt_date
+from storage.models import Member
 
 HOUR_CHOICES = [("07:00", "7"), ("08:00", "8"), ("12:00", "12"), ("19:00", "19")]
 QUIET_CHOICES = [("21:00–07:00", "21-7"), ("22:00–06:00", "22-6"), ("20:00–07:00", "20-7")]
@@ -59,8 +62,8 @@ class PreferencesFlow:
         if step == "pause":
             until = await prefs.pause_self(ctx.uow, ctx.member, inp.text, ctx.today, ctx.now)
             return await self.begin(ctx, "", rc.PAUSE_SAVED.format(date=fmt_date(until)))
-        if step == "member" and inp.value and inp.value.isdigit():
-            return await self._ask_member_date(ctx, int(inp.value))
+        if step == "member":
+            return await self._on_member(ctx, inp)
         if step == "member_until":
             member, until = await prefs.pause_member(
                 ctx.uow, ctx.actor, int(ctx.state.data["member_id"]), inp.text, ctx.today, ctx.now
@@ -84,9 +87,21 @@ class PreferencesFlow:
             members = await prefs.members_a_leader_may_pause(ctx.uow, ctx.actor)
             if not members:
                 return await self.begin(ctx, "", rc.PAUSE_MEMBER_NO_ONE)
-            choices = [(m.full_name, str(m.id)) for m in members]
-            return [ctx.ask("member", rc.ASK_WHICH_MEMBER, choices)]
-        return await ctx.back_to_menu()
+            return [self._ask_member(ctx, members)]
+        if value == "done":
+            return await ctx.back_to_menu()
+        raise InvalidInput(t.INVALID_CHOICE)  # typed text that is none of the choices: the same question again
+
+    @staticmethod
+    def _ask_member(ctx: Ctx, members: list[Member]) -> Reply:
+        options = [picker.Option(m.full_name, str(m.id), f"{m.full_name} {m.code}") for m in members]
+        return picker.ask_page(ctx, "member", rc.ASK_WHICH_MEMBER, options)
+
+    async def _on_member(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        chosen = picker.follow(ctx, inp)
+        if chosen is None:
+            return [self._ask_member(ctx, await prefs.members_a_leader_may_pause(ctx.uow, ctx.actor))]
+        return await self._ask_member_date(ctx, picker.chosen_id(chosen))
 
     async def _ask_member_date(self, ctx: Ctx, member_id: int) -> list[Reply]:
         allowed = {m.id: m for m in await prefs.members_a_leader_may_pause(ctx.uow, ctx.actor)}
@@ -94,5 +109,6 @@ class PreferencesFlow:
         if member is None:
             reply = ctx.state.current_reply()
             return [Reply(rc.PAUSE_MEMBER_FORBIDDEN), *([reply] if reply else [])]
+        picker.reset(ctx)
         ctx.state.data["member_id"] = member.id
         return [ctx.ask("member_until", rc.ASK_MEMBER_PAUSE_UNTIL.format(name=member.full_name))]

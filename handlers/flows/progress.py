@@ -11,7 +11,7 @@ from handlers.services.authz import own_active_commitment
 from handlers.services.commitments import list_commitments, log_progress
 from handlers.services.evidence import attach_evidence
 from handlers.services.validation import NOTE_MAX, checked_percent, checked_text
-from handlers.text import shorten
+from handlers.text import shorten, typed_number
 
 PERCENT_CHOICES = [("25%", "25"), ("50%", "50"), ("75%", "75"), ("100%", "100")]
 BUTTON_TEXT = 60
@@ -22,8 +22,9 @@ class ProgressFlow:
 
     async def begin(self, ctx: Ctx, arg: str) -> list[Reply]:
         commitments = await list_commitments(ctx.uow, ctx.actor)
-        if arg.isdecimal():
-            return await self._ask_percent(ctx, int(arg))
+        typed = typed_number(arg)
+        if typed is not None:
+            return await self._ask_percent(ctx, typed)
         if not commitments:
             return await ctx.back_to_menu(Reply(t.NO_COMMITMENTS))
         if len(commitments) == 1:
@@ -33,7 +34,7 @@ class ProgressFlow:
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step = ctx.state.step
-        if step == "choose" and inp.value and inp.value.isdigit():
+        if step == "choose" and inp.value and inp.value.isdecimal():
             return await self._ask_percent(ctx, int(inp.value))
         if step == "percent":
             ctx.state.data["percent"] = checked_percent(inp.value or inp.text)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from handlers.catalog import core as t
 from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
+from handlers.flows import picker
 from handlers.messages import Reply
+from handlers.services.errors import InvalidInput
 from handlers.services.notices import notify
 from handlers.services.review import (
     PendingItem,
@@ -18,7 +20,6 @@ from handlers.services.review import (
 from handlers.text import fmt_date, shorten
 from storage.models import Commitment
 
-BUTTON_TEXT = 60
 LIST_CONTENT = 90
 DETAIL_CHOICES = [(rv.REVIEW_APPROVE, "approve"), (rv.REVIEW_RETURN, "return"), (t.BACK, "back")]
 
@@ -42,16 +43,28 @@ class ReviewFlow:
             return await ctx.back_to_menu(*before, Reply(rv.REVIEW_NONE_PENDING))
         with_cell = len({item.cell_name for item in items}) > 1 or not ctx.actor.role.leads_cell
         lines = [_line(i, item, with_cell) for i, item in enumerate(items, start=1)]
+        if len(items) > picker.PAGE_SIZE:  # a commune in January: the list is the pages below, not a wall of text
+            lines = []
         listing = "\n".join([rv.REVIEW_LIST_HEADER.format(count=len(items)), *lines])
-        choices = [
-            (shorten(f"{item.member_name}: {item.content}", BUTTON_TEXT), str(item.commitment_id)) for item in items
+        picker.reset(ctx)
+        return [*before, Reply(listing), self._ask(ctx, items)]
+
+    @staticmethod
+    def _ask(ctx: Ctx, items: list[PendingItem]) -> Reply:
+        options = [
+            picker.Option(f"{item.member_name}: {item.content}", str(item.commitment_id), item.member_name)
+            for item in items
         ]
-        return [*before, Reply(listing), ctx.ask("list", rv.REVIEW_CHOOSE, choices)]
+        return picker.ask_page(ctx, "list", rv.REVIEW_CHOOSE, options)
 
     async def on_input(self, ctx: Ctx, inp: Input) -> list[Reply]:
         step, value = ctx.state.step, inp.value
-        if step == "list" and value and value.isdigit():
-            return await self._detail(ctx, int(value))
+        if step == "list":
+            chosen = picker.follow(ctx, inp)
+            if chosen is None:
+                return [self._ask(ctx, await pending_registrations(ctx.uow, ctx.actor))]
+            picker.reset(ctx)
+            return await self._detail(ctx, picker.chosen_id(chosen))
         if step == "detail":
             return await self._on_detail(ctx, value)
         if step == "comment":
@@ -85,7 +98,9 @@ class ReviewFlow:
         if value == "return":
             await review_detail(ctx.uow, ctx.actor, commitment_id)  # still pending and in scope
             return [ctx.ask("comment", rv.REVIEW_ASK_COMMENT)]
-        return await self.begin(ctx, "")
+        if value == "back":
+            return await self.begin(ctx, "")
+        raise InvalidInput(t.INVALID_CHOICE)  # typed text that is none of the choices: the same question again
 
     async def _return(self, ctx: Ctx, comment: str) -> list[Reply]:
         commitment_id = int(ctx.state.data["commitment_id"])

@@ -90,7 +90,7 @@ class SelfAssessmentFlow:
         if step == "list" and value == "record":
             record = await year_record(ctx.uow, ctx.actor, ctx.today.year, ctx.tz)
             return [Reply(rv.RECORD_INTRO), Reply(record), *await self._list(ctx, [])]
-        if step == "list" and value and value.isdigit():
+        if step == "list" and value and value.isdecimal():
             return await self._ask_result(ctx, int(value))
         if step == "result":
             verdict = checked_result(value)

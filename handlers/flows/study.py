@@ -9,6 +9,7 @@ from datetime import date
 from handlers.catalog import core as t
 from handlers.catalog import review as rv
 from handlers.dialog import Ctx, Input
+from handlers.flows import picker
 from handlers.messages import Reply
 from handlers.services.authz import can_summarise, cells_in_scope
 from handlers.services.collective import led_cell
@@ -27,10 +28,10 @@ from handlers.services.study import (
     study_stats,
 )
 from handlers.services.validation import checked_text
-from handlers.text import fmt_date, shorten
+from handlers.text import fmt_date, shorten, typed_number
 
 BUTTON_TEXT = 60
-MEMBER_BUTTONS_UP_TO = 20  # bigger cells toggle by typed numbers only: a screen of buttons helps nobody
+MEMBER_BUTTONS_UP_TO = 20  # bigger cells choose from pages of names (handlers/flows/picker.py)
 _NUMBERS = re.compile(r"^[\d\s,;.]+$")
 
 
@@ -92,7 +93,7 @@ class StudyFlow:
         if step == "list" and value == "new":
             await cell_roster(ctx.uow, ctx.actor)  # a leader of the cell, still
             return [ctx.ask("date", rv.STUDY_ASK_DATE, [(rv.STUDY_TODAY, "today")])]
-        if step == "list" and value.startswith("c") and value[1:].isdigit():
+        if step == "list" and value.startswith("c") and value[1:].isdecimal():
             session = await confirm_attendance(ctx.uow, ctx.actor, int(value[1:]), ctx.now)
             return await self.begin(ctx, "", [Reply(rv.STUDY_CONFIRMED.format(date=fmt_date(session.held_on)))])
         if step == "date":
@@ -119,6 +120,8 @@ class StudyFlow:
         selected = set(ctx.state.data["selected"])
         members = {m.id: m for m in await cell_roster(ctx.uow, ctx.actor)}
         names = [(member_id, members[member_id].full_name if member_id in members else "") for member_id in roster_ids]
+        if len(names) > MEMBER_BUTTONS_UP_TO:
+            return self._ask_attendance_paged(ctx, names, selected)
         lines = [
             rv.STUDY_ROSTER_LINE.format(
                 number=i, mark=rv.STUDY_MARK_ON if member_id in selected else rv.STUDY_MARK_OFF, name=name
@@ -132,10 +135,19 @@ class StudyFlow:
             (rv.STUDY_NONE, "none"),
             (rv.STUDY_LEAVE_TO_MEMBERS, "leave"),
         ]
-        if len(names) <= MEMBER_BUTTONS_UP_TO:
-            marks = {True: rv.STUDY_MARK_ON, False: rv.STUDY_MARK_OFF}
-            choices.extend((f"{marks[member_id in selected]} {name}", f"m{member_id}") for member_id, name in names)
+        marks = {True: rv.STUDY_MARK_ON, False: rv.STUDY_MARK_OFF}
+        choices.extend((f"{marks[member_id in selected]} {name}", f"m{member_id}") for member_id, name in names)
         return ctx.ask("attendance", text, choices, numbered=False)
+
+    @staticmethod
+    def _ask_attendance_paged(ctx: Ctx, names: list[tuple[int, str]], selected: set[int]) -> Reply:
+        """A big cell: its members a page at a time, each a toggle, narrowed by typing part of a name."""
+        marks = {True: rv.STUDY_MARK_ON, False: rv.STUDY_MARK_OFF}
+        options = [picker.Option(f"{marks[i in selected]} {name}", f"m{i}", name) for i, name in names]
+        after = [(rv.STUDY_DONE, "done"), (rv.STUDY_ALL, "all"), (rv.STUDY_NONE, "none")]
+        after.append((rv.STUDY_LEAVE_TO_MEMBERS, "leave"))
+        text = rv.STUDY_ASK_ATTENDANCE_PAGED.format(count=len(selected), total=len(names))
+        return picker.ask_page(ctx, "attendance", text, options, after=after)
 
     async def _on_attendance(self, ctx: Ctx, inp: Input) -> list[Reply]:
         data = ctx.state.data
@@ -148,11 +160,13 @@ class StudyFlow:
             selected = set(roster_ids)
         elif value == "none":
             selected = set()
-        elif value.startswith("m") and value[1:].isdigit():
-            selected ^= {int(value[1:])}
+        elif value.startswith("m"):
+            selected ^= {picker.chosen_id(value, "m")}
+        elif len(roster_ids) > MEMBER_BUTTONS_UP_TO:  # a page moved or the names were narrowed
+            picker.follow(ctx, inp)
         elif inp.text and _NUMBERS.match(inp.text):
-            for number in (int(n) for n in re.findall(r"\d+", inp.text)):
-                if not 1 <= number <= len(roster_ids):
+            for number in (typed_number(n) for n in re.findall(r"\d+", inp.text)):
+                if number is None or not 1 <= number <= len(roster_ids):
                     raise InvalidInput(rv.STUDY_NUMBER_INVALID.format(total=len(roster_ids)))
                 selected ^= {roster_ids[number - 1]}
         else:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
 from handlers.dialog import Ctx, Input
+from handlers.flows import picker
 from handlers.flows.honours_text import honour_lines
 from handlers.messages import Reply
 from handlers.services import periods
 from handlers.services.authz import can_summarise
 from handlers.services.errors import Forbidden, InvalidInput
-from handlers.services.reports import chart_attachment
-from handlers.services.rollup import Rollup, not_registered, not_updated, rollup
+from handlers.services.reports import CHART_BARS_MAX, chart_attachment
+from handlers.services.rollup import Rollup, child_units, not_registered, not_updated, rollup
 from handlers.text import fmt_date, fmt_percent, fold
 from storage.repo_reports import Figures, MemberLine
 
@@ -25,6 +26,7 @@ ASK_WORDS = {"ky", "chon", "ky khac", "chon ky"}
 PERIOD_STEP, RANGE_STEP, DRILL_STEP = "period", "range", "drill"
 DONE_VALUE, UNIT_PREFIX = "done", "u"
 CURRENT_PERIODS = (periods.MONTH, periods.QUARTER, periods.YEAR)
+LINES_SHOWN = CHART_BARS_MAX  # a committee's child units listed in the chat's roll-up (and its chart)
 
 
 def period_choices() -> list[tuple[str, str]]:
@@ -95,7 +97,10 @@ def render_rollup(summary: Rollup, detail: list[MemberLine] | None = None) -> st
     if not summary.lines:
         return "\n".join([rp.ROLLUP_HEADER.format(**head), rp.ROLLUP_NO_CHILDREN])
     out = [rp.ROLLUP_HEADER.format(**head)]
-    out.extend(rp.ROLLUP_LINE.format(unit=line.name, **rollup_figures(line.figures)) for line in summary.lines)
+    shown = summary.lines[:LINES_SHOWN]  # a province's thousands of units are the drill-down's pages, not a wall
+    out.extend(rp.ROLLUP_LINE.format(unit=line.name, **rollup_figures(line.figures)) for line in shown)
+    if len(summary.lines) > len(shown):
+        out.append(rp.ROLLUP_MORE.format(count=len(summary.lines) - len(shown)))
     out.append(rp.ROLLUP_TOTAL.format(children=len(summary.lines), **rollup_figures(summary.totals)))
     return "\n".join([*out, *honour_lines(summary)])
 
@@ -148,12 +153,15 @@ class SummaryFlow:
         if value in CURRENT_PERIODS:
             return await self._show(ctx, periods.current(value, ctx.today, ctx.tz), unit_id)
         period = periods.parse_code(str(ctx.state.data.get("period", "")), ctx.tz)
-        if value.startswith(UNIT_PREFIX) and value[1:].isdigit():
-            return await self._show(ctx, period, int(value[1:]))
+        if value.startswith(UNIT_PREFIX):
+            return await self._show(ctx, period, picker.chosen_id(value, UNIT_PREFIX))
         typed = periods.parse_range(inp.text, ctx.tz) if inp.text else None
-        if typed is None:
+        if typed is not None:
+            return await self._show(ctx, typed, unit_id)
+        units = await child_units(ctx.uow, ctx.actor, period, ctx.now, ctx.tz, unit_id)
+        if not units or picker.follow(ctx, inp) is not None:
             raise InvalidInput(t.INVALID_CHOICE)
-        return await self._show(ctx, typed, unit_id)
+        return [self._ask_drill(ctx, period, units)]
 
     async def _show(self, ctx: Ctx, period: periods.Period, unit_id: int | None) -> list[Reply]:
         summary = await rollup(ctx.uow, ctx.actor, period, ctx.now, ctx.tz, unit_id)
@@ -164,11 +172,16 @@ class SummaryFlow:
             caption = rp.CHART_CAPTION.format(unit=summary.unit_name, period=period.label)
             replies.append(Reply(caption, attachment=picture))
         ctx.state.data = {"period": period.to_code(), "unit": summary.unit_id}
-        choices = [(line.name, f"{UNIT_PREFIX}{line.unit_id}") for line in summary.lines]
-        choices.extend(other_periods(period))
-        choices.append((rp.DRILL_DONE, DONE_VALUE))
-        question = rp.DRILL_ASK if summary.lines else rp.OTHER_PERIOD_ASK
-        return [*replies, ctx.ask(DRILL_STEP, question, choices, cancel=False)]
+        units = [(line.unit_id, line.name) for line in summary.lines]
+        return [*replies, self._ask_drill(ctx, period, units)]
+
+    @staticmethod
+    def _ask_drill(ctx: Ctx, period: periods.Period, units: list[tuple[int, str]]) -> Reply:
+        """A child unit (a page of them, narrowed by typing), another period, or done."""
+        options = [picker.Option(name, f"{UNIT_PREFIX}{unit_id}") for unit_id, name in units]
+        after = [*other_periods(period), (rp.DRILL_DONE, DONE_VALUE)]
+        question = rp.DRILL_ASK if units else rp.OTHER_PERIOD_ASK
+        return picker.ask_page(ctx, DRILL_STEP, question, options, after=after, cancel=False)
 
 
 def _unit_in_state(ctx: Ctx) -> int | None:

@@ -119,10 +119,10 @@ def _rollup_sheet(writer: SheetWriter, data: ReportData) -> None:
     plain = {column: t["percent"] for column in PERCENT_COLUMNS} | {RATIO_COLUMN: t["ratio"]}
     for index, line in enumerate(data.lines, start=1):
         values = _rollup_values(index, line.name, line.figures)
-        sheet.append([writer.styled(sheet, v, plain[i]) if i in plain else v for i, v in enumerate(values, 1)])
+        writer.append(sheet, [writer.styled(sheet, v, plain[i]) if i in plain else v for i, v in enumerate(values, 1)])
     bold = {column: t["bold_percent"] for column in PERCENT_COLUMNS} | {RATIO_COLUMN: t["bold_ratio"]}
     totals = _rollup_values("", rp.XL_TOTAL, data.totals)
-    sheet.append([writer.styled(sheet, v, bold.get(i, t["bold"])) for i, v in enumerate(totals, 1)])
+    writer.append(sheet, [writer.styled(sheet, v, bold.get(i, t["bold"])) for i, v in enumerate(totals, 1)])
 
 
 def _state(item: CommitmentLine, last_day: date) -> str:
@@ -172,12 +172,12 @@ def _cell_sheet(writer: SheetWriter, title: str, cell: CellSheet, data: ReportDa
             if values[column - 1] is not None:
                 values[column - 1] = writer.styled(sheet, values[column - 1], t["date"])
         values[CELL_CONTENT_COLUMN - 1] = writer.styled(sheet, values[CELL_CONTENT_COLUMN - 1], t["wrap"])
-        sheet.append(values)
+        writer.append(sheet, values)
     counted = [m for m in cell.members if m.in_scope]
     commitments = [c for m in counted for c in m.commitments] + cell.unit_commitments
     done = sum(1 for c in commitments if c.percent >= 100)
     total = rp.XL_CELL_TOTAL.format(members=len(counted), commitments=len(commitments), done=done)
-    sheet.append(["", "", writer.styled(sheet, total, t["bold"])])
+    writer.append(sheet, ["", "", writer.styled(sheet, total, t["bold"])])
 
 
 def build_workbook(data: ReportData) -> bytes:

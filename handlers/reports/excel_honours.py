@@ -91,10 +91,10 @@ def _figures_sheet(writer: SheetWriter, data: HonourSheets, subtitle: str) -> No
     for index, line in enumerate(data.lines, start=1):
         values = _honour_values(index, line)
         values[HONOURS_RATIO_COLUMN - 1] = writer.styled(sheet, values[HONOURS_RATIO_COLUMN - 1], t["ratio"])
-        sheet.append(values)
+        writer.append(sheet, values)
     totals = _honour_values("", UnitHonours(rp.XL_TOTAL, data.totals.honours, data.totals.models, data.totals.cells))
     bold = {HONOURS_RATIO_COLUMN: t["bold_ratio"]}
-    sheet.append([writer.styled(sheet, v, bold.get(i, t["bold"])) for i, v in enumerate(totals, 1)])
+    writer.append(sheet, [writer.styled(sheet, v, bold.get(i, t["bold"])) for i, v in enumerate(totals, 1)])
 
 
 def _commendations_sheet(writer: SheetWriter, data: HonourSheets, subtitle: str) -> None:
@@ -103,7 +103,7 @@ def _commendations_sheet(writer: SheetWriter, data: HonourSheets, subtitle: str)
     writer.head(sheet, title, subtitle, dc.XL_COMMENDATIONS_HEADERS, COMMENDATION_WIDTHS)
     t = writer.templates(sheet)
     if not data.proposals:
-        sheet.append(["", dc.XL_NONE])
+        writer.append(sheet, ["", dc.XL_NONE])
     for index, row in enumerate(data.proposals, start=1):
         values: list[Any] = [
             index,
@@ -125,7 +125,7 @@ def _commendations_sheet(writer: SheetWriter, data: HonourSheets, subtitle: str)
         for column in COMMENDATION_DATES:
             if values[column - 1] is not None:
                 values[column - 1] = writer.styled(sheet, values[column - 1], t["date"])
-        sheet.append(values)
+        writer.append(sheet, values)
 
 
 def _activities_sheet(writer: SheetWriter, data: HonourSheets, subtitle: str) -> None:
@@ -134,16 +134,17 @@ def _activities_sheet(writer: SheetWriter, data: HonourSheets, subtitle: str) ->
     writer.head(sheet, title, subtitle, dc.XL_ACTIVITIES_HEADERS, ACTIVITY_WIDTHS)
     t = writer.templates(sheet)
     if not data.activities:
-        sheet.append(["", dc.XL_NONE])
+        writer.append(sheet, ["", dc.XL_NONE])
     for index, row in enumerate(data.activities, start=1):
         title_cell = writer.styled(sheet, row.title, t["wrap"])
-        sheet.append(
-            [index, row.cell, row.kind, title_cell, writer.styled(sheet, row.held_on, t["date"]), row.participants]
+        writer.append(
+            sheet,
+            [index, row.cell, row.kind, title_cell, writer.styled(sheet, row.held_on, t["date"]), row.participants],
         )
     count = dc.XL_ACTIVITIES_TOTAL.format(count=len(data.activities))
     participants = sum(row.participants for row in data.activities)
-    sheet.append(
-        ["", "", "", writer.styled(sheet, count, t["bold"]), "", writer.styled(sheet, participants, t["bold"])]
+    writer.append(
+        sheet, ["", "", "", writer.styled(sheet, count, t["bold"]), "", writer.styled(sheet, participants, t["bold"])]
     )
 
 

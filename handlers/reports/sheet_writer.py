@@ -6,6 +6,10 @@ frozen under it and it repeats at the top of every printed page. A4 landscape, o
 "Trang n/m" in the footer. Numbers stay numbers; "a/b" figures (cells that held a session out of all) are text
 in a column of their own, centred, so no column mixes the two.
 
+Every text is written as a text cell (`append`, `styled`): openpyxl takes any string beginning with "=" for a
+formula, and a deed, name or unit typed as "=HYPERLINK(...)" must not become one (formula injection). The
+report's totals are values it computed, so a workbook we write holds no formula at all.
+
 Streaming matters: the 5,000-member report is written in seconds and little memory. Styled cells copy the style
 array of a template cell: assigning a Font or Alignment object to each cell makes openpyxl hash it every time.
 """
@@ -40,6 +44,18 @@ LINE_POINTS = 15.0  # one line of 11 pt text
 TITLE_POINTS = 22.0  # one line of the 13 pt title
 PADDING_POINTS = 4.0
 MARGINS = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.25, footer=0.3)  # inches
+
+
+def text_safe(cell: Cell) -> Cell:
+    """The cell with a string value typed as text (openpyxl made it a formula if it began with "=")."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def text_cell(sheet: Any, value: Any) -> Any:
+    """A plain value for a row: strings as text cells, anything else as it is."""
+    return text_safe(WriteOnlyCell(sheet, value=value)) if isinstance(value, str) else value
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -78,9 +94,14 @@ class SheetWriter:
 
     @staticmethod
     def styled(sheet: Any, value: Any, template: Any) -> Cell:
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = text_safe(WriteOnlyCell(sheet, value=value))
         cell._style = copy(template._style)  # type: ignore[attr-defined]
         return cell
+
+    @staticmethod
+    def append(sheet: Any, values: Sequence[Any]) -> None:
+        """One row; strings (whoever typed them) become text cells, never formulas."""
+        sheet.append([text_safe(v) if isinstance(v, Cell) else text_cell(sheet, v) for v in values])
 
     def head(self, sheet: Any, title: str, subtitle: str, headers: Sequence[str], widths: Sequence[float]) -> None:
         """Title and period line across the table's width, then the header row sized to its labels."""
@@ -92,12 +113,12 @@ class SheetWriter:
             cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
             sheet.row_dimensions[row].height = wrapped_lines(text, total * 0.9) * height + PADDING_POINTS
             sheet.merged_cells.add(f"A{row}:{last}{row}")
-            sheet.append([cell])
+            self.append(sheet, [cell])
         header = WriteOnlyCell(sheet)
         header.font, header.fill, header.border = HEADER_FONT, HEADER_FILL, BORDER
         header.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         sheet.row_dimensions[HEADER_ROW].height = header_height(headers, widths)
-        sheet.append([self.styled(sheet, text, header) for text in headers])
+        self.append(sheet, [self.styled(sheet, text, header) for text in headers])
 
     def templates(self, sheet: Any) -> dict[str, Cell]:
         names = ("percent", "date", "wrap", "bold", "bold_percent", "ratio", "bold_ratio")

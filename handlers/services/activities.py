@@ -28,7 +28,7 @@ TITLE_MIN, TITLE_MAX = 5, 500
 PARTICIPANTS_MAX = 100_000
 RECENT_DAYS, RECENT_LIMIT = 366, 10
 # ASCII digits only ("²", "①" and "٣" are refused): 35, 2510, or grouped by thousands as 2.510, 2,510, 2 510
-_COUNT = re.compile(r"^\s*([0-9]{1,3}(?:[., ][0-9]{3})+|[0-9]+)\s*(?:người)?\s*$")
+_COUNT = re.compile(r"^\s*([0-9]{1,3}(?:[., ][0-9]{3})+|[0-9]{1,9})\s*(?:người)?\s*$")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ def _ratio(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
+CHART_BARS_MAX = 30  # more bars are unreadable, and a province's thousands would take minutes to draw
+
+
 def chart_bars(summary: Rollup) -> list[chart.Bar]:
+    """The first CHART_BARS_MAX child units (the chat's roll-up lists as many; /baocao has them all)."""
     return [
         chart.Bar(
             line.name,
@@ -31,7 +35,7 @@ def chart_bars(summary: Rollup) -> list[chart.Bar]:
             _ratio(line.figures.updated, line.figures.registered),
             _ratio(line.honours.exemplar_individual, line.figures.members),
         )
-        for line in summary.lines
+        for line in summary.lines[:CHART_BARS_MAX]
     ]
 
 

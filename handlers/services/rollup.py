@@ -183,3 +183,15 @@ def not_updated(members: list[MemberLine], window: Window) -> list[MemberLine]:
         return any(c.last_update is not None and c.last_update >= window.start for c in member.commitments)
 
     return [m for m in members if m.in_scope and m.commitments and not updated(m)]
+
+
+async def child_units(
+    uow: UnitOfWork, actor: Actor, period: Period, now: datetime, tz: ZoneInfo, unit_id: int | None
+) -> list[tuple[int, str]]:
+    """(id, name) of the units the roll-up of `unit_id` lists (its children at the period's end), in its order:
+    the drill-down's choices, without counting anything."""
+    unit = await unit_for(uow, actor, unit_id)
+    if unit.kind == UnitKind.CELL.value:
+        return []
+    tree = await tree_at(uow, unit, window_of(period, now, tz).end)
+    return [(child_id, tree.units[child_id].name) for child_id in tree.children.get(unit.id, [])]

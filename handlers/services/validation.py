@@ -18,7 +18,7 @@ NOTE_MAX = 1000
 # dd/mm/yyyy, also d/m/yy and dd/mm (this year, or next year when that day has passed); / . - as separators
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*(?:[/.\-]\s*(\d{4}|\d{2})\s*)?$")
 _FULL_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
-_PERCENT = re.compile(r"^\s*(-?\d+)\s*%?\s*$")
+_PERCENT = re.compile(r"^\s*(-?\d{1,9})\s*%?\s*$")
 
 
 def checked_text(raw: str | None, minimum: int, maximum: int) -> str:

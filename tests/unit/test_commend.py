@@ -125,13 +125,13 @@ async def test_the_nominee_list_pages_narrows_and_refuses_forged_names(
         "Hoàng Văn Dũng",
         "Lê Văn Cường",
         AN,
-        cm.FILTER_CLEAR,
+        t.FILTER_CLEAR,
         t.CANCEL,
     ]
-    assert cm.FILTER_INFO.format(query="văn", count=3, page=1, pages=1) in ngoc.last_text
+    assert t.FILTER_INFO.format(query="văn", count=3, page=1, pages=1) in ngoc.last_text
     await ngoc.say("<script>🙂</script>")
-    assert cm.FILTER_NONE.format(query="<script>🙂</script>") in ngoc.last_text
-    await ngoc.press(cm.FILTER_CLEAR)
+    assert t.FILTER_NONE.format(query="<script>🙂</script>") in ngoc.last_text
+    await ngoc.press(t.FILTER_CLEAR)
     assert ngoc.choices == [cm.NOMINEE_CELL.format(cell=DONG_TAM), *everyone, t.CANCEL]
     old = ngoc.payload_of(AN)
     await ngoc.say("dung")

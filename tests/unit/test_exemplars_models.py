@@ -134,22 +134,22 @@ async def test_a_model_follows_a_pilot_chosen_from_the_pages(
     await ngoc.say(MODEL)
     await ngoc.say(MEASURES)
     await ngoc.say("31/12/2026")
-    assert ngoc.all_texts == [f"{cm.ASK_REPLICATION}\n{cm.PAGE_INFO.format(page=1, pages=2)}"]
+    assert ngoc.all_texts == [f"{cm.ASK_REPLICATION}\n{t.PAGE_INFO.format(page=1, pages=2)}"]
     first_page = ngoc.choices
-    assert first_page[0] == cm.REPLICATION_NONE and first_page[-2:] == [cm.PAGE_NEXT, t.CANCEL]
+    assert first_page[0] == cm.REPLICATION_NONE and first_page[-2:] == [t.PAGE_NEXT, t.CANCEL]
     assert len(first_page) == 1 + PAGE_SIZE + 2 and "Mô hình của chính chi bộ" not in " ".join(first_page)
     # by cell, then name (diacritics ignored): thôn Tân Lập 01 05 09, tổ dân phố Bình Minh 04 08, Hồng Hà 03 07 11;
     # Trường Tiểu học 02 06 10 on the second page
     assert first_page[1:4] == [label(f"Mô hình {n} dân vận khéo", "DV007") for n in ("01", "05", "09")]
     assert first_page[4] == label("Mô hình 04 dân vận khéo", "DV021")
-    await ngoc.press(cm.PAGE_NEXT)
-    assert ngoc.all_texts == [f"{cm.ASK_REPLICATION}\n{cm.PAGE_INFO.format(page=2, pages=2)}"]
+    await ngoc.press(t.PAGE_NEXT)
+    assert ngoc.all_texts == [f"{cm.ASK_REPLICATION}\n{t.PAGE_INFO.format(page=2, pages=2)}"]
     assert ngoc.choices == [
         cm.REPLICATION_NONE,
         label("Mô hình 02 dân vận khéo", "DV012"),
         label("Mô hình 06 thu gom phế liệu", "DV012"),
         label("Mô hình 10 dân vận khéo", "DV012"),
-        cm.PAGE_PREV,
+        t.PAGE_PREV,
         t.CANCEL,
     ]
     await ngoc.press_payload(f"{ngoc.nonce}|m{ids['own']}")  # its own cell's model: not offered
@@ -158,7 +158,7 @@ async def test_a_model_follows_a_pilot_chosen_from_the_pages(
     assert ngoc.choices == [
         cm.REPLICATION_NONE,
         label("Mô hình 06 thu gom phế liệu", "DV012"),
-        cm.FILTER_CLEAR,
+        t.FILTER_CLEAR,
         cm.REPLICATION_TYPED.format(name="phe lieu"),
         t.CANCEL,
     ]
@@ -185,7 +185,7 @@ async def test_a_pilot_outside_the_bot_is_typed(router: Router, roster_db: Datab
     assert ngoc.all_texts[0] == t.TEXT_TOO_SHORT.format(minimum=5)
     typed = "Dân vận khéo của xã Tân Hòa 🌾"
     await ngoc.say(typed)
-    assert cm.FILTER_NONE.format(query=typed) in ngoc.all_texts[0]
+    assert t.FILTER_NONE.format(query=typed) in ngoc.all_texts[0]
     await ngoc.press(cm.REPLICATION_TYPED.format(name=typed))
     await ngoc.press(cm.EXEMPLAR_NO)
     assert cm.CONFIRM_REPLICATES.format(source=cm.SOURCE_TYPED.format(name=typed)) in ngoc.all_texts[0]
