@@ -462,6 +462,7 @@ class FakeTelegram:
         self._cond = threading.Condition(self._lock)
         self._calls: list[JSONDict] = []
         self._sent: list[tuple[Any, JSONDict]] = []  # (chat_id, params) of successful sends
+        self._sent_count: collections.Counter[Any] = collections.Counter()
         self._queue: list[JSONDict] = []  # pending updates, sorted by update_id
         self._confirmed_offset = 0  # updates with id < this are gone for good
         self._next_update_id = 1000
@@ -597,6 +598,10 @@ class FakeTelegram:
         The attached message is the last message the bot sent to that chat, or ``message_id``
         (a placeholder bot message is created if that id is unknown).
         """
+        return self.push_update(self.callback_update(user_id, data, message_id))
+
+    def callback_update(self, user_id: int, data: str, message_id: int | None = None) -> JSONDict:
+        """The update of :meth:`push_callback` without its ``update_id``, not queued (to post to a webhook)."""
         with self._lock:
             first_name = self._first_names.get(user_id, "Test")
             if message_id is None:
@@ -624,7 +629,7 @@ class FakeTelegram:
                 "message": copy.deepcopy(message),
                 "data": data,
             }
-        return self.push_update({"callback_query": callback})
+        return {"callback_query": callback}
 
     # ---- inspection -------------------------------------------------------------------------
 
@@ -643,6 +648,16 @@ class FakeTelegram:
         """Params of successful sendMessage / sendDocument / sendPhoto calls, in order."""
         with self._lock:
             return [dict(p) for cid, p in self._sent if chat_id is None or cid == chat_id]
+
+    def sent_count(self, chat_id: Any) -> int:
+        """How many messages were sent to ``chat_id`` (cheap: for polling many chats at once)."""
+        return self._sent_count[chat_id]
+
+    def last_message(self, chat_id: Any) -> JSONDict | None:
+        """The last message the bot sent to ``chat_id`` as it is now (buttons included), or None."""
+        with self._lock:
+            found = self._messages.get((chat_id, self._last_bot_message.get(chat_id)))
+            return copy.deepcopy(found) if found is not None else None
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
         """``text`` (or ``caption``) of every successfully sent message."""
@@ -743,6 +758,7 @@ class FakeTelegram:
         with self._lock:
             self._calls.clear()
             self._sent.clear()
+            self._sent_count.clear()
             self._send_times.clear()
 
     # ---- request handling (called from handler threads) -------------------------------------
@@ -936,6 +952,7 @@ class FakeTelegram:
         self._messages[(chat_id, message["message_id"])] = message
         self._last_bot_message[chat_id] = message["message_id"]
         self._sent.append((chat_id, params))
+        self._sent_count[chat_id] += 1
         return copy.deepcopy(message)
 
     def _edit_locked(self, method: str, params: JSONDict) -> JSONDict | bool:
