@@ -33,6 +33,7 @@ from bot.health import Health
 from bot.housekeeping import Housekeeping
 from bot.inbox import Inbox
 from bot.intake import Intake, Polling, Webhooks
+from bot.poller_guard import PollerGuard
 from bot.scheduler import ReminderClock
 from bot.sender import Sender, limits_from
 from bot.settings import Settings
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Stop = Callable[[], Awaitable[None]]
+EXIT_POLLER_RUNNING = 3
 
 
 def run(settings: Settings, *, webhook: bool) -> int:
@@ -79,6 +81,12 @@ async def serve(settings: Settings, *, webhook: bool, stop: asyncio.Event | None
     install_stop_signals(stop)
     stops = Stops()
     try:
+        if not webhook:
+            guard = PollerGuard(settings)
+            stops.add("poller guard", guard.release)
+            if not await guard.acquire():
+                print(w.POLLER_ALREADY_RUNNING, file=sys.stderr)
+                return EXIT_POLLER_RUNNING
         core = build_core(settings)
         stops.add("database", core.close)
         links = file_links(settings, core) if webhook else None
