@@ -260,7 +260,9 @@ class Workers:
 
 def start_workers(core: Core, settings: Settings, messengers: dict[str, Messenger]) -> Workers:
     """Start the sender, the reminder clock (its first check runs at once) and housekeeping on the running loop."""
-    sender = Sender(core.uow, messengers, core.clock, limits_from(settings))
+    sender = Sender(
+        core.uow, messengers, core.clock, limits_from(settings), single_process=is_sqlite(settings.database_url)
+    )
     reminder_clock = ReminderClock(core.uow, core.clock, core.tz, settings.reminder_grace, on_fired=sender.wake)
     keeper = Housekeeping(core.uow, core.clock, keep_sent_texts=timedelta(days=settings.sent_text_retention_days))
     workers = Workers(sender, reminder_clock, keeper, SessionLock(settings.database_url, SINGLETONS))
