@@ -33,7 +33,7 @@ from bot.cli import use_fast_event_loop
 from bot.sender import Sender, SenderLimits
 from handlers.clock import SystemClock
 from handlers.services.deliveries import OutgoingMessage, enqueue
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, is_sqlite, session_factory
 from storage.enums import BroadcastKind, Role, UnitKind
 from storage.migrate import upgrade
 from storage.models import Broadcast, ChatAccount, Delivery, Member
@@ -124,14 +124,15 @@ async def unknown_chats(url: str) -> set[int]:
 # --- the child: the sender, as the bot runs it ---------------------------------------------------------------
 
 
-async def child(url: str, base_url: str, rate: float, concurrency: int) -> dict[str, float]:
+async def child(url: str, base_url: str, rate: float, concurrency: int, resend: bool = True) -> dict[str, float]:
     from bot.channels.telegram_messenger import TelegramMessenger
 
     engine = create_engine(url)
     sessions = session_factory(engine)
     messenger = TelegramMessenger(TOKEN, base_url, concurrency)
-    limits = SenderLimits(rates={"telegram": rate}, concurrency=concurrency)
-    sender = Sender(lambda: UnitOfWork(sessions), {"telegram": messenger}, SystemClock(), limits)
+    limits = SenderLimits(rates={"telegram": rate}, concurrency=concurrency, resend_after_crash=resend)
+    single = is_sqlite(url)  # the one sender of the file: every row it finds in flight was a dead child's
+    sender = Sender(lambda: UnitOfWork(sessions), {"telegram": messenger}, SystemClock(), limits, single_process=single)
     recovered = await sender.recover()
     print(json.dumps({"event": "started", "recovered": recovered}), flush=True)
     report = await sender.drain(until_idle=True)
@@ -139,6 +140,7 @@ async def child(url: str, base_url: str, rate: float, concurrency: int) -> dict[
     await engine.dispose()
     return {
         "recovered": recovered,
+        "resent": sender.report.resent,
         "sent": report.sent,
         "blocked": report.blocked,
         "failed": report.failed,
@@ -165,7 +167,7 @@ async def ceiling(base_url: str, messages: int, concurrency: int) -> dict[str, f
         return {"elapsed": time.monotonic() - started}
 
 
-def child_command(url: str, base_url: str, rate: float, concurrency: int) -> list[str]:
+def child_command(url: str, base_url: str, rate: float, concurrency: int, after_crash: str = "resend") -> list[str]:
     """The sender child's command line (it talks to a fake server started with TOKEN)."""
     return [
         sys.executable,
@@ -180,6 +182,8 @@ def child_command(url: str, base_url: str, rate: float, concurrency: int) -> lis
         str(rate),
         "--concurrency",
         str(concurrency),
+        "--after-crash",
+        after_crash,
     ]
 
 
@@ -295,6 +299,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--ceiling", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--after-crash", choices=("resend", "unknown"), default="resend", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child and args.ceiling:
         use_fast_event_loop()
@@ -302,7 +307,8 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         return 0
     if args.child:
         use_fast_event_loop()
-        out(json.dumps(asyncio.run(child(args.db, args.base_url, args.rate, args.concurrency))))
+        resend = args.after_crash == "resend"
+        out(json.dumps(asyncio.run(child(args.db, args.base_url, args.rate, args.concurrency, resend))))
         return 0
     result = bench(args.members, args.rate, args.concurrency)
     command = f"make bench-broadcast (python -m bench.broadcast --members {args.members} --rate {args.rate:g})"

@@ -1,8 +1,9 @@
 """The delivery sender: drains pending delivery rows at each platform's rate.
 
-- A row is claimed (SENDING, committed) before its request starts; at most `concurrency` rows are claimed
-  and not yet recorded at any time, so a crash leaves at most that many rows in SENDING (they become UNKNOWN
-  at the next start and are never re-sent).
+- A row is claimed (SENDING, leased to this sender, committed; SKIP LOCKED: never by two senders) before its
+  request starts; at most `concurrency` rows are claimed and not yet recorded at any time. Leases of rows in
+  flight are renewed every third of LEASE_S; a row whose lease lapsed (its sender died; at the start of the
+  single SQLite process: every row in SENDING) is sent again once (DELIVERY_AFTER_CRASH=resend) or UNKNOWN.
 - Pacing per platform: evenly spaced starts, and never more than `rate` requests that are in flight or
   completed within the last second (a bound that holds whatever the jitter: see Pacer); one message per
   chat per `per_chat_interval`, counted from the completion of the previous one.
@@ -16,6 +17,7 @@ import collections
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from handlers.clock import Clock
 from handlers.outbound import MessagePriority, Messenger, SendOutcome, SendStatus
-from handlers.services.deliveries import ClaimedDelivery, claim_due, record_many, recover_in_flight
+from handlers.services.deliveries import ClaimedDelivery, Lease, Recovered, claim_due, record_many, recover_in_flight
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ Progress = Callable[[int], None]  # called with how many deliveries just finishe
 MAX_NOT_SENT_RETRIES = 5  # a request that never left (connection refused): retried this often, then FAILED
 RETRY_HORIZON_S = 90  # drain(until_idle=True) waits for rows due again within this (429 pauses, retries)
 IDLE_RECHECK_S = 0.1
+LEASE_S = 30.0  # rows in flight whose sender has not renewed their lease for this long are taken back
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class SenderLimits:
     poll_seconds: float = 2.0  # how often an idle sender looks for due rows (wake() is instant)
     guard_seconds: float = 0.005  # widens the rate window a little: the platform's clock is not ours
     batch_seconds: float = 0.005  # after a request finishes, wait this long for others: one transaction for all
+    resend_after_crash: bool = True  # DELIVERY_AFTER_CRASH: rows in flight when their sender died are sent again
+    lease_seconds: float = LEASE_S
 
     def rate_of(self, platform: str) -> float:
         return float(self.rates.get(platform, 1.0))
@@ -57,7 +62,8 @@ class DrainReport:
     failed: int = 0
     unknown: int = 0
     retried: int = 0  # put back to pending after a retry_after (429) or a request that never left
-    recovered: int = 0  # rows found in SENDING at start and marked UNKNOWN
+    recovered: int = 0  # rows found in SENDING whose sender was gone (resent or marked UNKNOWN)
+    resent: int = 0  # of those, put back to be sent again
     elapsed: float = 0.0
 
     @property
@@ -170,8 +176,13 @@ class Sender:
         messengers: Mapping[str, Messenger],
         clock: Clock,
         limits: SenderLimits | None = None,
+        *,
+        owner: str | None = None,
+        single_process: bool = False,
     ) -> None:
         self.uow_factory = uow_factory
+        self.owner = owner or uuid.uuid4().hex[:16]
+        self.single_process = single_process
         self.messengers = dict(messengers)
         self.clock = clock
         self.limits = limits or SenderLimits()
@@ -223,15 +234,38 @@ class Sender:
         self._stopping = True
         self._wake.set()
 
-    async def recover(self) -> int:
-        """Rows left in SENDING by a crash become UNKNOWN (reported, not re-sent). Call once at start."""
+    async def recover(self, *, lapsed_only: bool | None = None) -> int:
+        """Take back the rows in flight whose sender is gone: at start (the single SQLite process: every row in
+        SENDING), then every third of a lease (rows whose lease lapsed). Returns how many."""
+        lapsed_only = not self.single_process if lapsed_only is None else lapsed_only
+        resend = self.limits.resend_after_crash
         async with self.uow_factory() as uow:
-            ids = await recover_in_flight(uow, self.clock.now())
+            found: Recovered = await recover_in_flight(uow, self.clock.now(), resend=resend, lapsed_only=lapsed_only)
             await uow.commit()
-        if ids:
-            log.warning("%d deliveries were in flight when the sender stopped: marked unknown", len(ids))
-        self.report.recovered += len(ids)
-        return len(ids)
+        if found.total:
+            log.warning("deliveries in flight when their sender stopped: %d resent, %d unknown", *found.counts)
+        if found.resent:
+            self.wake()
+        self.report.recovered += found.total
+        self.report.resent += len(found.resent)
+        return found.total
+
+    def _lease(self, now: datetime) -> Lease:
+        return Lease(self.owner, now + timedelta(seconds=self.limits.lease_seconds))
+
+    async def _keep_leases(self, in_flight: Mapping[asyncio.Task[SendOutcome], ClaimedDelivery]) -> None:
+        """While draining: renew the leases of the rows in flight here; take back lapsed ones of dead senders."""
+        while True:
+            await asyncio.sleep(self.limits.lease_seconds / 3)
+            try:
+                held = [item.delivery_id for item in in_flight.values()]
+                if held:
+                    async with self.uow_factory() as uow:
+                        await uow.deliveries.renew(self.owner, held, self._lease(self.clock.now()).until)
+                        await uow.commit()
+                await self.recover(lapsed_only=True)
+            except Exception as error:  # the next round tries again
+                log.warning("keeping the delivery leases failed: %s", type(error).__name__)
 
     async def run_forever(self) -> None:
         self.started_at = self.last_progress = self.clock.now()
@@ -252,6 +286,7 @@ class Sender:
         started = time.monotonic()
         in_flight: dict[asyncio.Task[SendOutcome], ClaimedDelivery] = {}
         finished: list[tuple[ClaimedDelivery, SendOutcome]] = []
+        keeper = asyncio.create_task(self._keep_leases(in_flight), name="delivery-leases")
         try:
             while True:
                 self._wake.clear()  # before looking: a wake() during the claim is not lost
@@ -269,6 +304,7 @@ class Sender:
                     done, _ = await asyncio.wait(in_flight, timeout=self.limits.batch_seconds)
                 finished = [(in_flight.pop(task), task.result()) for task in done]
         finally:
+            keeper.cancel()
             for task in in_flight:
                 task.cancel()
             report.elapsed = time.monotonic() - started
@@ -307,7 +343,7 @@ class Sender:
                     break
                 if pacer.is_paused():
                     continue  # its rows stay pending until the pause ends
-                claimed.extend(await claim_due(uow, platform, now, free - len(claimed)))
+                claimed.extend(await claim_due(uow, platform, now, free - len(claimed), self._lease(now)))
             await uow.commit()
         if outcomes:
             self.last_progress = now
@@ -358,5 +394,6 @@ def limits_from(settings: Settings) -> SenderLimits:
         rates={"telegram": settings.telegram_messages_per_second, "zalo": settings.zalo_messages_per_second},
         concurrency=settings.sender_concurrency,
         poll_seconds=settings.sender_poll_seconds,
+        resend_after_crash=settings.delivery_after_crash == "resend",
     )
 

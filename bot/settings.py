@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     zalo_messages_per_second: float = Field(default=5, gt=0, le=1000)
     sender_concurrency: int = Field(default=8, ge=1, le=64)
     sender_poll_seconds: float = Field(default=2, gt=0, le=60)
+    # Several instances on one PostgreSQL (issue 11): updates processed at once per platform by one instance,
+    # and what happens to messages in flight when their sender died (resend: at-least-once; unknown: at-most-once).
+    inbox_workers: int = Field(default=1, ge=1, le=32)
+    delivery_after_crash: Literal["resend", "unknown"] = "resend"
 
     @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
     @classmethod

@@ -36,3 +36,9 @@ WEBHOOK_RUNNING = (
     "Bot đang chạy ở chế độ webhook trên {listen}:{port} ({platforms}). Nhấn Ctrl+C để dừng. "
     "/ The bot is serving webhooks; Ctrl+C stops it."
 )
+POLLER_ALREADY_RUNNING = (
+    "Một tiến trình `lamtheo run` khác đang nhận tin (polling) cho bot này trên cùng cơ sở dữ liệu: chỉ được "
+    "một tiến trình polling. Muốn chạy nhiều tiến trình, dùng `lamtheo run --webhook` sau một reverse proxy. "
+    "/ Another `lamtheo run` is already polling this bot on this database: run one poller only, or several "
+    "`lamtheo run --webhook` instances behind a reverse proxy."
+)
