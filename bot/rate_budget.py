@@ -200,16 +200,21 @@ class RateBudget:
 
     async def acquire(self, chat: str, kind: Kind) -> None:
         """Wait until a request to `chat` may start, then return at once (the caller starts it)."""
+        late_before = False
         while True:
             grant = await self._reserve(chat, kind)
             if grant.start is None:
                 await self._wait_until(max(grant.retry_at, self._now() + MIN_RETRY_S))
                 continue
             await self._wait_until(grant.start)
+            if grant.start < self.paused_until:
+                continue  # a 429 came meanwhile: after the pause
             late = self._now() - grant.start > self.limits.jitter / 2
-            if not late and grant.start >= self.paused_until:
+            if not late or late_before:
                 return
-            # woke too late (a busy loop), or a 429 came meanwhile: that slot is given up, another is taken
+            # Woke too late (a busy loop): the slot is given up and another taken, once (a loop late every time
+            # would otherwise give up every slot; late by the same amount every time, it compresses nothing).
+            late_before = True
 
     async def pause(self, seconds: float) -> None:
         """The platform said retry_after: every sender of the token waits that long."""
