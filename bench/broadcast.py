@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 
 from bench.progress_step import machine
 from bot.cli import use_fast_event_loop
+from bot.rate_budget import BudgetLimits, MemoryStore, RateBudget, token_key
 from bot.sender import Sender, SenderLimits
 from handlers.clock import SystemClock
 from handlers.services.deliveries import OutgoingMessage, enqueue
@@ -129,8 +130,9 @@ async def child(url: str, base_url: str, rate: float, concurrency: int, resend: 
 
     engine = create_engine(url)
     sessions = session_factory(engine)
-    messenger = TelegramMessenger(TOKEN, base_url, concurrency)
-    limits = SenderLimits(rates={"telegram": rate}, concurrency=concurrency, resend_after_crash=resend)
+    budget = RateBudget(token_key("telegram", TOKEN), BudgetLimits(rate=rate), MemoryStore())
+    messenger = TelegramMessenger(TOKEN, base_url, budget, concurrency)
+    limits = SenderLimits(concurrency=concurrency, resend_after_crash=resend)
     single = is_sqlite(url)  # the one sender of the file: every row it finds in flight was a dead child's
     sender = Sender(lambda: UnitOfWork(sessions), {"telegram": messenger}, SystemClock(), limits, single_process=single)
     recovered = await sender.recover()

@@ -34,6 +34,7 @@ from bot.housekeeping import Housekeeping
 from bot.inbox import Inbox
 from bot.intake import Intake, Polling, Webhooks
 from bot.poller_guard import PollerGuard
+from bot.rate_budget import RateBudget, budgets_for
 from bot.scheduler import ReminderClock
 from bot.sender import Sender, limits_from
 from bot.settings import Settings
@@ -90,8 +91,9 @@ async def serve(settings: Settings, *, webhook: bool, stop: asyncio.Event | None
         core = build_core(settings)
         stops.add("database", core.close)
         links = file_links(settings, core) if webhook else None
-        channels = await start_channels(settings, core, links, stops)
-        workers = start_workers(core, settings, messengers_for(settings, channels.zalo))
+        budgets = budgets_for(settings, core)  # one per token: replies and deliveries share it
+        channels = await start_channels(settings, core, links, stops, budgets)
+        workers = start_workers(core, settings, messengers_for(settings, budgets, channels.zalo))
         stops.add("workers", workers.stop)
         intake = (
             webhook_intake(settings, core, links, channels, workers.sender) if webhook else polling_intake(channels)
@@ -158,7 +160,9 @@ def file_links(settings: Settings, core: Core) -> FileLinks:
     return FileLinks(core.uow, settings.webhook_base_url, file_links_key(settings), ttl, core.clock)
 
 
-async def start_channels(settings: Settings, core: Core, links: FileLinks | None, stops: Stops) -> Channels:
+async def start_channels(
+    settings: Settings, core: Core, links: FileLinks | None, stops: Stops, budgets: dict[str, RateBudget]
+) -> Channels:
     """The channel of every platform whose token is set, ready to handle updates (none arrive yet)."""
     channels = Channels()
     if settings.zalo_bot_token is not None:
@@ -167,28 +171,29 @@ async def start_channels(settings: Settings, core: Core, links: FileLinks | None
         quota = QuotaGuard(core.uow, core.clock, core.tz, Platform.ZALO.value, settings.zalo_monthly_quota)
         token, base_url = settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base_url
         file_link = zalo_file_link(links) if links is not None else None
-        channels.zalo = build_zalo(token, base_url, core.router, quota, file_link)
+        channels.zalo = build_zalo(token, base_url, core.router, quota, file_link, budgets["zalo"])
         stops.add("zalo channel", channels.zalo.close)
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram import TelegramBot, build_application
 
         token, base_url = settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url
-        channels.telegram = TelegramBot(build_application(token, base_url, core.router))
+        channels.telegram = TelegramBot(build_application(token, base_url, core.router, budget=budgets["telegram"]))
         stops.add("telegram channel", channels.telegram.stop)  # also when starting fails halfway
         await channels.telegram.start()
     return channels
 
 
-def messengers_for(settings: Settings, zalo: ZaloChannel | None = None) -> dict[str, Messenger]:
-    """A messenger per platform whose token is set. Telegram's has a Bot of its own (the sender paces it and
-    must see every 429); Zalo's is the channel's, sharing its client and quota guard."""
+def messengers_for(
+    settings: Settings, budgets: dict[str, RateBudget], zalo: ZaloChannel | None = None
+) -> dict[str, Messenger]:
+    """A messenger per platform whose token is set, on the token's budget. Telegram's has a Bot of its own (the
+    sender must see every 429 to put the row back); Zalo's is the channel's, sharing its client and quota guard."""
     found: dict[str, Messenger] = {}
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram_messenger import TelegramMessenger
 
-        telegram = TelegramMessenger(
-            settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url, settings.sender_concurrency
-        )
+        token, base_url = settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url
+        telegram = TelegramMessenger(token, base_url, budgets["telegram"], settings.sender_concurrency)
         found[telegram.platform] = telegram
     if zalo is not None:
         found[zalo.messenger.platform] = zalo.messenger

@@ -1,25 +1,25 @@
-"""The delivery sender: drains pending delivery rows at each platform's rate.
+"""The delivery sender: drains pending delivery rows to each platform's Messenger.
 
 - A row is claimed (SENDING, leased to this sender, committed; SKIP LOCKED: never by two senders) before its
   request starts; at most `concurrency` rows are claimed and not yet recorded at any time. Leases of rows in
   flight are renewed every third of LEASE_S; a row whose lease lapsed (its sender died; at the start of the
   single SQLite process: every row in SENDING) is sent again once (DELIVERY_AFTER_CRASH=resend) or UNKNOWN.
-- Pacing per platform: evenly spaced starts, and never more than `rate` requests that are in flight or
-  completed within the last second (a bound that holds whatever the jitter: see Pacer); one message per
-  chat per `per_chat_interval`, counted from the completion of the previous one.
-- A 429 pauses every request start on that platform for retry_after; the row goes back to pending.
+- Pacing is the messengers' business: each of their requests takes a slot of the token's rate budget
+  (bot/rate_budget.py), which the replies, `remind now` and the other instances share. The `concurrency`
+  rows in hand wait for their slots together, so the budget reserves for them in batches.
+- A 429 pauses the budget (every sender of the token); the row goes back to pending, and the platform's rows
+  are not claimed while the pause runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -42,17 +42,11 @@ LEASE_S = 30.0  # rows in flight whose sender has not renewed their lease for th
 
 @dataclass(frozen=True)
 class SenderLimits:
-    rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 30.0, "zalo": 5.0})
-    per_chat_interval: float = 1.0  # Telegram: one message a second per chat (counted from the completion)
     concurrency: int = 8
     poll_seconds: float = 2.0  # how often an idle sender looks for due rows (wake() is instant)
-    guard_seconds: float = 0.005  # widens the rate window a little: the platform's clock is not ours
     batch_seconds: float = 0.005  # after a request finishes, wait this long for others: one transaction for all
     resend_after_crash: bool = True  # DELIVERY_AFTER_CRASH: rows in flight when their sender died are sent again
     lease_seconds: float = LEASE_S
-
-    def rate_of(self, platform: str) -> float:
-        return float(self.rates.get(platform, 1.0))
 
 
 @dataclass
@@ -83,92 +77,6 @@ class DrainReport:
             self.failed += 1
 
 
-class Pacer:
-    """Request starts on one platform: overall rate, per-chat interval, and a shared pause after a 429.
-
-    The platform counts a request when it arrives, somewhere between our start and our completion of
-    it. So an earlier request counts against a new start until it has *completed* more than a window
-    ago (still in flight: it counts). That bound holds whatever the network or scheduling jitter, so the
-    limit is never tripped; it costs one round trip per window. The same goes for the per-chat interval.
-    """
-
-    def __init__(
-        self, rate: float, per_chat_interval: float, guard: float, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.capacity = max(1, int(rate))
-        self.window = (self.capacity / rate if rate > 0 else 1.0) + guard
-        self.spacing = 1.0 / rate if rate > 0 else 1.0
-        self.per_chat_interval = per_chat_interval
-        self.paused_until = 0.0
-        self._now = now
-        self._completed: collections.deque[float] = collections.deque()  # completion times, in order
-        self._in_flight = 0
-        self._next_start = 0.0
-        self._chat_ready: dict[str, float] = {}
-        self._chat_busy: set[str] = set()
-        self._released = asyncio.Event()
-        self._lock = asyncio.Lock()
-
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, self._now() + seconds)
-
-    def is_paused(self) -> bool:
-        return self._now() < self.paused_until
-
-    async def acquire(self, chat: str) -> None:
-        """Wait until a request to `chat` may start; call `release(chat)` when it has completed."""
-        while True:
-            if chat in self._chat_busy:
-                await self._until_released()
-                continue
-            chat_wait = self._chat_ready.get(chat, 0.0) - self._now()
-            if chat_wait > 0:
-                await asyncio.sleep(chat_wait)
-                continue
-            async with self._lock:  # one waiter at a time takes the next slot: starts stay evenly spaced
-                if await self._wait_for_slot() and self._chat_free(chat):
-                    now = self._now()
-                    self._in_flight += 1
-                    self._next_start = now + self.spacing
-                    self._chat_busy.add(chat)
-                    return
-
-    def _chat_free(self, chat: str) -> bool:
-        """Checked again under the lock: another request to this chat may have gone while we waited for it."""
-        return chat not in self._chat_busy and self._chat_ready.get(chat, 0.0) <= self._now()
-
-    def release(self, chat: str) -> None:
-        now = self._now()
-        self._in_flight -= 1
-        self._completed.append(now)
-        self._chat_busy.discard(chat)
-        self._chat_ready[chat] = now + self.per_chat_interval
-        if len(self._chat_ready) > 4096:
-            self._chat_ready = {key: ready for key, ready in self._chat_ready.items() if ready > now}
-        self._released.set()
-
-    async def _wait_for_slot(self) -> bool:
-        """Sleep until the rate allows a start; False when only a completion can free a slot (try again)."""
-        while True:
-            now = self._now()
-            while self._completed and self._completed[0] <= now - self.window:
-                self._completed.popleft()
-            wait = max(self.paused_until - now, self._next_start - now)
-            if self._in_flight + len(self._completed) >= self.capacity:
-                if not self._completed:
-                    await self._until_released()
-                    return False
-                wait = max(wait, self._completed[0] + self.window - now)
-            if wait <= 0:
-                return True
-            await asyncio.sleep(wait)
-
-    async def _until_released(self) -> None:
-        self._released.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._released.wait(), timeout=0.05)
-
-
 class Sender:
     def __init__(
         self,
@@ -186,10 +94,6 @@ class Sender:
         self.messengers = dict(messengers)
         self.clock = clock
         self.limits = limits or SenderLimits()
-        self.pacers = {
-            platform: Pacer(self.limits.rate_of(platform), self.limits.per_chat_interval, self.limits.guard_seconds)
-            for platform in self.messengers
-        }
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -206,8 +110,8 @@ class Sender:
 
     def is_paused(self, platform: str) -> bool:
         """The platform asked to wait (a 429): its rows wait too, and that is not being stuck."""
-        pacer = self.pacers.get(platform)
-        return pacer is not None and pacer.is_paused()
+        messenger = self.messengers.get(platform)
+        return messenger is not None and messenger.is_paused()
 
     def start(self) -> asyncio.Task[None]:
         """Run `run_forever` as a task on the running loop."""
@@ -312,11 +216,11 @@ class Sender:
 
     async def _due_soon(self) -> bool:
         """Rows put back after a 429 (or a pause still running) keep a draining-until-idle call going."""
-        if any(pacer.is_paused() for pacer in self.pacers.values()):
+        if any(messenger.is_paused() for messenger in self.messengers.values()):
             return True
         horizon = self.clock.now() + timedelta(seconds=RETRY_HORIZON_S)
         async with self.uow_factory() as uow:
-            return await uow.deliveries.has_pending(list(self.pacers), horizon)
+            return await uow.deliveries.has_pending(list(self.messengers), horizon)
 
     async def _idle(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -338,10 +242,10 @@ class Sender:
             now = self.clock.now()
             if outcomes:
                 await record_many(uow, outcomes, now)
-            for platform, pacer in self.pacers.items():
+            for platform, messenger in self.messengers.items():
                 if free - len(claimed) <= 0:
                     break
-                if pacer.is_paused():
+                if messenger.is_paused():
                     continue  # its rows stay pending until the pause ends
                 claimed.extend(await claim_due(uow, platform, now, free - len(claimed), self._lease(now)))
             await uow.commit()
@@ -351,8 +255,6 @@ class Sender:
         return {asyncio.create_task(self._send(item)): item for item in claimed}
 
     async def _send(self, item: ClaimedDelivery) -> SendOutcome:
-        pacer = self.pacers[item.platform]
-        await pacer.acquire(item.external_id)
         try:
             outcome = await self.messengers[item.platform].deliver(
                 item.external_id, item.replies, MessagePriority(item.priority)
@@ -360,13 +262,8 @@ class Sender:
         except Exception as error:  # a bug in a messenger must not lose the row: it may have gone out
             log.exception("messenger failed for delivery %s", item.delivery_id)
             return SendOutcome(SendStatus.UNKNOWN, error=type(error).__name__)
-        finally:
-            pacer.release(item.external_id)
         if outcome.status is SendStatus.PENDING and outcome.retry_after is None:
             outcome = self._not_sent(item, outcome)
-        if outcome.retry_after is not None:
-            pacer.pause(outcome.retry_after)
-            log.warning("%s asked to wait: pausing for %.1f s", item.platform, outcome.retry_after)
         return outcome
 
     @staticmethod
@@ -391,9 +288,7 @@ def retry_delay(attempt: int) -> float:
 
 def limits_from(settings: Settings) -> SenderLimits:
     return SenderLimits(
-        rates={"telegram": settings.telegram_messages_per_second, "zalo": settings.zalo_messages_per_second},
         concurrency=settings.sender_concurrency,
         poll_seconds=settings.sender_poll_seconds,
         resend_after_crash=settings.delivery_after_crash == "resend",
     )
-

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import READ_ONLY_OPTIONS
 from storage.repo_accounts import AccountRepository, InviteRepository
+from storage.repo_budget import RateBudgetRepository
 from storage.repo_commitments import CommitmentRepository
 from storage.repo_deliveries import DeliveryRepository
 from storage.repo_dialogs import DialogRepository
@@ -61,6 +62,7 @@ class UnitOfWork:
     honours: HonoursRepository
     redaction: RedactionRepository
     figures: FiguresRepository
+    budget: RateBudgetRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -100,6 +102,7 @@ class UnitOfWork:
         self.honours = HonoursRepository(session)
         self.redaction = RedactionRepository(session)
         self.figures = FiguresRepository(session, memo_of(self._sessions))
+        self.budget = RateBudgetRepository(session)
         return self
 
     async def __aexit__(

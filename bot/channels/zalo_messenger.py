@@ -3,7 +3,8 @@
 The Bot API is small: no buttons, no edits, no documents. So choices go out as numbered lines (a typed
 number or the choice's words select it), long texts are split at 2,000 characters on line boundaries, and
 generated files become a signed link from `file_link` (the web server's), or a polite note. The monthly
-quota guard keeps the less urgent messages back near the limit. Errors map to outcomes:
+quota guard keeps the less urgent messages back near the limit. Every message takes a slot of the token's shared
+rate budget (bot/rate_budget.py); a 429 pauses the budget, then a reply tries again. Errors map to outcomes:
 unreachable (403, "blocked"...) -> blocked · partly sent -> unknown (a retry would repeat it) · 429 -> failed
 with retry_after · no answer -> unknown, a request that never left -> failed · other errors -> failed.
 """
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloError, ZaloNetworkError, ZaloRateLimited
+from bot.rate_budget import Kind, RateBudget
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Reply
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 TEXT_LIMIT = 2000
 # Errors that mean the user cannot be reached (blocked the bot, left, unknown): not retried.
 UNREACHABLE_CODES = frozenset({403})
+REPLY_RETRIES = 3  # a reply refused with 429 is tried again after the pause; the sender puts its own rows back
 UNREACHABLE_WORDS = ("block", "chặn", "not follow", "unfollow", "user not found", "chat not found", "forbidden")
 
 FileLink = Callable[[Attachment, str], Awaitable[str | None]]
@@ -72,8 +75,17 @@ class ZaloMessenger:
 
     platform = Platform.ZALO.value
 
-    def __init__(self, client: ZaloClient, quota: QuotaGuard | None = None, file_link: FileLink | None = None) -> None:
-        self.client, self.quota, self.file_link = client, quota, file_link
+    def __init__(
+        self,
+        client: ZaloClient,
+        quota: QuotaGuard | None = None,
+        file_link: FileLink | None = None,
+        budget: RateBudget | None = None,  # None: unpaced (tests)
+    ) -> None:
+        self.client, self.quota, self.file_link, self.budget = client, quota, file_link, budget
+
+    def is_paused(self) -> bool:
+        return self.budget is not None and self.budget.is_paused()
 
     async def messages(self, user_id: str, replies: Sequence[Reply]) -> list[Outgoing]:
         out: list[Outgoing] = []
@@ -101,9 +113,10 @@ class ZaloMessenger:
         if self.quota is not None and not await self.quota.allow(len(out), priority):
             raise QuotaRefused("quota")
         sent = 0
+        kind = Kind.REPLY if priority is MessagePriority.REPLY else Kind.BROADCAST
         try:
             for message in out:
-                await self._send_one(chat_id, message)
+                await self._paced(chat_id, message, kind)
                 sent += 1
         except ZaloError as error:
             error.sent_before = sent
@@ -112,6 +125,21 @@ class ZaloMessenger:
             if self.quota is not None:
                 await self.quota.count(sent)
         return sent
+
+    async def _paced(self, chat_id: str, message: Outgoing, kind: Kind) -> None:
+        if self.budget is None:
+            await self._send_one(chat_id, message)
+            return
+        retries = REPLY_RETRIES if kind is Kind.REPLY else 0
+        for attempt in range(retries + 1):
+            await self.budget.acquire(chat_id, kind)
+            try:
+                await self._send_one(chat_id, message)
+                return
+            except ZaloRateLimited as error:
+                await self.budget.pause(error.retry_after)
+                if attempt == retries:
+                    raise
 
     async def _send_one(self, chat_id: str, message: Outgoing) -> None:
         if message.photo is None:

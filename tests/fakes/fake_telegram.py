@@ -663,6 +663,35 @@ class FakeTelegram:
         """``text`` (or ``caption``) of every successfully sent message."""
         return [str(p.get("text", p.get("caption", ""))) for p in self.sent_messages(chat_id)]
 
+    def send_times(self, chat_id: int | None = None) -> list[float]:
+        """Arrival times (monotonic) of the successful sendMessage / sendDocument / sendPhoto calls, in order."""
+        with self._lock:
+            return [
+                c["time"]
+                for c in self._calls
+                if c["method"].lower() in SENT_MESSAGE_METHODS
+                and c["status"] == 200
+                and (chat_id is None or c["params"].get("chat_id") == chat_id)
+            ]
+
+    def most_sent_in_any_window(self, window: float = 1.0, chat_id: int | None = None) -> int:
+        """The most successful sends that arrived inside any window (t - window, t]: Telegram's count."""
+        times = self.send_times(chat_id)
+        most, first = 0, 0
+        for last, moment in enumerate(times):
+            while times[first] <= moment - window:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
+    def sent_per_second(self) -> list[int]:
+        """Successful sends counted per second since the first one (the last second may be partial)."""
+        times = self.send_times()
+        counts = [0] * (int(times[-1] - times[0]) + 1 if times else 0)
+        for moment in times:
+            counts[int(moment - times[0])] += 1
+        return counts
+
     def message(self, chat_id: int, message_id: int) -> JSONDict | None:
         """The current state of a stored message (after edits), or None."""
         with self._lock:
