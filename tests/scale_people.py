@@ -21,7 +21,7 @@ from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
 from tests.web_support import SECRET, TELEGRAM_HEADER, ZALO_HEADER, telegram_text
 
-REPLY_WAIT = 90.0
+REPLY_WAIT = 120.0  # a reply waits behind every other chat's on a busy machine
 POST_TRIES = 100
 CONTENT = "Vận động các hộ trong tổ phân loại rác tại nguồn"
 MEASURES = "Họp tổ, đến từng nhà hướng dẫn"
@@ -58,6 +58,10 @@ class Gateway:
         raise AssertionError(f"an update was refused {POST_TRIES} times")
 
 
+class NoReply(Exception):
+    """The replies to an acknowledged update did not all come within REPLY_WAIT."""
+
+
 class Person(Protocol):
     chat: str
 
@@ -88,7 +92,7 @@ class Chatter(ABC):
         deadline = started + REPLY_WAIT
         while self.sent_count() < target:
             if time.monotonic() > deadline:
-                raise AssertionError(f"chat {key}: {self.sent_count() - self.seen} of {replies} replies came")
+                raise NoReply(f"update {key}: {self.sent_count() - self.seen} of {replies} replies came")
             await asyncio.sleep(0.05)
         self.gateway.latencies.append(time.monotonic() - started)
         texts = self.texts()
@@ -176,13 +180,17 @@ SCRIPT_REPLIES = sum(replies for _, _, replies in SCRIPT)
 
 
 async def converse(person: Person) -> list[str]:
-    """Register a commitment, log 60% with a note, list one's commitments; every reply, in order."""
+    """Register a commitment, log 60% with a note, list one's commitments; every reply, in order. A conversation
+    whose replies stop coming ends there (the caller compares it with the script)."""
     said: list[str] = []
-    for action, text, replies in SCRIPT:
-        if action == "say":
-            said += await person.say(text, replies)
-        else:
-            said += await person.press(person.first_choice() if action == "first" else text, replies)
+    try:
+        for action, text, replies in SCRIPT:
+            if action == "say":
+                said += await person.say(text, replies)
+            else:
+                said += await person.press(person.first_choice() if action == "first" else text, replies)
+    except NoReply:
+        return said
     return said
 
 

@@ -14,13 +14,15 @@ import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from handlers.services.authz import load_actor
+from handlers.services.commitments import Draft, register_commitment
 from storage.db import create_engine, session_factory
 from storage.enums import Role, UnitKind
 from storage.models import ChatAccount, MeetingSchedule, Member
@@ -236,6 +238,19 @@ async def populate(url: str, counts: dict[str, tuple[int, int]], zone: str) -> P
         found = Province(cells, counts, schedule.id)
     await engine.dispose()
     return found
+
+
+async def add_commitments(url: str, cell: str, count: int) -> None:
+    """One registered commitment for each of the first `count` Telegram members of `cell`."""
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    draft = Draft("Vận động các hộ phân loại rác tại nguồn", "Họp tổ, đến từng nhà", date(now.year, 12, 31))
+    async with UnitOfWork(session_factory(engine)) as uow:
+        members = await uow.members.by_codes(f"{cell[0].upper()}T{i:05d}" for i in range(count))
+        for member in members.values():
+            await register_commitment(uow, await load_actor(uow, member), draft, now.date(), now)
+        await uow.commit()
+    await engine.dispose()
 
 
 def reminder_due_an_hour_ago(unit_id: int, now: datetime, zone: str) -> MeetingSchedule:
