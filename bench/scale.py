@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             print(row, flush=True)
         cast = broadcast(args.url, args.audience, 50, Path(folder))
         print(cast, flush=True)
-    section = report(rows, cast, f"make bench-scale (python -m bench.scale --talkers {args.talkers})")
+    command = f"make bench-scale (python -m bench.scale --talkers {args.talkers} --audience {args.audience})"
+    section = report(rows, cast, command)
     print(section)
     if not args.no_write:
         write_into(args.doc, section)
