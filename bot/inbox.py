@@ -142,7 +142,7 @@ class Inbox:
     async def join(self) -> None:
         """Wait until no update is being processed here and none is left that nobody holds."""
         while True:
-            async with self.uow_factory() as uow:
+            async with self.uow_factory().read_only() as uow:
                 left = await uow.inbox.claimable(self.platforms, self.clock.now())
             # Looked at after the query: a row claimed meanwhile is in _claiming or _current by now.
             if not left and not self._current and not self._claiming:

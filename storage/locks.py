@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.db import is_sqlite
+from storage.private_files import make_private_file
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ class FileLock:
             return True
         if self.path is None or self._file is not None:
             return True
+        make_private_file(self.path)  # 0600 in a 0700 folder, like the database beside it
         handle = self.path.open("ab")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

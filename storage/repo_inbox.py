@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,11 +45,12 @@ class InboxRepository:
         """Lease to `owner` until `until` the oldest update nobody holds (or whose lease lapsed) that is also the
         oldest unprocessed one of its chat: a chat's updates go one at a time, in arrival order, whoever holds
         them. SKIP LOCKED: instances claiming at once never take the same row, nor wait for each other."""
-        earlier_of_chat = exists().where(
-            older.platform == InboxUpdate.platform,
-            older.chat_key == InboxUpdate.chat_key,
-            older.processed_at.is_(None),
-            older.id < InboxUpdate.id,
+        # The chat's oldest open row: one probe of the partial index per candidate, whatever the planner's stats.
+        head_of_chat = (
+            select(func.min(older.id))
+            .where(older.platform == InboxUpdate.platform, older.chat_key == InboxUpdate.chat_key)
+            .where(older.processed_at.is_(None))
+            .scalar_subquery()
         )
         stmt = (
             select(InboxUpdate)
@@ -57,7 +58,7 @@ class InboxRepository:
                 InboxUpdate.platform == platform,
                 InboxUpdate.processed_at.is_(None),
                 or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now),
-                ~earlier_of_chat,
+                or_(InboxUpdate.chat_key.is_(None), InboxUpdate.id == head_of_chat),
             )
             .order_by(InboxUpdate.id)
             .limit(1)

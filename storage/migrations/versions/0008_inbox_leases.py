@@ -20,13 +20,18 @@ down_revision: str | None = '0007_cell_figures'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+OPEN = sa.text('processed_at IS NULL')  # partial indexes: only the rows not processed yet
+
 
 def upgrade() -> None:
     with op.batch_alter_table('inbox_updates', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chat_key', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('lease_owner', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(), nullable=True))
-        batch_op.create_index('ix_inbox_updates_chat', ['platform', 'chat_key', 'id'], unique=False)
+        batch_op.create_index('ix_inbox_updates_open', ['platform', 'id'], unique=False,
+                              postgresql_where=OPEN, sqlite_where=OPEN)
+        batch_op.create_index('ix_inbox_updates_open_chat', ['platform', 'chat_key', 'id'], unique=False,
+                              postgresql_where=OPEN, sqlite_where=OPEN)
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lease_owner', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(), nullable=True))
@@ -39,7 +44,8 @@ def downgrade() -> None:
         batch_op.drop_column('lease_until')
         batch_op.drop_column('lease_owner')
     with op.batch_alter_table('inbox_updates', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbox_updates_chat')
+        batch_op.drop_index('ix_inbox_updates_open_chat')
+        batch_op.drop_index('ix_inbox_updates_open')
         batch_op.drop_column('lease_until')
         batch_op.drop_column('lease_owner')
         batch_op.drop_column('chat_key')
