@@ -102,9 +102,9 @@ def plan(
 
 class BudgetStore(Protocol):
     async def reserve(
-        self, key: str, requests: Sequence[tuple[str, Kind]], now: float, limits: BudgetLimits
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Now, limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
-        """The grants, and the pause in force."""
+        """The grants, and the pause in force. `now` is read when the store plans (after any lock wait)."""
         ...
 
     async def pause(self, key: str, until: float) -> float:
@@ -121,14 +121,15 @@ class MemoryStore:
         self._pruned_at = 0.0
 
     async def reserve(
-        self, key: str, requests: Sequence[tuple[str, Kind]], now: float, limits: BudgetLimits
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Now, limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
         state = self._tokens.setdefault(key, TokenState())
         chats = self._chats.setdefault(key, {})
-        grants = plan(state, chats, requests, now, limits)
-        if now - self._pruned_at > PRUNE_EVERY_S:
-            self._chats[key] = {chat: at for chat, at in chats.items() if at > now}
-            self._pruned_at = now
+        at = now()
+        grants = plan(state, chats, requests, at, limits)
+        if at - self._pruned_at > PRUNE_EVERY_S:
+            self._chats[key] = {chat: next_at for chat, next_at in chats.items() if next_at > at}
+            self._pruned_at = at
         return grants, state.paused_until
 
     async def pause(self, key: str, until: float) -> float:
@@ -143,25 +144,28 @@ class DatabaseStore:
     def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
         self.uow_factory = uow_factory
         self._pruned_at = 0.0
+        self._tail = 0.0  # from planning to the commit done (a moving average): slots start no sooner than that
 
     async def reserve(
-        self, key: str, requests: Sequence[tuple[str, Kind]], now: float, limits: BudgetLimits
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Now, limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
         keys = {chat: f"{key}:{chat}" for chat, _ in requests}
         async with self.uow_factory() as uow:
             next_at, paused_until = await uow.budget.lock_token(key)  # the token's transactions: one at a time
             found = await uow.budget.chats(keys.values())
+            planned = now()  # after the wait for the lock: the slots are not already past when the answer comes
             state = TokenState(next_at, paused_until)
             before = {chat: found.get(row, 0.0) for chat, row in keys.items()}
             chats = dict(before)
-            grants = plan(state, chats, requests, now, limits)
+            grants = plan(state, chats, requests, planned + 1.5 * self._tail, limits)
             changed = {keys[chat]: at for chat, at in chats.items() if at != before[chat]}
             if changed:
                 await uow.budget.save(key, state.next_at, changed)
-            if now - self._pruned_at > PRUNE_EVERY_S:
-                await uow.budget.prune_chats(key, now)
-                self._pruned_at = now
+            if planned - self._pruned_at > PRUNE_EVERY_S:
+                await uow.budget.prune_chats(key, planned)
+                self._pruned_at = planned
             await uow.commit()
+        self._tail = 0.8 * self._tail + 0.2 * (now() - planned)
         return grants, state.paused_until
 
     async def pause(self, key: str, until: float) -> float:
@@ -193,7 +197,7 @@ class RateBudget:
         self._sleep = sleep
         self._waiting: list[tuple[str, Kind, asyncio.Future[Grant]]] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._lead = 0.0  # how long a reservation takes (a moving average): slots are asked from now + twice that
+        self.given_up = 0  # slots woken too late for (a busy loop): a figure for the benchmark
 
     def is_paused(self) -> bool:
         return self._now() < self.paused_until
@@ -215,6 +219,7 @@ class RateBudget:
             # Woke too late (a busy loop): the slot is given up and another taken, once (a loop late every time
             # would otherwise give up every slot; late by the same amount every time, it compresses nothing).
             late_before = True
+            self.given_up += 1
 
     async def pause(self, seconds: float) -> None:
         """The platform said retry_after: every sender of the token waits that long."""
@@ -239,16 +244,14 @@ class RateBudget:
         """Reserve for everyone waiting; whoever comes during the store's round trip goes in the next batch."""
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            asked = self._now()
             try:
                 requests = [(chat, kind) for chat, kind, _ in batch]
-                grants, paused = await self.store.reserve(self.key, requests, asked + 2 * self._lead, self.limits)
+                grants, paused = await self.store.reserve(self.key, requests, self._now, self.limits)
             except Exception as error:  # the database failed: every waiting request fails like its send would
                 for _, _, future in batch:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            self._lead = 0.8 * self._lead + 0.2 * (self._now() - asked)
             self.paused_until = max(self.paused_until, paused)
             for (_, _, future), grant in zip(batch, grants, strict=True):
                 if not future.done():  # its request was cancelled meanwhile

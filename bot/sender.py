@@ -39,7 +39,7 @@ IDLE_RECHECK_S = 0.1
 
 @dataclass(frozen=True)
 class SenderLimits:
-    concurrency: int = 8
+    concurrency: int = 16  # rows waiting for a slot together: fewer keep the budget below 30/s (bench-rate)
     poll_seconds: float = 2.0  # how often an idle sender looks for due rows (wake() is instant)
     batch_seconds: float = 0.005  # after a request finishes, wait this long for others: one transaction for all
 
