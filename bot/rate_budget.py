@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 PAUSE_MARGIN_S = 0.1  # added to a retry_after: the platform's clock is not ours
 MIN_RETRY_S = 0.005  # a request told "not yet" asks again no sooner than this
 PRUNE_EVERY_S = 600.0  # how often a store forgets chats that hold nothing back any more
+TAIL_MARGIN_S = 0.1  # a database reservation plans its slots this much (and twice its usual commit time) ahead
 Now = Callable[[], float]
 
 
@@ -141,8 +142,9 @@ class MemoryStore:
 class DatabaseStore:
     """The budget in the database (`rate_budget`): every instance of a deployment shares it."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], margin: float = TAIL_MARGIN_S) -> None:
         self.uow_factory = uow_factory
+        self.margin = margin
         self._pruned_at = 0.0
         self._tail = 0.0  # from planning to the commit done (a moving average): slots start no sooner than that
 
@@ -157,7 +159,7 @@ class DatabaseStore:
             state = TokenState(next_at, paused_until)
             before = {chat: found.get(row, 0.0) for chat, row in keys.items()}
             chats = dict(before)
-            grants = plan(state, chats, requests, planned + 1.5 * self._tail, limits)
+            grants = plan(state, chats, requests, planned + self.margin + 2 * self._tail, limits)
             changed = {keys[chat]: at for chat, at in chats.items() if at != before[chat]}
             if changed:
                 await uow.budget.save(key, state.next_at, changed)

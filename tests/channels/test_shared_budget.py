@@ -51,7 +51,7 @@ async def drain_both(instances: Sequence[Instance]) -> list[DrainReport]:
 
 async def chat_along(db: Database, fake: FakeTelegram, rounds: int) -> list[float]:
     """A third instance answers people talking to the bot: a reply to each chat every 1.5 s. Returns how long
-    each reply waited for its slot."""
+    each reply took (the latency itself is the benchmark's: tests assert no timings)."""
     budget = RateBudget(token_key("telegram", fake.token), BudgetLimits(rate=30), DatabaseStore(db.uow))
     limiter = BudgetLimiter(budget, Kind.REPLY, max_retries=3)
     waits: list[float] = []
@@ -82,11 +82,7 @@ async def test_two_instances_and_replies_never_exceed_the_limits(any_db: Databas
     assert all(report.sent > 0 for report in reports)  # both instances sent
     delivered = Counter(int(c["params"]["chat_id"]) for c in calls)
     assert {chat_of(n): delivered[chat_of(n)] for n in range(MEMBERS)} == {chat_of(n): 1 for n in range(MEMBERS)}
-    assert len(waits) == 9
-    # Replies are not starved: on PostgreSQL, where instances share the budget. (On SQLite the budget lives in the
-    # one process; in the file, as here, the write lock both senders take adds its own wait.)
-    if any_db.url.startswith("postgresql"):
-        assert max(waits) < 1.0
+    assert len(waits) == 9 and delivered[REPLY_CHATS[0]] == 3  # every reply went (how soon: make bench-rate)
 
 
 async def test_a_429_pauses_both_instances(any_db: Database) -> None:

@@ -25,7 +25,7 @@ def at(moment: float) -> Callable[[], float]:
 
 
 async def test_two_stores_share_one_budget(any_db: Database) -> None:
-    first, second = DatabaseStore(any_db.uow), DatabaseStore(any_db.uow)
+    first, second = DatabaseStore(any_db.uow, margin=0.0), DatabaseStore(any_db.uow, margin=0.0)
 
     grants_a, _ = await first.reserve(KEY, [("1", Kind.BROADCAST), ("2", Kind.BROADCAST)], at(NOW), LIMITS)
     grants_b, _ = await second.reserve(KEY, [("3", Kind.BROADCAST), ("1", Kind.REPLY)], at(NOW), LIMITS)
@@ -41,7 +41,7 @@ async def test_two_stores_share_one_budget(any_db: Database) -> None:
 
 
 async def test_a_pause_set_by_one_instance_holds_the_other_back(any_db: Database) -> None:
-    first, second = DatabaseStore(any_db.uow), DatabaseStore(any_db.uow)
+    first, second = DatabaseStore(any_db.uow, margin=0.0), DatabaseStore(any_db.uow, margin=0.0)
     await first.reserve(KEY, [("1", Kind.BROADCAST)], at(NOW), LIMITS)
 
     assert await first.pause(KEY, NOW + 5) == NOW + 5
@@ -53,7 +53,7 @@ async def test_a_pause_set_by_one_instance_holds_the_other_back(any_db: Database
 
 
 async def test_concurrent_reservations_never_share_a_slot(any_db: Database) -> None:
-    stores = [DatabaseStore(any_db.uow) for _ in range(3)]
+    stores = [DatabaseStore(any_db.uow, margin=0.0) for _ in range(3)]
     chats = itertools.count()
 
     async def reserve(store: DatabaseStore) -> list[float]:
@@ -71,7 +71,7 @@ async def test_concurrent_reservations_never_share_a_slot(any_db: Database) -> N
 
 
 async def test_chats_that_hold_nothing_back_are_forgotten(any_db: Database) -> None:
-    store = DatabaseStore(any_db.uow)
+    store = DatabaseStore(any_db.uow, margin=0.0)
     await store.reserve(KEY, [(str(chat), Kind.REPLY) for chat in range(5)], at(NOW), LIMITS)
     store._pruned_at = 0.0  # the next reservation prunes
 
