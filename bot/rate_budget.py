@@ -42,6 +42,12 @@ TAIL_MARGIN_S = 0.1  # a database reservation plans its slots this much (and twi
 Now = Callable[[], float]
 
 
+class BudgetUnavailable(Exception):
+    """The store could not be asked (the database failed): the request did not go; it can be tried again."""
+
+    sent_before = 0  # messages of the same delivery that went before it (set by a messenger sending several)
+
+
 class Kind(StrEnum):
     REPLY = "reply"  # to a person talking to the bot: first, and a few at once per chat
     BROADCAST = "broadcast"  # reminders, digests, announcements, notices: what the replies leave
@@ -249,10 +255,11 @@ class RateBudget:
             try:
                 requests = [(chat, kind) for chat, kind, _ in batch]
                 grants, paused = await self.store.reserve(self.key, requests, self._now, self.limits)
-            except Exception as error:  # the database failed: every waiting request fails like its send would
+            except Exception as error:  # the database failed: every waiting request fails, none went out
+                log.warning("the rate budget could not be reserved: %s", type(error).__name__)
                 for _, _, future in batch:
                     if not future.done():
-                        future.set_exception(error)
+                        future.set_exception(BudgetUnavailable(type(error).__name__))
                 continue
             self.paused_until = max(self.paused_until, paused)
             for (_, _, future), grant in zip(batch, grants, strict=True):

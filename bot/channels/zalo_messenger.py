@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloError, ZaloNetworkError, ZaloRateLimited
-from bot.rate_budget import Kind, RateBudget
+from bot.rate_budget import BudgetUnavailable, Kind, RateBudget
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Reply
@@ -118,7 +118,7 @@ class ZaloMessenger:
             for message in out:
                 await self._paced(chat_id, message, kind)
                 sent += 1
-        except ZaloError as error:
+        except (ZaloError, BudgetUnavailable) as error:
             error.sent_before = sent
             raise
         finally:
@@ -161,6 +161,10 @@ class ZaloMessenger:
             await self.send(external_id, external_id, replies, priority)
         except QuotaRefused:
             return SendOutcome(SendStatus.FAILED, error="quota")
+        except BudgetUnavailable as error:  # no slot for the next message: it did not leave
+            if error.sent_before:  # re-sending would repeat what already arrived
+                return SendOutcome(SendStatus.UNKNOWN, error="partly sent: budget")
+            return SendOutcome(SendStatus.PENDING, error=f"not sent: budget {error}")
         except ZaloError as error:
             return self._outcome(error)
         return SendOutcome(SendStatus.SENT)

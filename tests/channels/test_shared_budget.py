@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
@@ -20,6 +21,8 @@ from bot.channels.telegram_messenger import TelegramMessenger
 from bot.rate_budget import BudgetLimits, DatabaseStore, Kind, RateBudget, token_key
 from bot.sender import DrainReport, Sender
 from handlers.clock import SystemClock
+from handlers.messages import Reply
+from handlers.outbound import MessagePriority, SendStatus
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.support import Database
 
@@ -100,3 +103,17 @@ async def test_a_429_pauses_both_instances(any_db: Database) -> None:
     assert sum(report.sent for report in reports) == 60
     assert [c["status"] for c in calls if c["params"]["chat_id"] == throttled] == [429, 200]
     assert all(one.budget.paused_until > 0 for one in instances)  # the one refused told the other, through the rows
+
+
+async def test_a_budget_the_database_cannot_give_sends_nothing_and_the_row_is_tried_again(tmp_path: Path) -> None:
+    broken = Database(f"sqlite+aiosqlite:///{tmp_path}/no-such-folder/lamtheo.db")  # the database is unreachable
+    with FakeTelegram() as fake:
+        budget = RateBudget(token_key("telegram", fake.token), BudgetLimits(), DatabaseStore(broken.uow))
+        messenger = TelegramMessenger(fake.token, fake.base_url, budget)
+        outcome = await messenger.deliver("42", [Reply("Nhắc")], MessagePriority.REMINDER)
+        await messenger.close()
+        sent = fake.sent_messages()
+    await broken.close()
+
+    assert outcome.status is SendStatus.PENDING and outcome.retry_after is None  # the sender retries it later
+    assert outcome.error == "not sent: budget OperationalError" and sent == []
