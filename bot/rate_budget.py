@@ -10,10 +10,12 @@ state lives is the store's business:
 
 The rules (`plan`): starts are spaced `(1 + jitter) / rate` apart overall, so any one-second window holds fewer
 than `rate` arrivals as long as a request reaches the platform within `jitter` of its slot; a request waking later
-than half of that gives its slot up and takes another. A chat gets one message per `per_chat_interval` (a generic
-cell rate algorithm: replies may come `reply_burst` at once). Replies come first: a broadcast takes a slot only if
-it starts within `broadcast_horizon`, so a reply waits at most that long behind broadcasts, and while replies keep
-the queue longer than that, broadcasts wait. Times are the wall clock (instances on several hosts: NTP).
+than half of that gives its slot up and takes another (once). A reservation in the database is planned after its
+wait for the token's row, a margin ahead, so its slots are not already past when the answer comes. A chat gets
+one message per `per_chat_interval` (a generic cell rate algorithm: replies may come `reply_burst` at once).
+Replies come first: a broadcast takes a slot only if it starts within `broadcast_horizon`, so a reply waits at
+most that long behind broadcasts, and while replies keep the queue longer than that, broadcasts wait. Times are
+the wall clock (instances on several hosts: NTP).
 """
 
 from __future__ import annotations
