@@ -28,6 +28,9 @@ from tests.support import Database
 
 MEMBERS = 120
 REPLY_CHATS = (501, 502, 503)
+# Requests may reach the server this late after their slot on a loaded test machine (the budget's default: 30 ms);
+# what is under test here is the sharing, not the machine's timing.
+LIMITS = BudgetLimits(rate=30, jitter=0.1)
 PAUSE_SLACK = 0.4  # slots another instance reserved before it heard of the 429 (the broadcast horizon) may still go
 
 
@@ -39,7 +42,7 @@ class Instance:
 
 
 def instance(db: Database, fake: FakeTelegram) -> Instance:
-    budget = RateBudget(token_key("telegram", fake.token), BudgetLimits(rate=30), DatabaseStore(db.uow))
+    budget = RateBudget(token_key("telegram", fake.token), LIMITS, DatabaseStore(db.uow))
     messenger = TelegramMessenger(fake.token, fake.base_url, budget)
     return Instance(budget, messenger, Sender(db.uow, {"telegram": messenger}, SystemClock()))
 
@@ -55,7 +58,7 @@ async def drain_both(instances: Sequence[Instance]) -> list[DrainReport]:
 async def chat_along(db: Database, fake: FakeTelegram, rounds: int) -> list[float]:
     """A third instance answers people talking to the bot: a reply to each chat every 1.5 s. Returns how long
     each reply took (the latency itself is the benchmark's: tests assert no timings)."""
-    budget = RateBudget(token_key("telegram", fake.token), BudgetLimits(rate=30), DatabaseStore(db.uow))
+    budget = RateBudget(token_key("telegram", fake.token), LIMITS, DatabaseStore(db.uow))
     limiter = BudgetLimiter(budget, Kind.REPLY, max_retries=3)
     waits: list[float] = []
     async with ExtBot(fake.token, base_url=fake.base_url, rate_limiter=limiter, request=HTTPXRequest(8)) as bot:
