@@ -283,8 +283,9 @@ def report(result: dict[str, float], command: str) -> str:
             "",
             "The ceiling is what this machine can push through the fake server at all: when it is below the limit,",
             "the achieved ÷ limit ratio measures the machine, and achieved ÷ ceiling is the sender's own cost",
-            "(pacing, a transaction per batch of completions). The sender never counted on luck for the 429s: a",
-            "request counts against the limit until it has completed a full second ago, so jitter cannot trip it.",
+            "(pacing, a transaction per batch of completions). Pacing is the token's rate budget (bot/rate_budget.py,",
+            "in the process here): starts (1 + 0.03) / limit s apart, so a request may arrive 30 ms late without a",
+            "second ever holding one more than the limit; the ceiling of the ratio is therefore 0.971.",
             MARK_END,
         ]
     )

@@ -10,10 +10,12 @@ state lives is the store's business:
 
 The rules (`plan`): starts are spaced `(1 + jitter) / rate` apart overall, so any one-second window holds fewer
 than `rate` arrivals as long as a request reaches the platform within `jitter` of its slot; a request waking later
-than half of that gives its slot up and takes another. A chat gets one message per `per_chat_interval` (a generic
-cell rate algorithm: replies may come `reply_burst` at once). Replies come first: a broadcast takes a slot only if
-it starts within `broadcast_horizon`, so a reply waits at most that long behind broadcasts, and while replies keep
-the queue longer than that, broadcasts wait. Times are the wall clock (instances on several hosts: NTP).
+than half of that gives its slot up and takes another (once). A reservation in the database is planned after its
+wait for the token's row, a margin ahead, so its slots are not already past when the answer comes. A chat gets
+one message per `per_chat_interval` (a generic cell rate algorithm: replies may come `reply_burst` at once).
+Replies come first: a broadcast takes a slot only if it starts within `broadcast_horizon`, so a reply waits at
+most that long behind broadcasts, and while replies keep the queue longer than that, broadcasts wait. Times are
+the wall clock (instances on several hosts: NTP).
 """
 
 from __future__ import annotations
@@ -38,7 +40,14 @@ log = logging.getLogger(__name__)
 PAUSE_MARGIN_S = 0.1  # added to a retry_after: the platform's clock is not ours
 MIN_RETRY_S = 0.005  # a request told "not yet" asks again no sooner than this
 PRUNE_EVERY_S = 600.0  # how often a store forgets chats that hold nothing back any more
+TAIL_MARGIN_S = 0.1  # a database reservation plans its slots this much (and twice its usual commit time) ahead
 Now = Callable[[], float]
+
+
+class BudgetUnavailable(Exception):
+    """The store could not be asked (the database failed): the request did not go; it can be tried again."""
+
+    sent_before = 0  # messages of the same delivery that went before it (set by a messenger sending several)
 
 
 class Kind(StrEnum):
@@ -102,9 +111,9 @@ def plan(
 
 class BudgetStore(Protocol):
     async def reserve(
-        self, key: str, requests: Sequence[tuple[str, Kind]], now: float, limits: BudgetLimits
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Now, limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
-        """The grants, and the pause in force."""
+        """The grants, and the pause in force. `now` is read when the store plans (after any lock wait)."""
         ...
 
     async def pause(self, key: str, until: float) -> float:
@@ -121,14 +130,15 @@ class MemoryStore:
         self._pruned_at = 0.0
 
     async def reserve(
-        self, key: str, requests: Sequence[tuple[str, Kind]], now: float, limits: BudgetLimits
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Now, limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
         state = self._tokens.setdefault(key, TokenState())
         chats = self._chats.setdefault(key, {})
-        grants = plan(state, chats, requests, now, limits)
-        if now - self._pruned_at > PRUNE_EVERY_S:
-            self._chats[key] = {chat: at for chat, at in chats.items() if at > now}
-            self._pruned_at = now
+        at = now()
+        grants = plan(state, chats, requests, at, limits)
+        if at - self._pruned_at > PRUNE_EVERY_S:
+            self._chats[key] = {chat: next_at for chat, next_at in chats.items() if next_at > at}
+            self._pruned_at = at
         return grants, state.paused_until
 
     async def pause(self, key: str, until: float) -> float:
@@ -140,28 +150,32 @@ class MemoryStore:
 class DatabaseStore:
     """The budget in the database (`rate_budget`): every instance of a deployment shares it."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], margin: float = TAIL_MARGIN_S) -> None:
         self.uow_factory = uow_factory
+        self.margin = margin
         self._pruned_at = 0.0
+        self._tail = 0.0  # from planning to the commit done (a moving average): slots start no sooner than that
 
     async def reserve(
-        self, key: str, requests: Sequence[tuple[str, Kind]], now: float, limits: BudgetLimits
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Now, limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
         keys = {chat: f"{key}:{chat}" for chat, _ in requests}
         async with self.uow_factory() as uow:
             next_at, paused_until = await uow.budget.lock_token(key)  # the token's transactions: one at a time
             found = await uow.budget.chats(keys.values())
+            planned = now()  # after the wait for the lock: the slots are not already past when the answer comes
             state = TokenState(next_at, paused_until)
             before = {chat: found.get(row, 0.0) for chat, row in keys.items()}
             chats = dict(before)
-            grants = plan(state, chats, requests, now, limits)
+            grants = plan(state, chats, requests, planned + self.margin + 2 * self._tail, limits)
             changed = {keys[chat]: at for chat, at in chats.items() if at != before[chat]}
             if changed:
                 await uow.budget.save(key, state.next_at, changed)
-            if now - self._pruned_at > PRUNE_EVERY_S:
-                await uow.budget.prune_chats(key, now)
-                self._pruned_at = now
+            if planned - self._pruned_at > PRUNE_EVERY_S:
+                await uow.budget.prune_chats(key, planned)
+                self._pruned_at = planned
             await uow.commit()
+        self._tail = 0.8 * self._tail + 0.2 * (now() - planned)
         return grants, state.paused_until
 
     async def pause(self, key: str, until: float) -> float:
@@ -193,7 +207,7 @@ class RateBudget:
         self._sleep = sleep
         self._waiting: list[tuple[str, Kind, asyncio.Future[Grant]]] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._lead = 0.0  # how long a reservation takes (a moving average): slots are asked from now + twice that
+        self.given_up = 0  # slots woken too late for (a busy loop): a figure for the benchmark
 
     def is_paused(self) -> bool:
         return self._now() < self.paused_until
@@ -215,6 +229,7 @@ class RateBudget:
             # Woke too late (a busy loop): the slot is given up and another taken, once (a loop late every time
             # would otherwise give up every slot; late by the same amount every time, it compresses nothing).
             late_before = True
+            self.given_up += 1
 
     async def pause(self, seconds: float) -> None:
         """The platform said retry_after: every sender of the token waits that long."""
@@ -239,16 +254,15 @@ class RateBudget:
         """Reserve for everyone waiting; whoever comes during the store's round trip goes in the next batch."""
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            asked = self._now()
             try:
                 requests = [(chat, kind) for chat, kind, _ in batch]
-                grants, paused = await self.store.reserve(self.key, requests, asked + 2 * self._lead, self.limits)
-            except Exception as error:  # the database failed: every waiting request fails like its send would
+                grants, paused = await self.store.reserve(self.key, requests, self._now, self.limits)
+            except Exception as error:  # the database failed: every waiting request fails, none went out
+                log.warning("the rate budget could not be reserved: %s", type(error).__name__)
                 for _, _, future in batch:
                     if not future.done():
-                        future.set_exception(error)
+                        future.set_exception(BudgetUnavailable(type(error).__name__))
                 continue
-            self._lead = 0.8 * self._lead + 0.2 * (self._now() - asked)
             self.paused_until = max(self.paused_until, paused)
             for (_, _, future), grant in zip(batch, grants, strict=True):
                 if not future.done():  # its request was cancelled meanwhile

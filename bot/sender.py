@@ -42,7 +42,7 @@ LEASE_S = 30.0  # rows in flight whose sender has not renewed their lease for th
 
 @dataclass(frozen=True)
 class SenderLimits:
-    concurrency: int = 8
+    concurrency: int = 16  # rows waiting for a slot together: fewer keep the budget below 30/s (bench-rate)
     poll_seconds: float = 2.0  # how often an idle sender looks for due rows (wake() is instant)
     batch_seconds: float = 0.005  # after a request finishes, wait this long for others: one transaction for all
     resend_after_crash: bool = True  # DELIVERY_AFTER_CRASH: rows in flight when their sender died are sent again

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # Where the budget lives: "auto" is the database on PostgreSQL (every instance shares it), this process on SQLite.
     rate_budget: Literal["auto", "memory", "database"] = "auto"
     # The delivery sender (reminders, announcements): requests in flight, idle poll.
-    sender_concurrency: int = Field(default=8, ge=1, le=64)
+    sender_concurrency: int = Field(default=16, ge=1, le=64)
     sender_poll_seconds: float = Field(default=2, gt=0, le=60)
     # Several instances on one PostgreSQL (issue 11): updates processed at once per platform by one instance,
     # and what happens to messages in flight when their sender died (resend: at-least-once; unknown: at-most-once).

@@ -21,7 +21,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import PLATFORM, keyboard
 from bot.channels.telegram_limiter import BudgetLimiter, retry_seconds
-from bot.rate_budget import Kind, RateBudget
+from bot.rate_budget import BudgetUnavailable, Kind, RateBudget
 from handlers.messages import Reply
 from handlers.outbound import MessagePriority, SendOutcome, SendStatus
 from handlers.text import split_text, utf16_length
@@ -77,6 +77,9 @@ class TelegramMessenger:
                     markup = keyboard(reply) if index == len(pieces) - 1 else None
                     await self.bot.send_message(chat_id, piece, reply_markup=markup, rate_limit_args=kind)
                     sent_any = True
+        except BudgetUnavailable as error:  # no slot, so the request never left
+            outcome = SendOutcome(SendStatus.PENDING, error=f"not sent: budget {error}")
+            return SendOutcome(SendStatus.SENT, error="partly sent: budget") if sent_any else outcome
         except TelegramError as error:
             outcome = outcome_of(error)
             if sent_any:  # part of it arrived: a retry would repeat that part

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloError, ZaloNetworkError, ZaloRateLimited
-from bot.rate_budget import Kind, RateBudget
+from bot.rate_budget import BudgetUnavailable, Kind, RateBudget
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Reply
@@ -118,7 +118,7 @@ class ZaloMessenger:
             for message in out:
                 await self._paced(chat_id, message, kind)
                 sent += 1
-        except ZaloError as error:
+        except (ZaloError, BudgetUnavailable) as error:
             error.sent_before = sent
             raise
         finally:
@@ -127,21 +127,24 @@ class ZaloMessenger:
         return sent
 
     async def _paced(self, chat_id: str, message: Outgoing, kind: Kind) -> None:
-        if self.budget is None:
-            await self._send_one(chat_id, message)
-            return
-        retries = REPLY_RETRIES if kind is Kind.REPLY else 0
+        """Each request takes a slot first; a 429 pauses the budget, and a reply tries again after it."""
+        retries = REPLY_RETRIES if kind is Kind.REPLY and self.budget is not None else 0
         for attempt in range(retries + 1):
-            await self.budget.acquire(chat_id, kind)
             try:
-                await self._send_one(chat_id, message)
+                await self._send_one(chat_id, message, kind)
                 return
             except ZaloRateLimited as error:
-                await self.budget.pause(error.retry_after)
+                if self.budget is not None:
+                    await self.budget.pause(error.retry_after)
                 if attempt == retries:
                     raise
 
-    async def _send_one(self, chat_id: str, message: Outgoing) -> None:
+    async def _slot(self, chat_id: str, kind: Kind) -> None:
+        if self.budget is not None:
+            await self.budget.acquire(chat_id, kind)
+
+    async def _send_one(self, chat_id: str, message: Outgoing, kind: Kind) -> None:
+        await self._slot(chat_id, kind)
         if message.photo is None:
             await self.client.send_message(chat_id, message.text or "")
             return
@@ -150,6 +153,7 @@ class ZaloMessenger:
         except ZaloApiError as error:  # Zalo could not fetch the picture: the link as text still helps
             if isinstance(error, ZaloRateLimited) or is_unreachable(error):
                 raise
+            await self._slot(chat_id, kind)  # a request of its own
             await self.client.send_message(chat_id, c.FILE_LINK.format(filename=message.filename, url=message.photo))
 
     async def close(self) -> None:
@@ -161,6 +165,10 @@ class ZaloMessenger:
             await self.send(external_id, external_id, replies, priority)
         except QuotaRefused:
             return SendOutcome(SendStatus.FAILED, error="quota")
+        except BudgetUnavailable as error:  # no slot for the next message: it did not leave
+            if error.sent_before:  # re-sending would repeat what already arrived
+                return SendOutcome(SendStatus.UNKNOWN, error="partly sent: budget")
+            return SendOutcome(SendStatus.PENDING, error=f"not sent: budget {error}")
         except ZaloError as error:
             return self._outcome(error)
         return SendOutcome(SendStatus.SENT)

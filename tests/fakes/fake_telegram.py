@@ -429,7 +429,8 @@ class FakeTelegram:
       400 "message is not modified" (set to False to accept it silently).
     * ``max_long_poll``: cap (seconds) for the ``timeout`` of ``getUpdates``.
     * ``per_chat_interval``: like Telegram's one message a second per chat: a second send to a chat
-      within this many seconds gets HTTP 429.
+      within this many seconds gets HTTP 429 (``per_chat_burst`` sends, when it is set above 1: replies to a
+      person may come a few at once).
     * ``throttled_chats``: ``{chat_id: n}``: the next n sends to that chat get HTTP 429 (retry_after).
     * ``slow_chats``: ``{chat_id: seconds}``: sends to that chat are answered only after this delay
       (the request is recorded on arrival, answered later, outside the lock).
@@ -454,9 +455,10 @@ class FakeTelegram:
         self.strict_edits: bool = True
         self.max_long_poll: float = 1.0
         self.per_chat_interval: float | None = None
+        self.per_chat_burst: int = 1
         self.throttled_chats: dict[int, int] = {}
         self.slow_chats: dict[int, float] = {}
-        self._last_send_to: dict[Any, float] = {}
+        self._last_send_to: dict[Any, collections.deque[float]] = {}
 
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -940,8 +942,9 @@ class FakeTelegram:
             )
         if self.per_chat_interval is None:
             return
-        last = self._last_send_to.get(chat_id)
-        if last is not None and time.monotonic() - last < self.per_chat_interval:
+        recent = self._last_send_to.get(chat_id, collections.deque())
+        now = time.monotonic()
+        if len([moment for moment in recent if now - moment < self.per_chat_interval]) >= self.per_chat_burst:
             raise _ApiError(
                 429, f"Too Many Requests: retry after {self.retry_after}", {"retry_after": self.retry_after}
             )
@@ -949,7 +952,8 @@ class FakeTelegram:
     def _send_locked(self, method: str, params: JSONDict, files: dict[str, JSONDict]) -> JSONDict:
         self._check_chat_rate_locked(params.get("chat_id"))
         self._check_rate_locked()
-        self._last_send_to[params.get("chat_id")] = time.monotonic()
+        recent = self._last_send_to.setdefault(params.get("chat_id"), collections.deque(maxlen=8))
+        recent.append(time.monotonic())
         chat_id = self._check_chat_locked(params)
         message: JSONDict = {
             "message_id": self._take_message_id(chat_id),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.rate_budget import BudgetLimits, Grant, Kind, MemoryStore, RateBudget, TokenState, plan, token_key
@@ -165,7 +165,7 @@ class CountingStore(MemoryStore):
         self.batches: list[int] = []
 
     async def reserve(
-        self, key: str, requests: Sequence[tuple[str, Kind]], now: float, limits: BudgetLimits
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Callable[[], float], limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
         self.batches.append(len(requests))
         await asyncio.sleep(0)  # a round trip: whoever asks meanwhile waits for the next batch
