@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit lint bench bench-data bench-reports bench-dashboard bench-broadcast clean
+.PHONY: run test test-unit lint bench bench-data bench-reports bench-dashboard bench-broadcast bench-rate bench-scale clean
 BENCH_DB ?= data/bench-reports.db
 
 $(STAMP): pyproject.toml
@@ -38,6 +38,17 @@ bench: $(STAMP)
 # Telegram's 30/s; `python -m bench.broadcast --rate 30 --members 2000` runs at the real limit).
 bench-broadcast: $(STAMP)
 	$(BIN)/python -m bench.broadcast
+
+# A broadcast with replies interleaved at Telegram's real 30 msg/s on the token's one rate budget (issue 11).
+# SQLite: one instance; `make bench-rate BENCH_URL=postgresql://…` (EMPTIED first): two instances share it.
+bench-rate: $(STAMP)
+	$(BIN)/python -m bench.rate_budget $(if $(BENCH_URL),--url $(BENCH_URL))
+
+# Several webhook instances behind Caddy on PostgreSQL (issue 11): updates/s with 1, 2, 3 instances, latency, CPU per
+# update, and the broadcast rate with replies interleaved. BENCH_SCALE_URL (default TEST_DATABASE_URL): an expendable
+# PostgreSQL database (its schema is dropped); needs caddy.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale $(if $(BENCH_SCALE_URL),--url $(BENCH_SCALE_URL))
 
 # A province for the report benchmarks (2,000 cells, 100,000 members, 300,000 commitments, 1,000,000 entries).
 # BENCH_URL=postgresql://... fills an empty PostgreSQL database instead of the SQLite file.

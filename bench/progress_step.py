@@ -87,7 +87,6 @@ async def prepare(url: str, settings: Settings, normal_sync: bool = False) -> Ap
         core.router,
         request=RecordingRequest(),
         get_updates_request=RecordingRequest(),
-        rate_limiter=False,
         on_shutdown=core.close,
     )
 

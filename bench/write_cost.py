@@ -74,7 +74,6 @@ async def _application(url: str, code: str, user_id: int, track: bool) -> Applic
         Router(uow, clock, TZ),
         request=RecordingRequest(),
         get_updates_request=RecordingRequest(),
-        rate_limiter=False,
         on_shutdown=engine.dispose,
     )
 

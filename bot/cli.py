@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations (also done by `run`)")
+    backup = db_sub.add_parser("backup", help="back the database up (safe while the bot runs; see deploy/README.md)")
+    backup.add_argument("--out", required=True, type=Path, metavar="FILE", help="the backup file (mode 0600)")
+    restore = db_sub.add_parser("restore", help="load a backup into DATABASE_URL, which must be empty")
+    restore.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -218,6 +222,11 @@ def with_core(settings: Settings, work: Callable[[Core], Awaitable[T]], url: str
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db_command in ("backup", "restore"):
+        from bot.backups import backup_command
+
+        path = args.out if args.db_command == "backup" else args.file
+        return backup_command(settings.database_url, args.db_command, path)
     upgrade(settings.database_url)
     print(a.DB_UPGRADED)
     return 0

@@ -1,8 +1,13 @@
 """The inbox: a webhook update is stored and committed before the platform gets its 200, then processed.
 
-An in-process worker (a queue and a task per platform, in arrival order) processes the stored updates. On
-start it first queues every row left unprocessed, so a crash after the acknowledgement loses nothing; a
-redelivery (same key) is acknowledged and not stored again (the router's update log guards as well).
+Rows are claimed, not scanned: each platform's workers (INBOX_WORKERS of them) take one stored row at a time
+under a lease (owner, expiry, LEASE_S, renewed while it is worked on), with SKIP LOCKED on PostgreSQL, so
+several instances on one database never take the same update, and one row of a chat only when it is the
+oldest unprocessed update of that chat: a chat's updates are processed strictly in arrival order, one at a
+time, whichever instance holds them. A crashed instance's rows are taken over when their lease lapses; an
+instance starting never takes rows another live instance holds. On SQLite (one process) the leases left by
+the previous run are dropped at start, so what a crash left is resumed at once. A redelivery (same key) is
+acknowledged and not stored again (the router's update log guards as well).
 
 - An update whose processing fails (the endpoint raises: a database error mid-update, say) is tried again
   after a pause, up to MAX_ATTEMPTS in all; then it is given up with an ERROR (type and stack, no text) and
@@ -11,14 +16,16 @@ redelivery (same key) is acknowledged and not stored again (the router's update 
 - A stored update older than `max_age` (INBOX_MAX_AGE_MINUTES) is given up unprocessed with a WARNING: an
   "announce" pressed yesterday must not go out today because the bot was down overnight.
 - When the inbox's own bookkeeping fails (the database is gone), the worker tries again in place a few times,
-  keeping the order; then the row is left for the next start (and /healthz reports the queue stuck).
+  keeping the order; then the row is left to its lease's lapse (and /healthz reports the queue stuck).
 Old processed rows are pruned by housekeeping (bot/housekeeping.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +33,7 @@ from typing import Any
 
 from bot.channels.webhooks import WebhookEndpoint
 from handlers.clock import Clock
+from storage.models import InboxUpdate
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -35,8 +43,15 @@ RETRY_DELAYS_S = (1.0, 5.0)  # between attempts of a failing update; then it is 
 MAX_AGE = timedelta(hours=1)  # a stored update older than this is given up, not processed
 BOOKKEEPING_RETRIES_S = (0.5, 2.0, 5.0, 10.0)  # the database failed around an update: pauses before trying again
 STOP_GRACE_S = 10.0
+LEASE_S = 30.0  # a crashed instance's updates are taken over this long after its last renewal
+POLL_S = 1.0  # an idle worker looks for rows this often (accept() wakes it at once): lapsed leases, other instances
 
 Payload = dict[str, Any]
+
+
+def instance_id() -> str:
+    """This process's name in the leases it holds."""
+    return uuid.uuid4().hex[:16]
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,11 @@ class Inbox:
         retry_delays: Sequence[float] = RETRY_DELAYS_S,
         max_age: timedelta = MAX_AGE,
         bookkeeping_retries: Sequence[float] = BOOKKEEPING_RETRIES_S,
+        workers: int = 1,
+        owner: str | None = None,
+        single_process: bool = False,
+        lease_s: float = LEASE_S,
+        poll_s: float = POLL_S,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -69,9 +89,15 @@ class Inbox:
         self.retry_delays = tuple(retry_delays)
         self.max_age = max_age
         self.bookkeeping_retries = tuple(bookkeeping_retries)
-        self._queues: dict[str, asyncio.Queue[int]] = {}
+        self.workers = max(1, workers)
+        self.owner = owner or instance_id()
+        self.single_process = single_process
+        self.lease = timedelta(seconds=lease_s)
+        self.poll_s = poll_s
+        self._wakes: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        self._current: dict[str, asyncio.Task[None]] = {}
+        self._current: dict[asyncio.Task[None], int] = {}  # update being processed -> its row
+        self._claiming = 0  # workers between a claim's start and their job's registration in _current
         self.started_at: datetime | None = None
 
     @property
@@ -83,83 +109,147 @@ class Inbox:
         return bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     async def start(self) -> None:
-        """Queue what an earlier run left unprocessed (oldest first), then start one worker per platform."""
+        """Start the workers of every platform (they take what an earlier run left, oldest first) and the renewal
+        of the leases held. SQLite: the leases of the previous run are dropped first (nobody else can hold one)."""
         self.started_at = self.clock.now()
-        for platform in self.endpoints:
-            queue: asyncio.Queue[int] = asyncio.Queue()
+        if self.single_process and self.platforms:
             async with self.uow_factory() as uow:
-                left = await uow.inbox.unprocessed_ids(platform)
-            for row_id in left:
-                queue.put_nowait(row_id)
-            if left:
-                log.info("resuming %d stored update(s) platform=%s", len(left), platform)
-            self._queues[platform] = queue
-            self._tasks.append(asyncio.create_task(self._work(platform, queue), name=f"inbox-{platform}"))
+                released = await uow.inbox.release_leases(self.platforms)
+                await uow.commit()
+            if released:
+                log.info("resuming %d stored update(s) the previous run held", released)
+        for platform in self.endpoints:
+            self._wakes[platform] = asyncio.Event()
+            self._wakes[platform].set()
+            for number in range(self.workers):
+                name = f"inbox-{platform}-{number}"
+                self._tasks.append(asyncio.create_task(self._work(platform), name=name))
+        self._tasks.append(asyncio.create_task(self._renew_leases(), name="inbox-leases"))
 
     async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Stop taking updates off the queues; an update being processed is finished (within `grace_s`)."""
+        """Stop taking updates; an update being processed is finished (within `grace_s`)."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        running = [job for job in self._current.values() if not job.done()]
+        running = [job for job in self._current if not job.done()]
         if running:
             _done, late = await asyncio.wait(running, timeout=grace_s)
-            for job in late:  # left unprocessed in the inbox: the next start does it
+            for job in late:  # left unprocessed in the inbox: taken again when its lease lapses
                 job.cancel()
             await asyncio.gather(*running, return_exceptions=True)
 
     async def join(self) -> None:
-        """Wait until every queued update has been processed (or given up)."""
-        for queue in self._queues.values():
-            await queue.join()
+        """Wait until no update is being processed here and none is left that nobody holds."""
+        while True:
+            async with self.uow_factory().read_only() as uow:
+                left = await uow.inbox.claimable(self.platforms, self.clock.now())
+            # Looked at after the query: a row claimed meanwhile is in _claiming or _current by now.
+            if not left and not self._current and not self._claiming:
+                return
+            await asyncio.sleep(0.01)
 
     async def accept(self, platform: str, key: str, payload: Payload) -> bool:
-        """Store and commit the update; queue it for the worker. False: a redelivery, already stored."""
+        """Store and commit the update; wake the platform's workers. False: a redelivery, already stored."""
+        chat = self.endpoints[platform].chat_key(payload) if platform in self.endpoints else None
         async with self.uow_factory() as uow:
-            added = await uow.inbox.add_if_absent(platform, key, payload, self.clock.now())
-            row = await uow.inbox.find(platform, key) if added else None
+            added = await uow.inbox.add_if_absent(platform, key, payload, self.clock.now(), chat)
             await uow.commit()
-        if row is None:
+        if not added:
             log.info("redelivered update acknowledged platform=%s key=%s", platform, key)
             return False
-        self._queues[platform].put_nowait(row.id)
+        if platform in self._wakes:
+            self._wakes[platform].set()
         return True
 
-    async def _work(self, platform: str, queue: asyncio.Queue[int]) -> None:
+    async def _work(self, platform: str) -> None:
+        wake = self._wakes[platform]
         while True:
-            row_id = await queue.get()
-            # Shielded: stopping the worker must not cut an update off halfway (replies sent, not marked).
-            job = self._current[platform] = asyncio.create_task(self._process_logged(platform, row_id))
+            wake.clear()  # before looking: an accept() during the claim is not lost
+            self._claiming += 1
+            try:
+                attempt = await self._claim(platform)
+                if attempt is not None:
+                    # Shielded: stopping the worker must not cut an update off halfway (replies sent, not marked).
+                    job = asyncio.create_task(self._process_logged(self.endpoints[platform], attempt))
+                    self._current[job] = attempt.row_id
+            finally:
+                self._claiming -= 1
+            if attempt is None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), self.poll_s)
+                continue
+            wake.set()  # there may be more: this worker (or a sibling) looks again at once
             try:
                 await asyncio.shield(job)
             finally:
-                queue.task_done()
+                if job.done():
+                    self._current.pop(job, None)
+                else:
+                    job.add_done_callback(lambda done: self._current.pop(done, None))
 
-    async def _process_logged(self, platform: str, row_id: int) -> None:
-        endpoint = self.endpoints[platform]
+    async def _claim(self, platform: str) -> Attempt | None:
+        """Lease the next row of the platform and count the attempt at it (one transaction); None: nothing to do.
+        A row too old to act on, or tried too often, comes back without counting (it is given up)."""
+        try:
+            async with self.uow_factory() as uow:
+                now = self.clock.now()
+                row = await uow.inbox.claim_next(platform, self.owner, now, now + self.lease)
+                if row is None:
+                    return None
+                attempt = self._counted(row, now)
+                await uow.commit()
+        except Exception as error:  # the database failed: the row stays where it was, in order
+            log.warning("claiming a stored update failed: %s", type(error).__name__)
+            await asyncio.sleep(self.bookkeeping_retries[0] if self.bookkeeping_retries else self.poll_s)
+            self._wakes[platform].set()
+            return None
+        return attempt
+
+    def _counted(self, row: InboxUpdate, now: datetime) -> Attempt:
+        if row.received_at >= now - self.max_age and row.attempts < self.max_attempts:
+            row.attempts += 1
+            return Attempt(row.id, row.update_key, row.payload, row.attempts, row.received_at)
+        return Attempt(row.id, row.update_key, row.payload, row.attempts + 1, row.received_at)
+
+    async def _renew_leases(self) -> None:
+        """Every third of a lease, extend the leases of the rows being processed here."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            held = sorted(set(self._current.values()))
+            if not held:
+                continue
+            try:
+                async with self.uow_factory() as uow:
+                    await uow.inbox.renew(self.owner, held, self.clock.now() + self.lease)
+                    await uow.commit()
+            except Exception as error:  # the next round tries again; a lapse means another instance takes over
+                log.warning("renewing inbox leases failed: %s", type(error).__name__)
+
+    async def _process_logged(self, endpoint: WebhookEndpoint, first: Attempt) -> None:
         for pause in (*self.bookkeeping_retries, None):
             try:
-                await self._process(endpoint, row_id)
+                await self._process(endpoint, first)
                 return
             except Exception as error:  # the database itself failed around the update
                 if pause is None:
-                    log.error("inbox worker left a stored update for the next start: %s", type(error).__name__)
+                    log.error("inbox worker left a stored update to its lease: %s", type(error).__name__)
                     return
                 log.warning("inbox bookkeeping failed, trying again in %.1f s: %s", pause, type(error).__name__)
                 await asyncio.sleep(pause)
+                found = await self._next_attempt(first.row_id)
+                if found is None:
+                    return
+                first = found
 
-    async def _process(self, endpoint: WebhookEndpoint, row_id: int) -> None:
+    async def _process(self, endpoint: WebhookEndpoint, attempt: Attempt) -> None:
         while True:
-            attempt = await self._next_attempt(row_id)
-            if attempt is None:
-                return
             if attempt.received_at < self.clock.now() - self.max_age:
                 log.warning(
                     "gave up on a stored update, too old to act on (received %s) platform=%s key=%s",
                     *(attempt.received_at.isoformat(timespec="seconds"), endpoint.platform, attempt.key),
                 )
-                await self._mark_processed(row_id)
+                await self._mark_processed(attempt.row_id)
                 return
             if attempt.number > self.max_attempts:  # failed (or took the process down) every time before
                 await self._give_up(endpoint, attempt, attempt.number - 1, None)
@@ -176,21 +266,25 @@ class Inbox:
                     *(delay, endpoint.platform, attempt.key, attempt.number, self.max_attempts, type(error).__name__),
                 )
                 await asyncio.sleep(delay)
+                found = await self._next_attempt(attempt.row_id)
+                if found is None:
+                    return
+                attempt = found
                 continue
-            await self._mark_processed(row_id)
+            await self._mark_processed(attempt.row_id)
             return
 
     async def _next_attempt(self, row_id: int) -> Attempt | None:
-        """Count (and commit) one more attempt before trying, so a crash mid-way still counts; None: done.
-        A row too old to act on, or tried too often, comes back without counting (it is given up)."""
+        """Count (and commit) one more attempt before trying again, renewing the lease; None: done meanwhile."""
         async with self.uow_factory() as uow:
             row = await uow.inbox.get(row_id)
             if row is None or row.processed_at is not None:
                 return None
+            now = self.clock.now()
             found = Attempt(row_id, row.update_key, row.payload, row.attempts + 1, row.received_at)
-            if found.received_at < self.clock.now() - self.max_age or row.attempts >= self.max_attempts:
+            if found.received_at < now - self.max_age or row.attempts >= self.max_attempts:
                 return found
-            number = await uow.inbox.count_attempt(row_id)
+            number = await uow.inbox.count_attempt(row_id, now + self.lease)
             await uow.commit()
         return Attempt(row_id, found.key, found.payload, number, found.received_at)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from tqdm import tqdm
 
+from bot.rate_budget import budgets_for, shared_in_database
 from bot.settings import Settings
 from bot.wiring import Core
 from handlers.catalog import reminders as rc
@@ -22,7 +23,8 @@ async def remind_now(core: Core, settings: Settings, unit_name: str, kind: str) 
         done = await remind_now_service(uow, unit_name, kind, core.clock.now(), core.tz)
         await uow.commit()
     queued = sum(item.queued for item in done)
-    if settings.telegram_bot_token is None or queued == 0:
+    if settings.telegram_bot_token is None or queued == 0 or not shared_in_database(settings, core):
+        # the budget lives in the running bot's process (SQLite): sending here too would double the rate
         print(rc.CLI_REMIND_QUEUED.format(cells=len(done), count=queued))
         return 0
     counts = await _send_now(core, settings, queued)
@@ -31,11 +33,13 @@ async def remind_now(core: Core, settings: Settings, unit_name: str, kind: str) 
 
 
 async def _send_now(core: Core, settings: Settings, queued: int) -> str:
-    """Drain the queue here with a live progress bar (a running bot, if any, shares the work safely)."""
+    """Drain the queue here with a live progress bar, on the budget in the database: the running bots share it
+    (and the rows: each is claimed once)."""
     from bot.runtime import messengers_for
     from bot.sender import Sender, limits_from
 
-    sender = Sender(core.uow, messengers_for(settings), core.clock, limits_from(settings))
+    messengers = messengers_for(settings, budgets_for(settings, core))
+    sender = Sender(core.uow, messengers, core.clock, limits_from(settings))
     try:  # no recover() here: rows in SENDING may be a running bot's requests in flight
         with tqdm(total=queued, desc=rc.CLI_REMIND_SENDING, unit=" tin", file=sys.stderr) as bar:
 

@@ -6,8 +6,8 @@
               is set; in webhook mode Zalo sends generated files as signed links to the web server
   workers     the delivery sender, on every instance (bot/sender.py)
   singletons  the reminder clock (bot/scheduler.py) and housekeeping (bot/housekeeping.py): work one instance
-              of a deployment does. Running several instances, an election (a PostgreSQL advisory lock)
-              would start these on the instance holding the lock: `Workers.singletons` is that one spot
+              of a deployment does, started on the instance that wins the election (bot/election.py: a
+              PostgreSQL advisory lock; on SQLite the one process) and stopped when it loses the role
   intake      how updates arrive (bot/intake.py): Polling, or Webhooks with the inbox and the web app
 """
 
@@ -29,11 +29,14 @@ from aiohttp.typedefs import Middleware
 from bot import crash_after_ack
 from bot.channels.webhooks import WebhookEndpoint
 from bot.dashboard import add_dashboard
+from bot.election import Election
 from bot.files import FileLinks, load_or_create_link_key, zalo_file_link
 from bot.health import Health
 from bot.housekeeping import Housekeeping
 from bot.inbox import Inbox
 from bot.intake import Intake, Polling, Webhooks
+from bot.poller_guard import PollerGuard
+from bot.rate_budget import RateBudget, budgets_for
 from bot.scheduler import ReminderClock
 from bot.sender import Sender, limits_from
 from bot.settings import Settings
@@ -44,7 +47,9 @@ from handlers.catalog import admin as a
 from handlers.catalog import web as w
 from handlers.outbound import Messenger
 from handlers.services.quota import QuotaGuard
+from storage.db import is_sqlite
 from storage.enums import Platform
+from storage.locks import SINGLETONS, SessionLock
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramBot
@@ -53,6 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Stop = Callable[[], Awaitable[None]]
+EXIT_POLLER_RUNNING = 3
 
 
 def run(settings: Settings, *, webhook: bool) -> int:
@@ -78,11 +84,18 @@ async def serve(settings: Settings, *, webhook: bool, stop: asyncio.Event | None
     install_stop_signals(stop)
     stops = Stops()
     try:
+        if not webhook:
+            guard = PollerGuard(settings)
+            stops.add("poller guard", guard.release)
+            if not await guard.acquire():
+                print(w.POLLER_ALREADY_RUNNING, file=sys.stderr)
+                return EXIT_POLLER_RUNNING
         core = build_core(settings)
         stops.add("database", core.close)
         links = file_links(settings, core) if webhook else None
-        channels = await start_channels(settings, core, links, stops)
-        workers = start_workers(core, settings, messengers_for(settings, channels.zalo))
+        budgets = budgets_for(settings, core)  # one per token: replies and deliveries share it
+        channels = await start_channels(settings, core, links, stops, budgets)
+        workers = start_workers(core, settings, messengers_for(settings, budgets, channels.zalo))
         stops.add("workers", workers.stop)
         intake = (
             webhook_intake(settings, core, links, channels, workers.sender)
@@ -151,7 +164,9 @@ def file_links(settings: Settings, core: Core) -> FileLinks:
     return FileLinks(core.uow, settings.webhook_base_url, file_links_key(settings), ttl, core.clock)
 
 
-async def start_channels(settings: Settings, core: Core, links: FileLinks | None, stops: Stops) -> Channels:
+async def start_channels(
+    settings: Settings, core: Core, links: FileLinks | None, stops: Stops, budgets: dict[str, RateBudget]
+) -> Channels:
     """The channel of every platform whose token is set, ready to handle updates (none arrive yet)."""
     channels = Channels()
     if settings.zalo_bot_token is not None:
@@ -160,28 +175,29 @@ async def start_channels(settings: Settings, core: Core, links: FileLinks | None
         quota = QuotaGuard(core.uow, core.clock, core.tz, Platform.ZALO.value, settings.zalo_monthly_quota)
         token, base_url = settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base_url
         file_link = zalo_file_link(links) if links is not None else None
-        channels.zalo = build_zalo(token, base_url, core.router, quota, file_link)
+        channels.zalo = build_zalo(token, base_url, core.router, quota, file_link, budgets["zalo"])
         stops.add("zalo channel", channels.zalo.close)
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram import TelegramBot, build_application
 
         token, base_url = settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url
-        channels.telegram = TelegramBot(build_application(token, base_url, core.router))
+        channels.telegram = TelegramBot(build_application(token, base_url, core.router, budget=budgets["telegram"]))
         stops.add("telegram channel", channels.telegram.stop)  # also when starting fails halfway
         await channels.telegram.start()
     return channels
 
 
-def messengers_for(settings: Settings, zalo: ZaloChannel | None = None) -> dict[str, Messenger]:
-    """A messenger per platform whose token is set. Telegram's has a Bot of its own (the sender paces it and
-    must see every 429); Zalo's is the channel's, sharing its client and quota guard."""
+def messengers_for(
+    settings: Settings, budgets: dict[str, RateBudget], zalo: ZaloChannel | None = None
+) -> dict[str, Messenger]:
+    """A messenger per platform whose token is set, on the token's budget. Telegram's has a Bot of its own (the
+    sender must see every 429 to put the row back); Zalo's is the channel's, sharing its client and quota guard."""
     found: dict[str, Messenger] = {}
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram_messenger import TelegramMessenger
 
-        telegram = TelegramMessenger(
-            settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url, settings.sender_concurrency
-        )
+        token, base_url = settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url
+        telegram = TelegramMessenger(token, base_url, budgets["telegram"], settings.sender_concurrency)
         found[telegram.platform] = telegram
     if zalo is not None:
         found[zalo.messenger.platform] = zalo.messenger
@@ -206,38 +222,59 @@ class Workers:
     sender: Sender
     reminder_clock: ReminderClock
     housekeeping: Housekeeping
+    election_lock: SessionLock
     started: list[Worker] = field(default_factory=list)
+    election: Election | None = None
 
     def everywhere(self) -> list[Worker]:
         """Work every instance does (the sender claims each delivery row in the database before sending it)."""
         return [Worker("sender", self.sender.start, self.sender.close)]
 
     def singletons(self) -> list[Worker]:
-        """Work one instance of a deployment does: the place where the scale-out election plugs in."""
+        """Work one instance of a deployment does: started by the election on the instance holding the role."""
         return [
             Worker("reminder clock", self.reminder_clock.start, self.reminder_clock.stop),
             Worker("housekeeping", self.housekeeping.start, self.housekeeping.stop),
         ]
 
     def start(self) -> None:
-        for worker in [*self.everywhere(), *self.singletons()]:
+        self._start(self.everywhere())
+        self.election = Election(self.election_lock, self.take_up_singletons, self.stop_singletons)
+        self.election.start()
+
+    def take_up_singletons(self) -> None:
+        self._start(self.singletons())
+
+    async def stop_singletons(self) -> None:
+        names = {worker.name for worker in self.singletons()}
+        await self._stop([worker for worker in self.started if worker.name in names])
+
+    async def stop(self) -> None:
+        if self.election is not None:
+            await self.election.stop()  # stops the singletons when holding the role
+        await self._stop(list(self.started))
+
+    def _start(self, workers: list[Worker]) -> None:
+        for worker in workers:
             worker.start()
             self.started.append(worker)
 
-    async def stop(self) -> None:
+    async def _stop(self, workers: list[Worker]) -> None:
         stops = Stops()
-        for worker in self.started:
+        for worker in workers:
             stops.add(worker.name, worker.stop)
-        self.started = []
+            self.started.remove(worker)
         await stops.run()
 
 
 def start_workers(core: Core, settings: Settings, messengers: dict[str, Messenger]) -> Workers:
     """Start the sender, the reminder clock (its first check runs at once) and housekeeping on the running loop."""
-    sender = Sender(core.uow, messengers, core.clock, limits_from(settings))
+    sender = Sender(
+        core.uow, messengers, core.clock, limits_from(settings), single_process=is_sqlite(settings.database_url)
+    )
     reminder_clock = ReminderClock(core.uow, core.clock, core.tz, settings.reminder_grace, on_fired=sender.wake)
     keeper = Housekeeping(core.uow, core.clock, keep_sent_texts=timedelta(days=settings.sent_text_retention_days))
-    workers = Workers(sender, reminder_clock, keeper)
+    workers = Workers(sender, reminder_clock, keeper, SessionLock(settings.database_url, SINGLETONS))
     workers.start()
     log.info("reminders and deliveries running for %s", ", ".join(sorted(messengers)) or "no platform")
     return workers
@@ -268,7 +305,14 @@ def webhook_intake(
         endpoints.append(TelegramEndpoint(channels.telegram.app))
     if channels.zalo is not None:
         endpoints.append(ZaloEndpoint(channels.zalo))
-    inbox = Inbox(core.uow, core.clock, endpoints, max_age=settings.inbox_max_age)
+    inbox = Inbox(
+        core.uow,
+        core.clock,
+        endpoints,
+        max_age=settings.inbox_max_age,
+        workers=settings.inbox_workers,
+        single_process=is_sqlite(settings.database_url),
+    )
     seams: list[Middleware] = [crash_after_ack.crash_after_ack(inbox)] if crash_after_ack.requested() else []
     health = Health(core.uow, core.clock, inbox=inbox, sender=sender)
     app = build_web_app(inbox, settings.webhook_secret.get_secret_value(), links, seams, health)

@@ -1,29 +1,31 @@
-"""The delivery sender: drains pending delivery rows at each platform's rate.
+"""The delivery sender: drains pending delivery rows to each platform's Messenger.
 
-- A row is claimed (SENDING, committed) before its request starts; at most `concurrency` rows are claimed
-  and not yet recorded at any time, so a crash leaves at most that many rows in SENDING (they become UNKNOWN
-  at the next start and are never re-sent).
-- Pacing per platform: evenly spaced starts, and never more than `rate` requests that are in flight or
-  completed within the last second (a bound that holds whatever the jitter: see Pacer); one message per
-  chat per `per_chat_interval`, counted from the completion of the previous one.
-- A 429 pauses every request start on that platform for retry_after; the row goes back to pending.
+- A row is claimed (SENDING, leased to this sender, committed; SKIP LOCKED: never by two senders) before its
+  request starts; at most `concurrency` rows are claimed and not yet recorded at any time. Leases of rows in
+  flight are renewed every third of LEASE_S; a row whose lease lapsed (its sender died; at the start of the
+  single SQLite process: every row in SENDING) is sent again once (DELIVERY_AFTER_CRASH=resend) or UNKNOWN.
+- Pacing is the messengers' business: each of their requests takes a slot of the token's rate budget
+  (bot/rate_budget.py), which the replies, `remind now` and the other instances share. The `concurrency`
+  rows in hand wait for their slots together, so the budget reserves for them in batches.
+- A 429 pauses the budget (every sender of the token); the row goes back to pending, and the platform's rows
+  are not claimed while the pause runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from handlers.clock import Clock
 from handlers.outbound import MessagePriority, Messenger, SendOutcome, SendStatus
-from handlers.services.deliveries import ClaimedDelivery, claim_due, record_many, recover_in_flight
+from handlers.services.deliveries import ClaimedDelivery, Lease, Recovered, claim_due, record_many, recover_in_flight
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -35,19 +37,16 @@ Progress = Callable[[int], None]  # called with how many deliveries just finishe
 MAX_NOT_SENT_RETRIES = 5  # a request that never left (connection refused): retried this often, then FAILED
 RETRY_HORIZON_S = 90  # drain(until_idle=True) waits for rows due again within this (429 pauses, retries)
 IDLE_RECHECK_S = 0.1
+LEASE_S = 30.0  # rows in flight whose sender has not renewed their lease for this long are taken back
 
 
 @dataclass(frozen=True)
 class SenderLimits:
-    rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 30.0, "zalo": 5.0})
-    per_chat_interval: float = 1.0  # Telegram: one message a second per chat (counted from the completion)
-    concurrency: int = 8
+    concurrency: int = 16  # rows waiting for a slot together: fewer keep the budget below 30/s (bench-rate)
     poll_seconds: float = 2.0  # how often an idle sender looks for due rows (wake() is instant)
-    guard_seconds: float = 0.005  # widens the rate window a little: the platform's clock is not ours
     batch_seconds: float = 0.005  # after a request finishes, wait this long for others: one transaction for all
-
-    def rate_of(self, platform: str) -> float:
-        return float(self.rates.get(platform, 1.0))
+    resend_after_crash: bool = True  # DELIVERY_AFTER_CRASH: rows in flight when their sender died are sent again
+    lease_seconds: float = LEASE_S
 
 
 @dataclass
@@ -57,7 +56,8 @@ class DrainReport:
     failed: int = 0
     unknown: int = 0
     retried: int = 0  # put back to pending after a retry_after (429) or a request that never left
-    recovered: int = 0  # rows found in SENDING at start and marked UNKNOWN
+    recovered: int = 0  # rows found in SENDING whose sender was gone (resent or marked UNKNOWN)
+    resent: int = 0  # of those, put back to be sent again
     elapsed: float = 0.0
 
     @property
@@ -77,92 +77,6 @@ class DrainReport:
             self.failed += 1
 
 
-class Pacer:
-    """Request starts on one platform: overall rate, per-chat interval, and a shared pause after a 429.
-
-    The platform counts a request when it arrives, somewhere between our start and our completion of
-    it. So an earlier request counts against a new start until it has *completed* more than a window
-    ago (still in flight: it counts). That bound holds whatever the network or scheduling jitter, so the
-    limit is never tripped; it costs one round trip per window. The same goes for the per-chat interval.
-    """
-
-    def __init__(
-        self, rate: float, per_chat_interval: float, guard: float, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.capacity = max(1, int(rate))
-        self.window = (self.capacity / rate if rate > 0 else 1.0) + guard
-        self.spacing = 1.0 / rate if rate > 0 else 1.0
-        self.per_chat_interval = per_chat_interval
-        self.paused_until = 0.0
-        self._now = now
-        self._completed: collections.deque[float] = collections.deque()  # completion times, in order
-        self._in_flight = 0
-        self._next_start = 0.0
-        self._chat_ready: dict[str, float] = {}
-        self._chat_busy: set[str] = set()
-        self._released = asyncio.Event()
-        self._lock = asyncio.Lock()
-
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, self._now() + seconds)
-
-    def is_paused(self) -> bool:
-        return self._now() < self.paused_until
-
-    async def acquire(self, chat: str) -> None:
-        """Wait until a request to `chat` may start; call `release(chat)` when it has completed."""
-        while True:
-            if chat in self._chat_busy:
-                await self._until_released()
-                continue
-            chat_wait = self._chat_ready.get(chat, 0.0) - self._now()
-            if chat_wait > 0:
-                await asyncio.sleep(chat_wait)
-                continue
-            async with self._lock:  # one waiter at a time takes the next slot: starts stay evenly spaced
-                if await self._wait_for_slot() and self._chat_free(chat):
-                    now = self._now()
-                    self._in_flight += 1
-                    self._next_start = now + self.spacing
-                    self._chat_busy.add(chat)
-                    return
-
-    def _chat_free(self, chat: str) -> bool:
-        """Checked again under the lock: another request to this chat may have gone while we waited for it."""
-        return chat not in self._chat_busy and self._chat_ready.get(chat, 0.0) <= self._now()
-
-    def release(self, chat: str) -> None:
-        now = self._now()
-        self._in_flight -= 1
-        self._completed.append(now)
-        self._chat_busy.discard(chat)
-        self._chat_ready[chat] = now + self.per_chat_interval
-        if len(self._chat_ready) > 4096:
-            self._chat_ready = {key: ready for key, ready in self._chat_ready.items() if ready > now}
-        self._released.set()
-
-    async def _wait_for_slot(self) -> bool:
-        """Sleep until the rate allows a start; False when only a completion can free a slot (try again)."""
-        while True:
-            now = self._now()
-            while self._completed and self._completed[0] <= now - self.window:
-                self._completed.popleft()
-            wait = max(self.paused_until - now, self._next_start - now)
-            if self._in_flight + len(self._completed) >= self.capacity:
-                if not self._completed:
-                    await self._until_released()
-                    return False
-                wait = max(wait, self._completed[0] + self.window - now)
-            if wait <= 0:
-                return True
-            await asyncio.sleep(wait)
-
-    async def _until_released(self) -> None:
-        self._released.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._released.wait(), timeout=0.05)
-
-
 class Sender:
     def __init__(
         self,
@@ -170,15 +84,16 @@ class Sender:
         messengers: Mapping[str, Messenger],
         clock: Clock,
         limits: SenderLimits | None = None,
+        *,
+        owner: str | None = None,
+        single_process: bool = False,
     ) -> None:
         self.uow_factory = uow_factory
+        self.owner = owner or uuid.uuid4().hex[:16]
+        self.single_process = single_process
         self.messengers = dict(messengers)
         self.clock = clock
         self.limits = limits or SenderLimits()
-        self.pacers = {
-            platform: Pacer(self.limits.rate_of(platform), self.limits.per_chat_interval, self.limits.guard_seconds)
-            for platform in self.messengers
-        }
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -195,8 +110,8 @@ class Sender:
 
     def is_paused(self, platform: str) -> bool:
         """The platform asked to wait (a 429): its rows wait too, and that is not being stuck."""
-        pacer = self.pacers.get(platform)
-        return pacer is not None and pacer.is_paused()
+        messenger = self.messengers.get(platform)
+        return messenger is not None and messenger.is_paused()
 
     def start(self) -> asyncio.Task[None]:
         """Run `run_forever` as a task on the running loop."""
@@ -223,15 +138,38 @@ class Sender:
         self._stopping = True
         self._wake.set()
 
-    async def recover(self) -> int:
-        """Rows left in SENDING by a crash become UNKNOWN (reported, not re-sent). Call once at start."""
+    async def recover(self, *, lapsed_only: bool | None = None) -> int:
+        """Take back the rows in flight whose sender is gone: at start (the single SQLite process: every row in
+        SENDING), then every third of a lease (rows whose lease lapsed). Returns how many."""
+        lapsed_only = not self.single_process if lapsed_only is None else lapsed_only
+        resend = self.limits.resend_after_crash
         async with self.uow_factory() as uow:
-            ids = await recover_in_flight(uow, self.clock.now())
+            found: Recovered = await recover_in_flight(uow, self.clock.now(), resend=resend, lapsed_only=lapsed_only)
             await uow.commit()
-        if ids:
-            log.warning("%d deliveries were in flight when the sender stopped: marked unknown", len(ids))
-        self.report.recovered += len(ids)
-        return len(ids)
+        if found.total:
+            log.warning("deliveries in flight when their sender stopped: %d resent, %d unknown", *found.counts)
+        if found.resent:
+            self.wake()
+        self.report.recovered += found.total
+        self.report.resent += len(found.resent)
+        return found.total
+
+    def _lease(self, now: datetime) -> Lease:
+        return Lease(self.owner, now + timedelta(seconds=self.limits.lease_seconds))
+
+    async def _keep_leases(self, in_flight: Mapping[asyncio.Task[SendOutcome], ClaimedDelivery]) -> None:
+        """While draining: renew the leases of the rows in flight here; take back lapsed ones of dead senders."""
+        while True:
+            await asyncio.sleep(self.limits.lease_seconds / 3)
+            try:
+                held = [item.delivery_id for item in in_flight.values()]
+                if held:
+                    async with self.uow_factory() as uow:
+                        await uow.deliveries.renew(self.owner, held, self._lease(self.clock.now()).until)
+                        await uow.commit()
+                await self.recover(lapsed_only=True)
+            except Exception as error:  # the next round tries again
+                log.warning("keeping the delivery leases failed: %s", type(error).__name__)
 
     async def run_forever(self) -> None:
         self.started_at = self.last_progress = self.clock.now()
@@ -252,6 +190,7 @@ class Sender:
         started = time.monotonic()
         in_flight: dict[asyncio.Task[SendOutcome], ClaimedDelivery] = {}
         finished: list[tuple[ClaimedDelivery, SendOutcome]] = []
+        keeper = asyncio.create_task(self._keep_leases(in_flight), name="delivery-leases")
         try:
             while True:
                 self._wake.clear()  # before looking: a wake() during the claim is not lost
@@ -269,6 +208,7 @@ class Sender:
                     done, _ = await asyncio.wait(in_flight, timeout=self.limits.batch_seconds)
                 finished = [(in_flight.pop(task), task.result()) for task in done]
         finally:
+            keeper.cancel()
             for task in in_flight:
                 task.cancel()
             report.elapsed = time.monotonic() - started
@@ -276,11 +216,11 @@ class Sender:
 
     async def _due_soon(self) -> bool:
         """Rows put back after a 429 (or a pause still running) keep a draining-until-idle call going."""
-        if any(pacer.is_paused() for pacer in self.pacers.values()):
+        if any(messenger.is_paused() for messenger in self.messengers.values()):
             return True
         horizon = self.clock.now() + timedelta(seconds=RETRY_HORIZON_S)
         async with self.uow_factory() as uow:
-            return await uow.deliveries.has_pending(list(self.pacers), horizon)
+            return await uow.deliveries.has_pending(list(self.messengers), horizon)
 
     async def _idle(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -302,12 +242,12 @@ class Sender:
             now = self.clock.now()
             if outcomes:
                 await record_many(uow, outcomes, now)
-            for platform, pacer in self.pacers.items():
+            for platform, messenger in self.messengers.items():
                 if free - len(claimed) <= 0:
                     break
-                if pacer.is_paused():
+                if messenger.is_paused():
                     continue  # its rows stay pending until the pause ends
-                claimed.extend(await claim_due(uow, platform, now, free - len(claimed)))
+                claimed.extend(await claim_due(uow, platform, now, free - len(claimed), self._lease(now)))
             await uow.commit()
         if outcomes:
             self.last_progress = now
@@ -315,8 +255,6 @@ class Sender:
         return {asyncio.create_task(self._send(item)): item for item in claimed}
 
     async def _send(self, item: ClaimedDelivery) -> SendOutcome:
-        pacer = self.pacers[item.platform]
-        await pacer.acquire(item.external_id)
         try:
             outcome = await self.messengers[item.platform].deliver(
                 item.external_id, item.replies, MessagePriority(item.priority)
@@ -324,13 +262,8 @@ class Sender:
         except Exception as error:  # a bug in a messenger must not lose the row: it may have gone out
             log.exception("messenger failed for delivery %s", item.delivery_id)
             return SendOutcome(SendStatus.UNKNOWN, error=type(error).__name__)
-        finally:
-            pacer.release(item.external_id)
         if outcome.status is SendStatus.PENDING and outcome.retry_after is None:
             outcome = self._not_sent(item, outcome)
-        if outcome.retry_after is not None:
-            pacer.pause(outcome.retry_after)
-            log.warning("%s asked to wait: pausing for %.1f s", item.platform, outcome.retry_after)
         return outcome
 
     @staticmethod
@@ -355,8 +288,7 @@ def retry_delay(attempt: int) -> float:
 
 def limits_from(settings: Settings) -> SenderLimits:
     return SenderLimits(
-        rates={"telegram": settings.telegram_messages_per_second, "zalo": settings.zalo_messages_per_second},
         concurrency=settings.sender_concurrency,
         poll_seconds=settings.sender_poll_seconds,
+        resend_after_crash=settings.delivery_after_crash == "resend",
     )
-

@@ -50,11 +50,22 @@ class Settings(BaseSettings):
     inbox_max_age_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # A reminder firing found later than this (the bot was down) is recorded as missed instead of sent.
     reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
-    # The delivery sender (reminders, announcements): platform rates, requests in flight, idle poll.
+    # One rate budget per bot token, shared by the replies, the delivery sender and `remind now` (bot/rate_budget.py):
+    # messages a second overall, seconds between two messages to one chat, replies a chat may get at once.
     telegram_messages_per_second: float = Field(default=30, gt=0, le=1000)
+    telegram_per_chat_seconds: float = Field(default=1, ge=0, le=60)
     zalo_messages_per_second: float = Field(default=5, gt=0, le=1000)
-    sender_concurrency: int = Field(default=8, ge=1, le=64)
+    zalo_per_chat_seconds: float = Field(default=1, ge=0, le=60)
+    reply_burst: int = Field(default=3, ge=1, le=20)
+    # Where the budget lives: "auto" is the database on PostgreSQL (every instance shares it), this process on SQLite.
+    rate_budget: Literal["auto", "memory", "database"] = "auto"
+    # The delivery sender (reminders, announcements): requests in flight, idle poll.
+    sender_concurrency: int = Field(default=16, ge=1, le=64)
     sender_poll_seconds: float = Field(default=2, gt=0, le=60)
+    # Several instances on one PostgreSQL (issue 11): updates processed at once per platform by one instance,
+    # and what happens to messages in flight when their sender died (resend: at-least-once; unknown: at-most-once).
+    inbox_workers: int = Field(default=1, ge=1, le=32)
+    delivery_after_crash: Literal["resend", "unknown"] = "resend"
 
     @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
     @classmethod

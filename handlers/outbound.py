@@ -43,7 +43,13 @@ class SendOutcome:
 class Messenger(Protocol):
     platform: str
 
-    async def deliver(self, external_id: str, replies: Sequence[Reply], priority: MessagePriority) -> SendOutcome: ...
+    async def deliver(self, external_id: str, replies: Sequence[Reply], priority: MessagePriority) -> SendOutcome:
+        """Send each message when the token's rate budget gives it a slot; the outcome of all of them."""
+        ...
+
+    def is_paused(self) -> bool:
+        """The platform asked to wait (a 429) and the pause runs: the sender claims none of its rows meanwhile."""
+        ...
 
     async def close(self) -> None:
         """Release what the messenger holds open (the sender calls it once, when it stops)."""

@@ -72,8 +72,11 @@ class DeliveryRepository(Repo):
         self.session.add_all(list(rows))
         await self.session.flush()
 
-    async def claim_due(self, platform: str, now: datetime, limit: int) -> list[ClaimedRow]:
-        """Pending rows due on `platform`, highest priority (lowest number) first, moved to SENDING.
+    async def claim_due(
+        self, platform: str, now: datetime, limit: int, lease: tuple[str, datetime] | None = None
+    ) -> list[ClaimedRow]:
+        """Pending rows due on `platform`, highest priority (lowest number) first, moved to SENDING (leased to
+        `lease`'s owner until its time, when given). SKIP LOCKED: two senders never take the same row.
 
         Per priority, the rows come from the (status, not_before) index in its order: no sort of every
         pending row on each claim (a 10,000-member broadcast claims a few rows at a time).
@@ -101,6 +104,7 @@ class DeliveryRepository(Repo):
             delivery.status = DeliveryStatus.SENDING.value
             delivery.attempts += 1
             delivery.updated_at = now
+            delivery.lease_owner, delivery.lease_until = lease or (None, None)
         await self.session.flush()
         account_ids = [delivery.account_id for delivery, _ in claimed if delivery.account_id is not None]
         accounts = {a.id: a for a in await self._scalars(select(ChatAccount).where(ChatAccount.id.in_(account_ids)))}
@@ -139,9 +143,21 @@ class DeliveryRepository(Repo):
             stmt = update(ChatAccount).where(ChatAccount.id.in_(chunk), ChatAccount.blocked_at.is_(None))
             await self.session.execute(stmt.values(blocked_at=now))
 
-    async def in_flight(self) -> list[Delivery]:
-        stmt = select(Delivery).where(Delivery.status == DeliveryStatus.SENDING.value).order_by(Delivery.id)
-        return await self._scalars(stmt.with_for_update())
+    async def in_flight(self, lapsed_at: datetime | None = None) -> list[Delivery]:
+        """Rows in SENDING; with `lapsed_at`, only those whose sender's lease had lapsed by then (or never had
+        one). Rows another transaction is taking back are skipped, not waited for."""
+        stmt = select(Delivery).where(Delivery.status == DeliveryStatus.SENDING.value)
+        if lapsed_at is not None:
+            stmt = stmt.where(or_(Delivery.lease_until.is_(None), Delivery.lease_until < lapsed_at))
+        return await self._scalars(stmt.order_by(Delivery.id).with_for_update(skip_locked=True))
+
+    async def renew(self, owner: str, delivery_ids: Sequence[int], until: datetime) -> None:
+        """Extend the leases `owner` holds on these rows while their requests are on their way."""
+        for chunk in chunked(delivery_ids):
+            stmt = update(Delivery).where(
+                Delivery.id.in_(chunk), Delivery.lease_owner == owner, Delivery.status == DeliveryStatus.SENDING.value
+            )
+            await self.session.execute(stmt.values(lease_until=until))
 
     async def status_counts(self, broadcast_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         counts: dict[int, dict[str, int]] = {broadcast_id: {} for broadcast_id in broadcast_ids}
@@ -153,6 +169,13 @@ class DeliveryRepository(Repo):
             )
             for broadcast_id, status, count in (await self.session.execute(stmt)).all():
                 counts[broadcast_id][status] = int(count)
+            resent = (
+                select(Delivery.broadcast_id, func.count(Delivery.id))
+                .where(Delivery.broadcast_id.in_(chunk), Delivery.resent > 0)
+                .group_by(Delivery.broadcast_id)
+            )
+            for broadcast_id, count in (await self.session.execute(resent)).all():
+                counts[broadcast_id]["resent"] = int(count)  # beside the statuses: a resent row has one too
         return counts
 
     async def finish_complete(self, broadcast_ids: Sequence[int], now: datetime) -> list[int]:

@@ -11,8 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.enums import BroadcastState, CommitmentStatus, Role
-from storage.models import Broadcast, Commitment, Cycle, Delivery, MeetingSchedule, Member, ReminderResponse
+from storage.models import Broadcast, Commitment, Cycle, MeetingSchedule, Member, ReminderResponse
 from storage.repo_base import Repo, chunked
+from storage.repo_deliveries import DeliveryRepository
 
 SNOOZE = "snooze"
 NOT_APPLICABLE = "not_applicable"
@@ -79,16 +80,8 @@ class ReminderRepository(Repo):
         return await self.broadcasts(state=BroadcastState.MISSED.value, limit=limit)
 
     async def delivery_counts(self, broadcast_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-        counts: dict[int, dict[str, int]] = {}
-        for chunk in chunked(list(broadcast_ids)):
-            stmt = (
-                select(Delivery.broadcast_id, Delivery.status, func.count(Delivery.id))
-                .where(Delivery.broadcast_id.in_(chunk))
-                .group_by(Delivery.broadcast_id, Delivery.status)
-            )
-            for broadcast_id, status, count in (await self.session.execute(stmt)).all():
-                counts.setdefault(broadcast_id, {})[status] = int(count)
-        return counts
+        """Per broadcast, its deliveries per status, and "resent": how many were sent again after a crash."""
+        return await DeliveryRepository(self.session).status_counts(broadcast_ids)
 
     # --- recipients ------------------------------------------------------------------------------------
     async def cell_members(self, cell_id: int) -> list[Member]:

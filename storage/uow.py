@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import READ_ONLY_OPTIONS
 from storage.repo_accounts import AccountRepository, InviteRepository
+from storage.repo_budget import RateBudgetRepository
 from storage.repo_commitments import CommitmentRepository
 from storage.repo_deliveries import DeliveryRepository
 from storage.repo_dialogs import DialogRepository
@@ -63,6 +64,7 @@ class UnitOfWork:
     redaction: RedactionRepository
     figures: FiguresRepository
     web: WebRepository
+    budget: RateBudgetRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.redaction = RedactionRepository(session)
         self.figures = FiguresRepository(session, memo_of(self._sessions))
         self.web = WebRepository(session)
+        self.budget = RateBudgetRepository(session)
         return self
 
     async def __aexit__(

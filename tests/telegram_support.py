@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.telegram import build_application
+from bot.rate_budget import RateBudget
 from handlers.catalog import core as t
 from handlers.router import Router
 from handlers.services.invites import issue_invites
@@ -71,7 +72,7 @@ class Chat:
         return await self.press(self.data_of(label, user), user)
 
 
-async def start_app(router: Router, *, rate_limiter: bool = False) -> Chat:
+async def start_app(router: Router, *, budget: RateBudget | None = None) -> Chat:
     request = RecordingRequest()
     app = build_application(
         TOKEN,
@@ -79,7 +80,7 @@ async def start_app(router: Router, *, rate_limiter: bool = False) -> Chat:
         router,
         request=request,
         get_updates_request=RecordingRequest(),
-        rate_limiter=rate_limiter,
+        budget=budget,
     )
     await app.initialize()
     return Chat(app, request)

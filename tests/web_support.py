@@ -45,6 +45,10 @@ class RecordingEndpoint:
         key = payload.get("id")
         return str(key) if isinstance(key, str) and key else None
 
+    def chat_key(self, payload: dict[str, Any]) -> str | None:
+        chat = payload.get("chat")
+        return str(chat) if chat is not None else None
+
     async def process(self, payload: dict[str, Any]) -> None:
         key = str(payload["id"])
         self.attempts[key] = self.attempts.get(key, 0) + 1

@@ -66,7 +66,7 @@ class WebhookStack:
 
 async def start_stack(db: Database, router: Router, clock: FakeClock, fake: FakeTelegram, **inbox: Any) -> WebhookStack:
     """Everything `lamtheo run --webhook` starts for Telegram; `inbox` passes options to the Inbox."""
-    bot = TelegramBot(build_application(fake.token, fake.base_url, router, rate_limiter=False))
+    bot = TelegramBot(build_application(fake.token, fake.base_url, router))
     await bot.start()
     queue = Inbox(db.uow, clock, [TelegramEndpoint(bot.app)], **({"retry_delays": (0.0,)} | inbox))
     await queue.start()

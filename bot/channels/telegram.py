@@ -11,7 +11,7 @@ Handler order (the whole wiring of this channel is here):
 
 `TelegramBot` starts the Application by hand in both modes (it shares the runtime's loop). Siblings:
 `telegram_messenger.py` (the bot's own messages), `telegram_webhook.py` (the web server's endpoint and setWebhook
-& co), `telegram_limiter.py` (the replies' rate limiter).
+& co), `telegram_limiter.py` (requests through the token's shared rate budget).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.channels.telegram_limiter import PausingRateLimiter
+from bot.channels.telegram_limiter import BudgetLimiter
+from bot.rate_budget import Kind, RateBudget
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Incoming, Reply
 from handlers.router import Router
@@ -191,10 +192,11 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    rate_limiter: bool = True,
+    budget: RateBudget | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The Application with this channel's handlers; no job queue (housekeeping is the runtime's one loop)."""
+    """The Application with this channel's handlers; no job queue (housekeeping is the runtime's one loop).
+    Its requests take slots of the token's `budget` as replies (none: unpaced, for tests)."""
     builder = ApplicationBuilder().token(token).base_url(base_url).job_queue(None)
     if on_shutdown is not None:
         shutdown = on_shutdown
@@ -203,8 +205,8 @@ def build_application(
             await shutdown()
 
         builder = builder.post_shutdown(post_shutdown)
-    if rate_limiter:
-        builder = builder.rate_limiter(PausingRateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if budget is not None:
+        builder = builder.rate_limiter(BudgetLimiter(budget, Kind.REPLY, max_retries=3))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

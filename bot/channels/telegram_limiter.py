@@ -1,43 +1,36 @@
-"""A rate limiter for the interactive replies that pauses *every* request while a 429's retry_after runs.
+"""PTB's requests through the token's shared rate budget (bot/rate_budget.py): replies and the bot's own messages.
 
-PTB 22.8's AIORateLimiter clears an event when a request gets a 429, but every request re-sets that event
-in its `finally` when it ends, so a request that was already in flight and completes during the pause
-lets the waiting ones go at once: they reach Telegram inside the retry_after window (tests/channels/test_sender.py
-shows it). Here the pause is a deadline shared by all requests, checked right before each one starts.
+PTB's AIORateLimiter keeps a budget of its own per Bot and cannot share one between the replies, the delivery
+sender and other instances; and it lets waiting requests through during a 429's pause (a request in flight
+re-opens its gate when it ends). So the Application's Bot (replies, `Kind.REPLY`) and the messenger's Bot (the
+bot's own messages, `Kind.BROADCAST` unless the call says otherwise in `rate_limit_args`) both use this limiter:
+a request with a chat asks the budget for a slot; a 429 pauses the whole token, here and on every instance.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dtm
-import logging
-import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter
+from telegram.ext import BaseRateLimiter
 
-log = logging.getLogger(__name__)
-
-RETRY_MARGIN_S = 0.1
+from bot.rate_budget import Kind, RateBudget
 
 
-class PausingRateLimiter(AIORateLimiter):
-    """Overall rate (30/s) like AIORateLimiter; a 429 pauses all requests until its retry_after has passed."""
+class BudgetLimiter(BaseRateLimiter[Kind]):
+    """Every request with a chat takes a slot of the budget; a 429 pauses the budget, then (replies) tries again."""
 
-    def __init__(self, overall_max_rate: float = 30, overall_time_period: float = 1, max_retries: int = 3) -> None:
-        super().__init__(overall_max_rate=0, overall_time_period=0, group_max_rate=0, max_retries=max_retries)
-        self._overall = AsyncLimiter(overall_max_rate, overall_time_period) if overall_max_rate else None
-        self._retries = max_retries
-        self.paused_until = 0.0
+    def __init__(self, budget: RateBudget, kind: Kind, max_retries: int) -> None:
+        self.budget, self.kind, self.max_retries = budget, kind, max_retries
 
-    async def _wait_for_pause(self) -> None:
-        # A deadline, not an event: another 429 during the sleep extends it, and we sleep again.
-        while (wait := self.paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
 
     async def process_request(
         self,
@@ -46,24 +39,19 @@ class PausingRateLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Kind | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        max_retries = rate_limit_args or self._retries
-        counted = self._overall is not None and data.get("chat_id") is not None
-        for attempt in range(max_retries + 1):
+        chat = data.get("chat_id")
+        kind = rate_limit_args or self.kind
+        for attempt in range(self.max_retries + 1):
+            if chat is not None:
+                await self.budget.acquire(str(chat), kind)
             try:
-                if counted and self._overall is not None:
-                    async with self._overall:
-                        await self._wait_for_pause()
-                        return await callback(*args, **kwargs)
-                await self._wait_for_pause()
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                if attempt == max_retries:
+                await self.budget.pause(retry_seconds(error))
+                if attempt == self.max_retries:
                     raise
-                seconds = retry_seconds(error) + RETRY_MARGIN_S
-                self.paused_until = max(self.paused_until, time.monotonic() + seconds)
-                log.info("Telegram asked to wait %.1f s: all requests paused", seconds)
         raise AssertionError("unreachable")  # the loop returns or raises
 
 

@@ -1,7 +1,7 @@
-"""Telegram's Messenger: the bot's own messages (reminders, announcements) through a plain PTB `Bot`.
+"""Telegram's Messenger: the bot's own messages (reminders, announcements) through a Bot of its own.
 
-No AIORateLimiter here: the delivery sender paces these requests itself and must see every 429 at once
-(to pause all sending and put the row back). Errors map to outcomes:
+Its requests take slots of the token's shared budget as broadcasts (`BudgetLimiter`, no retries: a 429 pauses
+the budget and comes back here, so the sender puts the row back). Errors map to outcomes:
 RetryAfter -> pending + retry_after · Forbidden, "chat not found" -> blocked (unreachable) · a request that
 never left (connect error, pool timeout) -> pending, retried · other timeouts and network errors -> unknown
 (it may have arrived: not re-sent) · other errors -> failed.
@@ -14,13 +14,14 @@ import logging
 from collections.abc import Sequence
 
 import httpx
-from telegram import Bot
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import PLATFORM, keyboard
-from bot.channels.telegram_limiter import retry_seconds
+from bot.channels.telegram_limiter import BudgetLimiter, retry_seconds
+from bot.rate_budget import BudgetUnavailable, Kind, RateBudget
 from handlers.messages import Reply
 from handlers.outbound import MessagePriority, SendOutcome, SendStatus
 from handlers.text import split_text, utf16_length
@@ -34,7 +35,9 @@ NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 class TelegramMessenger:
     platform = PLATFORM
 
-    def __init__(self, token: str, base_url: str, connections: int = 8, timeout: float = 15.0) -> None:
+    def __init__(
+        self, token: str, base_url: str, budget: RateBudget | None, connections: int = 8, timeout: float = 15.0
+    ) -> None:
         request = HTTPXRequest(
             connection_pool_size=connections + 2,
             connect_timeout=timeout,
@@ -42,7 +45,9 @@ class TelegramMessenger:
             write_timeout=timeout,
             pool_timeout=timeout,
         )
-        self.bot = Bot(token, base_url=base_url, request=request)
+        self.budget = budget  # None: unpaced (tests of the outcomes)
+        limiter = BudgetLimiter(budget, Kind.BROADCAST, max_retries=0) if budget is not None else None
+        self.bot: ExtBot[Kind] = ExtBot(token, base_url=base_url, request=request, rate_limiter=limiter)
         self._ready = False
         self._init_lock = asyncio.Lock()
 
@@ -51,6 +56,9 @@ class TelegramMessenger:
             if not self._ready:
                 await self.bot.initialize()
                 self._ready = True
+
+    def is_paused(self) -> bool:
+        return self.budget is not None and self.budget.is_paused()
 
     async def close(self) -> None:
         if self._ready:
@@ -61,13 +69,17 @@ class TelegramMessenger:
         await self.start()
         chat_id = int(external_id)
         sent_any = False
+        kind = None if self.budget is None else Kind.REPLY if priority is MessagePriority.REPLY else Kind.BROADCAST
         try:
             for reply in replies:
                 pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, utf16_length)
                 for index, piece in enumerate(pieces):
                     markup = keyboard(reply) if index == len(pieces) - 1 else None
-                    await self.bot.send_message(chat_id, piece, reply_markup=markup)
+                    await self.bot.send_message(chat_id, piece, reply_markup=markup, rate_limit_args=kind)
                     sent_any = True
+        except BudgetUnavailable as error:  # no slot, so the request never left
+            outcome = SendOutcome(SendStatus.PENDING, error=f"not sent: budget {error}")
+            return SendOutcome(SendStatus.SENT, error="partly sent: budget") if sent_any else outcome
         except TelegramError as error:
             outcome = outcome_of(error)
             if sent_any:  # part of it arrived: a retry would repeat that part

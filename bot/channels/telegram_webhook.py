@@ -32,6 +32,14 @@ class TelegramEndpoint:
             return None
         return f"{self.app.bot.id}:{update_id}"
 
+    def chat_key(self, payload: dict[str, Any]) -> str | None:
+        """The sender's user id (a message, a button press, an edit...: whatever the update carries)."""
+        for part in payload.values():
+            sender = part.get("from") if isinstance(part, dict) else None
+            if isinstance(sender, dict) and sender.get("id") is not None:
+                return str(sender["id"])[:64]
+        return None
+
     async def process(self, payload: dict[str, Any]) -> None:
         """Through PTB's handlers; an error they raised is raised here (PTB would only log it)."""
         update = Update.de_json(payload, self.app.bot)

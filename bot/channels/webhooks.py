@@ -21,6 +21,9 @@ class WebhookEndpoint(Protocol):
 
     def update_key(self, payload: dict[str, Any]) -> str | None: ...
 
+    def chat_key(self, payload: dict[str, Any]) -> str | None:
+        """Whose update this is: one person's updates are processed one at a time, in arrival order."""
+
     async def process(self, payload: dict[str, Any]) -> None:
         """Handle the update and send the replies; raise when handling failed (the inbox tries again)."""
 

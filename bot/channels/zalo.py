@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.channels.zalo_client import POLL_TIMEOUT_S, ZaloApiError, ZaloClient, ZaloError, ZaloRateLimited
 from bot.channels.zalo_messenger import FileLink, QuotaRefused, ZaloMessenger, is_unreachable
+from bot.rate_budget import RateBudget
 from handlers.catalog import core as t
 from handlers.messages import Incoming, Reply
 from handlers.outbound import MessagePriority
@@ -134,9 +135,10 @@ class ZaloChannel:
         *,
         quota: QuotaGuard | None = None,
         file_link: FileLink | None = None,
+        budget: RateBudget | None = None,
     ) -> None:
         self.router, self.client = router, client
-        self.messenger = ZaloMessenger(client, quota, file_link)
+        self.messenger = ZaloMessenger(client, quota, file_link, budget)
 
     async def close(self) -> None:
         await self.client.close()
@@ -250,7 +252,14 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
 
 
 def build_zalo(
-    token: str, base_url: str, router: Router, quota: QuotaGuard | None = None, file_link: FileLink | None = None
+    token: str,
+    base_url: str,
+    router: Router,
+    quota: QuotaGuard | None = None,
+    file_link: FileLink | None = None,
+    budget: RateBudget | None = None,
 ) -> ZaloChannel:
-    """The channel with its own client (closed by `ZaloChannel.close`)."""
-    return ZaloChannel(router, ZaloClient(token, base_url), quota=quota, file_link=file_link)
+    """The channel with its own client (closed by `ZaloChannel.close`). On a budget, a 429 is not retried by the
+    client: the messenger pauses the token's budget (getUpdates waits), so every sender holds back."""
+    client = ZaloClient(token, base_url) if budget is None else ZaloClient(token, base_url, max_retries=0)
+    return ZaloChannel(router, client, quota=quota, file_link=file_link, budget=budget)

@@ -3,7 +3,8 @@
 The Bot API is small: no buttons, no edits, no documents. So choices go out as numbered lines (a typed
 number or the choice's words select it), long texts are split at 2,000 characters on line boundaries, and
 generated files become a signed link from `file_link` (the web server's), or a polite note. The monthly
-quota guard keeps the less urgent messages back near the limit. Errors map to outcomes:
+quota guard keeps the less urgent messages back near the limit. Every message takes a slot of the token's shared
+rate budget (bot/rate_budget.py); a 429 pauses the budget, then a reply tries again. Errors map to outcomes:
 unreachable (403, "blocked"...) -> blocked · partly sent -> unknown (a retry would repeat it) · 429 -> failed
 with retry_after · no answer -> unknown, a request that never left -> failed · other errors -> failed.
 """
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloError, ZaloNetworkError, ZaloRateLimited
+from bot.rate_budget import BudgetUnavailable, Kind, RateBudget
 from handlers.catalog import channels as c
 from handlers.catalog import core as t
 from handlers.messages import Attachment, Reply
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 TEXT_LIMIT = 2000
 # Errors that mean the user cannot be reached (blocked the bot, left, unknown): not retried.
 UNREACHABLE_CODES = frozenset({403})
+REPLY_RETRIES = 3  # a reply refused with 429 is tried again after the pause; the sender puts its own rows back
 UNREACHABLE_WORDS = ("block", "chặn", "not follow", "unfollow", "user not found", "chat not found", "forbidden")
 
 FileLink = Callable[[Attachment, str], Awaitable[str | None]]
@@ -72,8 +75,17 @@ class ZaloMessenger:
 
     platform = Platform.ZALO.value
 
-    def __init__(self, client: ZaloClient, quota: QuotaGuard | None = None, file_link: FileLink | None = None) -> None:
-        self.client, self.quota, self.file_link = client, quota, file_link
+    def __init__(
+        self,
+        client: ZaloClient,
+        quota: QuotaGuard | None = None,
+        file_link: FileLink | None = None,
+        budget: RateBudget | None = None,  # None: unpaced (tests)
+    ) -> None:
+        self.client, self.quota, self.file_link, self.budget = client, quota, file_link, budget
+
+    def is_paused(self) -> bool:
+        return self.budget is not None and self.budget.is_paused()
 
     async def messages(self, user_id: str, replies: Sequence[Reply]) -> list[Outgoing]:
         out: list[Outgoing] = []
@@ -101,11 +113,12 @@ class ZaloMessenger:
         if self.quota is not None and not await self.quota.allow(len(out), priority):
             raise QuotaRefused("quota")
         sent = 0
+        kind = Kind.REPLY if priority is MessagePriority.REPLY else Kind.BROADCAST
         try:
             for message in out:
-                await self._send_one(chat_id, message)
+                await self._paced(chat_id, message, kind)
                 sent += 1
-        except ZaloError as error:
+        except (ZaloError, BudgetUnavailable) as error:
             error.sent_before = sent
             raise
         finally:
@@ -113,7 +126,25 @@ class ZaloMessenger:
                 await self.quota.count(sent)
         return sent
 
-    async def _send_one(self, chat_id: str, message: Outgoing) -> None:
+    async def _paced(self, chat_id: str, message: Outgoing, kind: Kind) -> None:
+        """Each request takes a slot first; a 429 pauses the budget, and a reply tries again after it."""
+        retries = REPLY_RETRIES if kind is Kind.REPLY and self.budget is not None else 0
+        for attempt in range(retries + 1):
+            try:
+                await self._send_one(chat_id, message, kind)
+                return
+            except ZaloRateLimited as error:
+                if self.budget is not None:
+                    await self.budget.pause(error.retry_after)
+                if attempt == retries:
+                    raise
+
+    async def _slot(self, chat_id: str, kind: Kind) -> None:
+        if self.budget is not None:
+            await self.budget.acquire(chat_id, kind)
+
+    async def _send_one(self, chat_id: str, message: Outgoing, kind: Kind) -> None:
+        await self._slot(chat_id, kind)
         if message.photo is None:
             await self.client.send_message(chat_id, message.text or "")
             return
@@ -122,6 +153,7 @@ class ZaloMessenger:
         except ZaloApiError as error:  # Zalo could not fetch the picture: the link as text still helps
             if isinstance(error, ZaloRateLimited) or is_unreachable(error):
                 raise
+            await self._slot(chat_id, kind)  # a request of its own
             await self.client.send_message(chat_id, c.FILE_LINK.format(filename=message.filename, url=message.photo))
 
     async def close(self) -> None:
@@ -133,6 +165,10 @@ class ZaloMessenger:
             await self.send(external_id, external_id, replies, priority)
         except QuotaRefused:
             return SendOutcome(SendStatus.FAILED, error="quota")
+        except BudgetUnavailable as error:  # no slot for the next message: it did not leave
+            if error.sent_before:  # re-sending would repeat what already arrived
+                return SendOutcome(SendStatus.UNKNOWN, error="partly sent: budget")
+            return SendOutcome(SendStatus.PENDING, error=f"not sent: budget {error}")
         except ZaloError as error:
             return self._outcome(error)
         return SendOutcome(SendStatus.SENT)

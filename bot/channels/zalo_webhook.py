@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.channels.webhooks import PlatformWebhook, WebhookInfo
-from bot.channels.zalo import PLATFORM, ZaloChannel
+from bot.channels.zalo import PLATFORM, ZaloChannel, parse_update
 from bot.channels.zalo_client import ZaloClient
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
@@ -26,6 +26,10 @@ class ZaloEndpoint:
 
     def update_key(self, payload: dict[str, Any]) -> str | None:
         return self.channel.update_key(payload)
+
+    def chat_key(self, payload: dict[str, Any]) -> str | None:
+        update = parse_update(payload)
+        return update.user_id if update else None
 
     async def process(self, payload: dict[str, Any]) -> None:
         await self.channel.handle(payload)

@@ -59,6 +59,23 @@ SECRET_TOO_SHORT = (
 )
 ROSTER_ERRORS = "Các dòng có lỗi (các dòng khác vẫn được nhập):"
 DB_UPGRADED = "Cơ sở dữ liệu đã được nâng cấp lên phiên bản mới nhất. / Database is at the latest revision."
+DB_BACKED_UP = "Đã sao lưu cơ sở dữ liệu vào {path}. / Backup written to {path}."
+DB_RESTORED = (
+    "Đã khôi phục cơ sở dữ liệu từ {path}. Chạy lại bot để xử lý các cập nhật còn chờ. / Restored from {path}."
+)
+DB_BACKUP_FAILED = {
+    "tool_missing": "Không tìm thấy chương trình {detail} (gói postgresql-client). / {detail} is not installed.",
+    "not_empty": (
+        "Cơ sở dữ liệu đích đã có dữ liệu: chỉ khôi phục vào một cơ sở dữ liệu trống (tạo mới, hoặc xoá rồi tạo lại). "
+        "/ The target database is not empty."
+    ),
+    "wrong_kind": (
+        "Tệp này không phải bản sao lưu của loại cơ sở dữ liệu đang dùng (SQLite hoặc PostgreSQL). "
+        "/ Not a backup of this kind of database."
+    ),
+    "not_found": "Không tìm thấy tệp hoặc cơ sở dữ liệu. / File or database not found.",
+    "tool_failed": "Sao lưu hoặc khôi phục không thành công: {detail} / Backup or restore failed: {detail}",
+}
 RUNNING = "Bot đang chạy trên Telegram. Nhấn Ctrl+C để dừng. / The bot is running on Telegram; Ctrl+C stops it."
 DEMO_THEME = "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về xây dựng chi bộ vững mạnh (chuyên đề mẫu để chạy thử)"
 DEMO_NEEDS_TERMINAL = "Bản chạy thử cần một cửa sổ dòng lệnh (terminal). / The demo needs an interactive terminal."

@@ -36,7 +36,7 @@ ANNOUNCE_RECENT_HEADER = "Các thông báo gần đây của đồng chí:"
 ANNOUNCE_RECENT_LINE = (
     "Số {number} · {date} · {unit}: «{excerpt}»\n"
     "   đã gửi {sent} · chặn bot {blocked} · lỗi {failed} · chưa rõ {unknown} · đang chờ {pending}"
-    " · không gửi được {skipped}"
+    " · không gửi được {skipped} · gửi lại {resent}"
 )
 ANNOUNCE_RECENT_NONE = "Đồng chí chưa gửi thông báo nào."
 ANNOUNCE_NEW = "Soạn thông báo mới"

@@ -142,3 +142,9 @@ STUDY_SESSION = "{date}: {topic} ({count} người tham gia)"
 STUDY_NONE = "Chưa có buổi học tập nào trong năm."
 BREADCRUMB = "Đường dẫn"
 COL_KIND = "Loại"
+POLLER_ALREADY_RUNNING = (
+    "Một tiến trình `lamtheo run` khác đang nhận tin (polling) cho bot này trên cùng cơ sở dữ liệu: chỉ được "
+    "một tiến trình polling. Muốn chạy nhiều tiến trình, dùng `lamtheo run --webhook` sau một reverse proxy. "
+    "/ Another `lamtheo run` is already polling this bot on this database: run one poller only, or several "
+    "`lamtheo run --webhook` instances behind a reverse proxy."
+)

@@ -81,6 +81,7 @@ class AnnounceFlow:
                     unknown=c.unknown,
                     pending=c.open,
                     skipped=c.skipped,
+                    resent=c.resent,
                 )
             )
         return [Reply("\n".join(lines))]

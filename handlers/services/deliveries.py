@@ -2,8 +2,11 @@
 
 A broadcast has one delivery row per recipient (unique per broadcast and member), moving
 pending -> sending -> sent | blocked | failed | unknown (or skipped when nobody can be reached). A row is
-claimed (moved to SENDING and committed) before its request goes out, so a crash leaves it in SENDING;
-at the next start it becomes UNKNOWN: reported, never re-sent, so nobody gets a message twice.
+claimed (moved to SENDING, leased to its sender, committed) before its request goes out, so a crash leaves
+it in SENDING. When its sender is gone (its lease lapsed, or at the start of the single SQLite process) it is
+taken back: at-least-once (DELIVERY_AFTER_CRASH=resend, the default) puts it back to pending to be sent
+again once, counted as resent ("gửi lại"), so a member may get it twice but never miss it; at-most-once
+(=unknown), or a row already resent once, becomes UNKNOWN: reported, never sent again.
 """
 
 from __future__ import annotations
@@ -62,6 +65,30 @@ class ClaimedDelivery:
 
 
 @dataclass(frozen=True)
+class Lease:
+    """Who holds the rows it claims (an instance's id) and until when, unless renewed."""
+
+    owner: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """Rows in flight whose sender was gone: put back to be sent again, or marked UNKNOWN."""
+
+    resent: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.resent) + len(self.unknown)
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return len(self.resent), len(self.unknown)
+
+
+@dataclass(frozen=True)
 class BroadcastCounts:
     broadcast_id: int
     pending: int = 0
@@ -71,6 +98,7 @@ class BroadcastCounts:
     failed: int = 0
     unknown: int = 0
     skipped: int = 0
+    resent: int = 0  # sent again after their sender crashed (counted in their status too)
 
     @property
     def total(self) -> int:
@@ -221,13 +249,15 @@ def _unstored(raw: object) -> tuple[list[tuple[str, str]], str | None, dict[str,
 # --- sending ------------------------------------------------------------------------------------------
 
 
-async def claim_due(uow: UnitOfWork, platform: str, now: datetime, limit: int) -> list[ClaimedDelivery]:
-    """Take up to `limit` due rows of `platform` for sending (commit before sending them).
+async def claim_due(
+    uow: UnitOfWork, platform: str, now: datetime, limit: int, lease: Lease | None = None
+) -> list[ClaimedDelivery]:
+    """Take up to `limit` due rows of `platform` for sending, under `lease` (commit before sending them).
 
     A row with choices sets the recipient's dialog to the message's flow at step "respond" with a new nonce,
     here rather than after the send: an answer pressed within a second of delivery must find it in place.
     """
-    rows = await uow.deliveries.claim_due(platform, now, limit)
+    rows = await uow.deliveries.claim_due(platform, now, limit, (lease.owner, lease.until) if lease else None)
     with_choices = [row.account.id for row in rows if row.delivery.choices]
     dialogs = await uow.deliveries.dialogs_of(with_choices) if with_choices else {}
     texts = await render_refs(uow, [row.delivery.text for row in rows])  # names as they are now
@@ -310,16 +340,27 @@ async def record_many(uow: UnitOfWork, outcomes: Sequence[tuple[int, SendOutcome
     await uow.deliveries.finish_complete(sorted(touched), now)
 
 
-async def recover_in_flight(uow: UnitOfWork, now: datetime | None = None) -> list[int]:
-    """At start: rows a crash left in SENDING may have gone out. They become UNKNOWN and are never re-sent."""
+async def recover_in_flight(
+    uow: UnitOfWork, now: datetime | None = None, *, resend: bool = False, lapsed_only: bool = False
+) -> Recovered:
+    """Rows left in SENDING by a sender that is gone (lapsed_only: those whose lease lapsed; else all of them,
+    at the start of the only process) may or may not have gone out. resend: each is sent again, once (a row
+    already resent becomes UNKNOWN); else they become UNKNOWN and are never sent again."""
     now = now or datetime.now(UTC)
-    rows = await uow.deliveries.in_flight()
+    rows = await uow.deliveries.in_flight(now if lapsed_only else None)
+    recovered = Recovered()
     for row in rows:
+        row.updated_at, row.lease_owner, row.lease_until = now, None, None
+        if resend and row.resent == 0:
+            row.status, row.resent = DeliveryStatus.PENDING.value, 1
+            row.error = "interrupted while sending (its sender stopped): sent again"
+            recovered.resent.append(row.id)
+            continue
         row.status = DeliveryStatus.UNKNOWN.value
-        row.error = "interrupted while sending (the process stopped)"
-        row.updated_at = now
+        row.error = "interrupted while sending (its sender stopped)"
+        recovered.unknown.append(row.id)
     await uow.deliveries.finish_complete(sorted({row.broadcast_id for row in rows}), now)
-    return [row.id for row in rows]
+    return recovered
 
 
 async def broadcast_counts(uow: UnitOfWork, broadcast_id: int) -> BroadcastCounts:

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import ensure_sqlite_dir
+from storage.locks import MIGRATIONS, lock_connection, unlock_connection
 from storage.models import Base
 
 config = context.config
@@ -34,7 +35,13 @@ async def _run_async(url: str) -> None:
         async with engine.connect() as connection:
             await connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     async with engine.connect() as connection:
+        # Instances starting together on an empty database: the first migrates, the others wait here and
+        # then find the schema current (without the lock, one dies on a duplicate row in alembic_version).
+        if engine.dialect.name == "postgresql":
+            await lock_connection(connection, MIGRATIONS)
         await connection.run_sync(_configure)
+        if engine.dialect.name == "postgresql":
+            await unlock_connection(connection, MIGRATIONS)
     await engine.dispose()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.models.accounts import ChatAccount, DialogStateRow, InviteCode, LinkFailure
 from storage.models.base import Base, UtcDateTime
 from storage.models.broadcasts import Broadcast, Delivery, MeetingSchedule, ReminderResponse
+from storage.models.budget import RateBudgetRow
 from storage.models.commitments import Commitment, Cycle, Evidence, ProgressEntry, SelfAssessment
 from storage.models.figures import CellVersion
 from storage.models.honours import Activity, Commendation, CommendationStep, ExemplarRegistration, ModelReplication
@@ -39,6 +40,7 @@ __all__ = [
     "ModelReplication",
     "ProcessedUpdate",
     "ProgressEntry",
+    "RateBudgetRow",
     "ReminderResponse",
     "SelfAssessment",
     "StoredFile",

@@ -91,3 +91,6 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))  # the sender holding it in SENDING, until lease_until
+    lease_until: Mapped[datetime | None]
+    resent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # sent again after a crash

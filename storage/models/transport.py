@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, PrimaryKeyConstraint, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -22,11 +32,19 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(index=True)
 
 
+OPEN = text("processed_at IS NULL")
+
+
 class InboxUpdate(Base):
     """A webhook update stored before the platform got its 200: processed from here, so a crash loses nothing."""
 
     __tablename__ = "inbox_updates"
-    __table_args__ = (UniqueConstraint("platform", "update_key", name="uq_inbox_updates_platform_key"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "update_key", name="uq_inbox_updates_platform_key"),
+        # Only the rows not processed yet (a few) are indexed: a claim never walks the days of processed ones.
+        Index("ix_inbox_updates_open", "platform", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        Index("ix_inbox_updates_open_chat", "platform", "chat_key", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -35,6 +53,9 @@ class InboxUpdate(Base):
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    chat_key: Mapped[str | None] = mapped_column(String(64))  # a chat's updates are processed in arrival order
+    lease_owner: Mapped[str | None] = mapped_column(String(64))  # the instance processing it, until lease_until
+    lease_until: Mapped[datetime | None]
 
 
 class StoredFile(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -238,6 +239,23 @@ def test_rate_limit_blocked_unauthorized_and_unknown(fake: FakeTelegram) -> None
     assert fake.wait_for_sent(7, 1, timeout=1)[0]["text"] == "json body"
     with pytest.raises(AssertionError, match="expected >= 1 message"):
         fake.wait_for_sent(12345, 1, timeout=0.1)
+
+
+def test_sends_are_counted_per_second_and_in_any_window(fake: FakeTelegram) -> None:
+    send = f"{fake.base_url}{fake.token}/sendMessage"
+    with httpx.Client(timeout=5) as client:
+        for chat in (1, 2, 1):
+            assert client.post(send, data={"chat_id": str(chat), "text": "x"}).status_code == 200
+        time.sleep(1.05)
+        client.post(send, data={"chat_id": "1", "text": "y"})
+        fake.blocked_chats.add(3)
+        assert client.post(send, data={"chat_id": "3", "text": "refused"}).status_code == 403  # not counted
+
+    assert fake.most_sent_in_any_window(1.0) == 3
+    assert fake.most_sent_in_any_window(1.0, chat_id=1) == 2
+    assert fake.most_sent_in_any_window(10.0) == 4
+    assert fake.sent_per_second() == [3, 1]
+    assert len(fake.send_times(1)) == 3
 
 
 def test_decode_form_value_keeps_strings() -> None:

@@ -204,7 +204,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 @pytest.fixture
 async def bot_app(fake: FakeTelegram, router: Router) -> AsyncIterator[PtbApp]:
-    app = build_application(fake.token, fake.base_url, router, rate_limiter=False)
+    app = build_application(fake.token, fake.base_url, router)
     await app.initialize()
     try:
         yield app

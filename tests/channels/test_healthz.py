@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from bench.broadcast import NOON, populate
 from bot.channels.telegram_messenger import TelegramMessenger
 from bot.health import Health
 from bot.inbox import Inbox
+from bot.rate_budget import BudgetLimits, MemoryStore, RateBudget, token_key
 from bot.sender import Sender, SenderLimits
 from bot.web import build_web_app
 from tests.fakes.fake_telegram import FakeTelegram
@@ -43,6 +45,11 @@ class Site:
     sender: Sender
     db: Database
 
+    def budget(self) -> RateBudget:
+        messenger = self.sender.messengers["telegram"]
+        assert isinstance(messenger, TelegramMessenger) and messenger.budget is not None
+        return messenger.budget
+
     async def health(self) -> tuple[int, dict[str, Any]]:
         response = await self.client.get("/healthz")
         return response.status, await response.json()
@@ -62,7 +69,8 @@ async def open_site(db: Database, clock: FakeClock, fake: FakeTelegram, endpoint
     clock.current = NOON  # the deliveries bench.broadcast queues are due from then
     inbox = Inbox(db.uow, clock, [endpoint])
     await inbox.start()
-    messenger = TelegramMessenger(fake.token, fake.base_url, connections=2)
+    budget = RateBudget(token_key("telegram", fake.token), BudgetLimits(), MemoryStore())
+    messenger = TelegramMessenger(fake.token, fake.base_url, budget, connections=2)
     sender = Sender(db.uow, {"telegram": messenger}, clock, SenderLimits(poll_seconds=3600))  # woken, or never
     sender.start()
     health = Health(db.uow, clock, inbox=inbox, sender=sender)
@@ -161,10 +169,11 @@ async def test_due_messages_the_sender_does_not_send_for_10_minutes_are_a_stuck_
     await populate(site.db.url, 3)  # queued without waking it, as a lost wake-up would leave them
     clock.advance(minutes=9)
     assert await site.health() == (200, {"ok": True})
-    site.sender.pacers["telegram"].pause(3600)  # Telegram asked to wait: waiting is not being stuck
+    budget = site.budget()
+    budget.paused_until = time.time() + 3600  # Telegram asked to wait: waiting is not being stuck
     clock.advance(minutes=2)
     assert await site.health() == (200, {"ok": True})
-    site.sender.pacers["telegram"].paused_until = 0
+    budget.paused_until = 0.0
     problem = "delivery sender: a message has been due 11 min on telegram"
     assert await site.health() == (503, {"ok": False, "problems": [problem]})
     site.sender.wake()

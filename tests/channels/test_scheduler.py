@@ -199,17 +199,30 @@ def test_status_shows_schedules_next_due_times_and_missed_firings(
     assert rc.CLI_STATUS_MISSED in out and "missed" in out
 
 
-def test_remind_now_sends_with_a_progress_bar_when_a_token_is_set(
-    roster_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def remind_here(roster_env: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeTelegram, budget: str) -> dict[str, int]:
     db = cli_db(roster_env)
     chat_ids = asyncio.run(_link_and_consent(db, ["DV001", "DV004"], datetime.now(UTC)))
     asyncio.run(db.close())
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", fake.base_url)
+    monkeypatch.setenv("RATE_BUDGET", budget)
+    assert main(["remind", "now", "--unit", "Đảng bộ xã Thanh Sơn", "--kind", "register"]) == 0
+    return chat_ids
+
+
+async def _statuses(check: Database) -> list[str]:
+    async with check.sessions() as session:
+        rows = (await session.scalars(select(Delivery.status).where(Delivery.status != "skipped"))).all()
+    await check.close()
+    return sorted(rows)
+
+
+def test_remind_now_sends_with_a_progress_bar_on_the_budget_in_the_database(
+    roster_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     with FakeTelegram() as fake:
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
-        monkeypatch.setenv("TELEGRAM_API_BASE_URL", fake.base_url)
         capsys.readouterr()
-        assert main(["remind", "now", "--unit", "Đảng bộ xã Thanh Sơn", "--kind", "register"]) == 0
+        chat_ids = remind_here(roster_env, monkeypatch, fake, "database")
         captured = capsys.readouterr()
         for code, chat_id in chat_ids.items():
             texts = fake.sent_texts(chat_id)
@@ -217,15 +230,18 @@ def test_remind_now_sends_with_a_progress_bar_when_a_token_is_set(
             assert texts[0].startswith(rc.REMIND_HEAD_UNSCHEDULED.format(cell=DONG_TAM))
     assert rc.CLI_REMIND_SENDING in captured.err  # the tqdm bar
     assert "sent=2" in captured.out
-    check = cli_db(roster_env)
+    assert asyncio.run(_statuses(cli_db(roster_env))) == ["sent", "sent"]
 
-    async def statuses() -> list[str]:
-        async with check.sessions() as session:
-            rows = (await session.scalars(select(Delivery.status).where(Delivery.status != "skipped"))).all()
-        await check.close()
-        return sorted(rows)
 
-    assert asyncio.run(statuses()) == ["sent", "sent"]
+def test_remind_now_leaves_the_sending_to_the_running_bot_when_the_budget_is_in_its_process(
+    roster_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeTelegram() as fake:
+        capsys.readouterr()
+        remind_here(roster_env, monkeypatch, fake, "auto")  # SQLite: the running bot's process holds the budget
+        assert fake.sent_messages() == []
+    assert capsys.readouterr().out.strip() == rc.CLI_REMIND_QUEUED.format(cells=3, count=2)
+    assert asyncio.run(_statuses(cli_db(roster_env))) == ["pending", "pending"]
 
 
 @pytest.mark.parametrize("value", ["-1", "abc", "1000"])

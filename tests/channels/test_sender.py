@@ -1,5 +1,5 @@
 """The delivery sender against the fake Bot API server: rate limits, 429 pauses, blocked chats, timeouts,
-and the pause PTB's AIORateLimiter leaves open for interactive replies (closed by PausingRateLimiter)."""
+and the pause PTB's AIORateLimiter leaves open for interactive replies (closed by the budget's BudgetLimiter)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bench.broadcast import NOON, chat_of, populate
-from bot.channels.telegram_limiter import PausingRateLimiter
+from bot.channels.telegram_limiter import BudgetLimiter
 from bot.channels.telegram_messenger import TelegramMessenger
+from bot.rate_budget import BudgetLimits, Kind, MemoryStore, RateBudget, token_key
 from bot.sender import Sender, SenderLimits
 from handlers.clock import SystemClock
 from handlers.messages import Reply
@@ -31,8 +32,9 @@ PAUSE_SLACK = 0.2  # requests already on the wire when the 429 came back may sti
 
 
 def sender_for(db: Database, fake: FakeTelegram, rate: float, **limits: Any) -> tuple[Sender, TelegramMessenger]:
-    messenger = TelegramMessenger(fake.token, fake.base_url, connections=8, timeout=limits.pop("timeout", 10.0))
-    config = SenderLimits(rates={"telegram": rate}, **limits)
+    budget = RateBudget(token_key("telegram", fake.token), BudgetLimits(rate=rate), MemoryStore())
+    messenger = TelegramMessenger(fake.token, fake.base_url, budget, connections=8, timeout=limits.pop("timeout", 10.0))
+    config = SenderLimits(**limits)
     return Sender(db.uow, {"telegram": messenger}, SystemClock(), config), messenger
 
 
@@ -135,6 +137,7 @@ async def test_messenger_maps_platform_answers() -> None:
     gone, broken = 555, 556
 
     with FakeTelegram() as fake:
+
         def send(params: dict[str, Any]) -> Any:
             if params.get("chat_id") == gone:
                 raise _ApiError(400, "Bad Request: chat not found")
@@ -146,7 +149,7 @@ async def test_messenger_maps_platform_answers() -> None:
         fake.blocked_chats = {557}
         fake.throttled_chats = {558: 1}
         fake.retry_after = 7
-        messenger = TelegramMessenger(fake.token, fake.base_url)
+        messenger = TelegramMessenger(fake.token, fake.base_url, None)
         outcomes = [
             await messenger.deliver(str(chat), [Reply("Xin chào <b>đồng chí</b>")], MessagePriority.ANNOUNCEMENT)
             for chat in (gone, broken, 557, 558, 559)
@@ -169,7 +172,7 @@ async def test_a_request_that_never_left_is_retried_later() -> None:
     with FakeTelegram() as fake:
         base_url = fake.base_url
     # the server is gone: the connection is refused before anything was sent
-    messenger = TelegramMessenger("123456:TEST-TOKEN", base_url, timeout=2)
+    messenger = TelegramMessenger("123456:TEST-TOKEN", base_url, None, timeout=2)
     messenger._ready = True  # getMe would fail the same way; deliver's own mapping is under test
     outcome = await messenger.deliver("42", [Reply("x")], MessagePriority.REMINDER)
     await messenger.close()
@@ -183,7 +186,12 @@ async def test_a_request_that_never_left_is_retried_later() -> None:
 SLOW, THROTTLED, OTHER = 9001, 9002, 9003
 
 
-async def gap_after_429(limiter: AIORateLimiter, paused: Callable[[], bool]) -> float:
+def reply_limiter(max_retries: int) -> BudgetLimiter:
+    budget = RateBudget(token_key("telegram", "123456:TEST-TOKEN"), BudgetLimits(), MemoryStore())
+    return BudgetLimiter(budget, Kind.REPLY, max_retries)
+
+
+async def gap_after_429(limiter: AIORateLimiter | BudgetLimiter, paused: Callable[[], bool]) -> float:
     """Seconds between the 429 and the arrival of a request that started during the pause.
 
     A slow request is in flight; a second one gets 429 (retry_after 1 s); a third starts while the pause
@@ -217,18 +225,18 @@ async def test_aioratelimiter_lets_a_request_through_during_the_pause() -> None:
     assert gap < 1.0  # the slow request's `finally` re-opened the gate 0.5 s into a 1 s pause
 
 
-async def test_pausing_rate_limiter_holds_every_request_for_the_whole_pause() -> None:
-    pausing = PausingRateLimiter(max_retries=2)
+async def test_the_budget_holds_every_request_for_the_whole_pause() -> None:
+    budget = reply_limiter(max_retries=2)
 
-    gap = await gap_after_429(pausing, lambda: pausing.paused_until > 0)
+    gap = await gap_after_429(budget, lambda: budget.budget.paused_until > 0)
 
     assert gap >= 1.0
 
 
-@pytest.mark.parametrize("limiter", [PausingRateLimiter(max_retries=1)])
-async def test_pausing_rate_limiter_gives_up_after_its_retries(limiter: PausingRateLimiter) -> None:
+async def test_the_budget_limiter_gives_up_after_its_retries() -> None:
     from telegram.error import RetryAfter
 
+    limiter = reply_limiter(max_retries=1)
     with FakeTelegram() as fake:
         fake.throttled_chats, fake.retry_after = {THROTTLED: 5}, 1
         async with ExtBot(fake.token, base_url=fake.base_url, rate_limiter=limiter) as bot:
@@ -243,6 +251,7 @@ async def test_pausing_rate_limiter_gives_up_after_its_retries(limiter: PausingR
 async def test_the_running_bot_starts_the_sender_and_the_reminder_clock(db: Database) -> None:
     from pydantic import SecretStr
 
+    from bot.rate_budget import budgets_for
     from bot.runtime import messengers_for, start_workers
     from bot.settings import Settings
     from bot.wiring import build_core
@@ -256,7 +265,7 @@ async def test_the_running_bot_starts_the_sender_and_the_reminder_clock(db: Data
             sender_poll_seconds=0.1,
         )
         core = build_core(settings, db.url)
-        background = start_workers(core, settings, messengers_for(settings))
+        background = start_workers(core, settings, messengers_for(settings, budgets_for(settings, core)))
         try:
             await asyncio.to_thread(fake.wait_for_sent, chat_of(0), 1)
             await asyncio.to_thread(fake.wait_for_sent, chat_of(1), 1)

@@ -21,10 +21,11 @@ import pytest
 from sqlalchemy import select
 from telegram import Update
 from telegram.constants import MessageLimit
-from telegram.ext import AIORateLimiter
 
 from bot.channels.telegram import BOT_COMMANDS, TelegramChannel
+from bot.channels.telegram_limiter import BudgetLimiter
 from bot.housekeeping import HOUSEKEEPING_EVERY_S, housekeeping
+from bot.rate_budget import BudgetLimits, MemoryStore, RateBudget
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
 from handlers.catalog import reports as rp
@@ -205,9 +206,9 @@ async def test_a_press_whose_answer_fails_is_still_handled(
 async def test_rate_limited_application_links_and_consents(
     router: Router, roster_db: Database, clock: FakeClock
 ) -> None:
-    harness = await start_app(router, rate_limiter=True)
+    harness = await start_app(router, budget=RateBudget("telegram:test", BudgetLimits(), MemoryStore()))
     try:
-        assert isinstance(harness.app.bot.rate_limiter, AIORateLimiter)
+        assert isinstance(harness.app.bot.rate_limiter, BudgetLimiter)
         code = await invite_code(roster_db, clock, "DV001")
         sent = await harness.say(f"/start {code}")
         assert sent[-1] == t.CONSENT_NOTICE

@@ -59,7 +59,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 
 async def start_web(db: Database, router: Router, clock: FakeClock, fake: FakeTelegram, zalo: RecordingEndpoint) -> Web:
-    bot = TelegramBot(build_application(fake.token, fake.base_url, router, rate_limiter=False))
+    bot = TelegramBot(build_application(fake.token, fake.base_url, router))
     await bot.start()
     telegram = TelegramEndpoint(bot.app)
     inbox = Inbox(db.uow, clock, [telegram, zalo], retry_delays=(0.0,))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.channels.zalo import ZaloChannel, build_zalo
 from bot.channels.zalo_client import ZaloClient
 from bot.channels.zalo_messenger import TEXT_LIMIT, ZaloMessenger
+from bot.rate_budget import BudgetLimits, MemoryStore, RateBudget, token_key
 from handlers.catalog import channels as c
 from handlers.catalog import commend as cm
 from handlers.catalog import core as t
@@ -317,6 +318,22 @@ async def test_messenger_outcomes(client: ZaloClient, fake: FakeZalo) -> None:
     fake.fail_next("sendMessage", 500, "Internal server error")
     failed = await messenger.deliver("z1", reminder, MessagePriority.REMINDER)
     assert failed.status is SendStatus.FAILED and failed.error == "zalo 500: Internal server error"
+
+
+async def test_messages_take_slots_of_the_budget_and_a_429_pauses_it(fake: FakeZalo) -> None:
+    limits = BudgetLimits(rate=5, per_chat_interval=1.0, reply_burst=3)
+    budget = RateBudget(token_key("zalo", fake.token), limits, MemoryStore())
+    async with ZaloClient(fake.token, fake.base_url, max_retries=0) as client:
+        messenger = ZaloMessenger(client, budget=budget)
+        await asyncio.gather(*(messenger.deliver(f"z{n}", [Reply("Nhắc")], MessagePriority.REMINDER) for n in range(6)))
+        fake.rate_limit_next(1, retry_after=0.5)
+        sent = await messenger.send("z-reply", "z-reply", [Reply("Trả lời")], MessagePriority.REPLY)
+
+    times = [call["time"] for call in fake.calls("sendMessage")]
+    assert len(times) == 8 and sent == 1  # six reminders, a refused reply, the same reply again
+    assert times[5] - times[0] >= 4 * limits.spacing  # 5 a second, spaced (unpaced, they would take ms)
+    assert times[7] - times[6] >= 0.5  # the reply waited out the pause, then went
+    assert fake.calls("sendMessage")[6]["status"] == 429 and budget.paused_until > 0
 
 
 async def test_messenger_timeout_after_sending_is_unknown(fake: FakeZalo) -> None:

@@ -429,7 +429,8 @@ class FakeTelegram:
       400 "message is not modified" (set to False to accept it silently).
     * ``max_long_poll``: cap (seconds) for the ``timeout`` of ``getUpdates``.
     * ``per_chat_interval``: like Telegram's one message a second per chat: a second send to a chat
-      within this many seconds gets HTTP 429.
+      within this many seconds gets HTTP 429 (``per_chat_burst`` sends, when it is set above 1: replies to a
+      person may come a few at once).
     * ``throttled_chats``: ``{chat_id: n}``: the next n sends to that chat get HTTP 429 (retry_after).
     * ``slow_chats``: ``{chat_id: seconds}``: sends to that chat are answered only after this delay
       (the request is recorded on arrival, answered later, outside the lock).
@@ -454,14 +455,16 @@ class FakeTelegram:
         self.strict_edits: bool = True
         self.max_long_poll: float = 1.0
         self.per_chat_interval: float | None = None
+        self.per_chat_burst: int = 1
         self.throttled_chats: dict[int, int] = {}
         self.slow_chats: dict[int, float] = {}
-        self._last_send_to: dict[Any, float] = {}
+        self._last_send_to: dict[Any, collections.deque[float]] = {}
 
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._calls: list[JSONDict] = []
         self._sent: list[tuple[Any, JSONDict]] = []  # (chat_id, params) of successful sends
+        self._sent_count: collections.Counter[Any] = collections.Counter()
         self._queue: list[JSONDict] = []  # pending updates, sorted by update_id
         self._confirmed_offset = 0  # updates with id < this are gone for good
         self._next_update_id = 1000
@@ -597,6 +600,10 @@ class FakeTelegram:
         The attached message is the last message the bot sent to that chat, or ``message_id``
         (a placeholder bot message is created if that id is unknown).
         """
+        return self.push_update(self.callback_update(user_id, data, message_id))
+
+    def callback_update(self, user_id: int, data: str, message_id: int | None = None) -> JSONDict:
+        """The update of :meth:`push_callback` without its ``update_id``, not queued (to post to a webhook)."""
         with self._lock:
             first_name = self._first_names.get(user_id, "Test")
             if message_id is None:
@@ -624,7 +631,7 @@ class FakeTelegram:
                 "message": copy.deepcopy(message),
                 "data": data,
             }
-        return self.push_update({"callback_query": callback})
+        return {"callback_query": callback}
 
     # ---- inspection -------------------------------------------------------------------------
 
@@ -644,9 +651,48 @@ class FakeTelegram:
         with self._lock:
             return [dict(p) for cid, p in self._sent if chat_id is None or cid == chat_id]
 
+    def sent_count(self, chat_id: Any) -> int:
+        """How many messages were sent to ``chat_id`` (cheap: for polling many chats at once)."""
+        return self._sent_count[chat_id]
+
+    def last_message(self, chat_id: Any) -> JSONDict | None:
+        """The last message the bot sent to ``chat_id`` as it is now (buttons included), or None."""
+        with self._lock:
+            found = self._messages.get((chat_id, self._last_bot_message.get(chat_id)))
+            return copy.deepcopy(found) if found is not None else None
+
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
         """``text`` (or ``caption``) of every successfully sent message."""
         return [str(p.get("text", p.get("caption", ""))) for p in self.sent_messages(chat_id)]
+
+    def send_times(self, chat_id: int | None = None) -> list[float]:
+        """Arrival times (monotonic) of the successful sendMessage / sendDocument / sendPhoto calls, in order."""
+        with self._lock:
+            return [
+                c["time"]
+                for c in self._calls
+                if c["method"].lower() in SENT_MESSAGE_METHODS
+                and c["status"] == 200
+                and (chat_id is None or c["params"].get("chat_id") == chat_id)
+            ]
+
+    def most_sent_in_any_window(self, window: float = 1.0, chat_id: int | None = None) -> int:
+        """The most successful sends that arrived inside any window (t - window, t]: Telegram's count."""
+        times = self.send_times(chat_id)
+        most, first = 0, 0
+        for last, moment in enumerate(times):
+            while times[first] <= moment - window:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
+    def sent_per_second(self) -> list[int]:
+        """Successful sends counted per second since the first one (the last second may be partial)."""
+        times = self.send_times()
+        counts = [0] * (int(times[-1] - times[0]) + 1 if times else 0)
+        for moment in times:
+            counts[int(moment - times[0])] += 1
+        return counts
 
     def message(self, chat_id: int, message_id: int) -> JSONDict | None:
         """The current state of a stored message (after edits), or None."""
@@ -743,6 +789,7 @@ class FakeTelegram:
         with self._lock:
             self._calls.clear()
             self._sent.clear()
+            self._sent_count.clear()
             self._send_times.clear()
 
     # ---- request handling (called from handler threads) -------------------------------------
@@ -895,8 +942,9 @@ class FakeTelegram:
             )
         if self.per_chat_interval is None:
             return
-        last = self._last_send_to.get(chat_id)
-        if last is not None and time.monotonic() - last < self.per_chat_interval:
+        recent = self._last_send_to.get(chat_id, collections.deque())
+        now = time.monotonic()
+        if len([moment for moment in recent if now - moment < self.per_chat_interval]) >= self.per_chat_burst:
             raise _ApiError(
                 429, f"Too Many Requests: retry after {self.retry_after}", {"retry_after": self.retry_after}
             )
@@ -904,7 +952,8 @@ class FakeTelegram:
     def _send_locked(self, method: str, params: JSONDict, files: dict[str, JSONDict]) -> JSONDict:
         self._check_chat_rate_locked(params.get("chat_id"))
         self._check_rate_locked()
-        self._last_send_to[params.get("chat_id")] = time.monotonic()
+        recent = self._last_send_to.setdefault(params.get("chat_id"), collections.deque(maxlen=8))
+        recent.append(time.monotonic())
         chat_id = self._check_chat_locked(params)
         message: JSONDict = {
             "message_id": self._take_message_id(chat_id),
@@ -936,6 +985,7 @@ class FakeTelegram:
         self._messages[(chat_id, message["message_id"])] = message
         self._last_bot_message[chat_id] = message["message_id"]
         self._sent.append((chat_id, params))
+        self._sent_count[chat_id] += 1
         return copy.deepcopy(message)
 
     def _edit_locked(self, method: str, params: JSONDict) -> JSONDict | bool:

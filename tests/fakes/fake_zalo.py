@@ -18,6 +18,7 @@ In async tests use the ``*_async`` waiters (the blocking ones would stall the bo
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import itertools
@@ -125,6 +126,7 @@ class FakeZalo:
         self._cond = threading.Condition(self._lock)
         self._queue: list[JSONDict] = []
         self._calls: list[JSONDict] = []
+        self._sent_count: collections.Counter[str] = collections.Counter()
         self._failures: list[_Failure] = []
         self._webhook: JSONDict = {"url": "", "secret_token": ""}
         self._message_ids = itertools.count(1)
@@ -277,6 +279,10 @@ class FakeZalo:
             and (chat_id is None or str(c["params"].get("chat_id")) == chat_id)
         ]
 
+    def sent_count(self, chat_id: str) -> int:
+        """How many messages went to `chat_id` (cheap: for polling many chats at once)."""
+        return self._sent_count[chat_id]
+
     def sent_texts(self, chat_id: str | None = None) -> list[str]:
         return [str(m.get("text", m.get("photo", ""))) for m in self.sent(chat_id)]
 
@@ -323,6 +329,7 @@ class FakeZalo:
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._sent_count.clear()
 
     # ---- request handling (server threads) -------------------------------------------------------------------------
     def _handle(self, method: str, params: JSONDict) -> tuple[int, JSONDict, dict[str, str]]:
@@ -338,6 +345,8 @@ class FakeZalo:
             else:
                 status, body, headers = self._answer_locked(method.lower(), params)
             record["status"] = 200 if body.get("ok") else (status if status != 200 else body.get("error_code"))
+            if record["status"] == 200 and method.lower() in SEND_METHODS:
+                self._sent_count[str(params.get("chat_id"))] += 1
             self._cond.notify_all()
         return status, body, headers
 

@@ -24,7 +24,9 @@ async def test_the_inbox_stores_once_lists_oldest_first_and_forgets_only_old_pro
     async with any_db.uow() as uow:
         b, a = [await uow.inbox.find("zalo", key) for key in ("b", "a")]
         assert a is not None and b is not None
-        assert await uow.inbox.unprocessed_ids("zalo") == [b.id, a.id]
+        lease = clock.now() + timedelta(seconds=30)
+        claimed = [await uow.inbox.claim_next("zalo", "one", clock.now(), lease) for _ in range(3)]
+        assert [row.id if row else None for row in claimed] == [b.id, a.id, None]  # oldest first, each once
         assert b.payload == {"id": "b", "text": "Đồng chí"} and b.attempts == 0
         assert await uow.inbox.count_attempt(b.id) == 1
         assert await uow.inbox.count_attempt(b.id) == 2
@@ -33,7 +35,8 @@ async def test_the_inbox_stores_once_lists_oldest_first_and_forgets_only_old_pro
     async with any_db.uow() as uow:
         row = await uow.inbox.get(b.id)
         assert row is not None and row.payload == {} and row.attempts == 2 and row.processed_at == clock.now()
-        assert await uow.inbox.unprocessed_ids("zalo") == [a.id]
+        assert await uow.inbox.claimable(["zalo"], clock.now()) == 0  # a is still leased
+        assert await uow.inbox.claimable(["zalo"], clock.now() + timedelta(seconds=31)) == 1
         assert await uow.inbox.prune_processed(clock.now()) == 0
         assert await uow.inbox.prune_processed(clock.now() + timedelta(seconds=1)) == 1
         await uow.commit()

@@ -15,6 +15,7 @@ from handlers.messages import Incoming, Reply
 from handlers.outbound import SendOutcome, SendStatus
 from handlers.router import Router
 from handlers.services.deliveries import (
+    Lease,
     OutgoingMessage,
     broadcast_counts,
     claim_due,
@@ -308,7 +309,7 @@ async def test_outcomes_are_recorded_and_the_broadcast_finishes(roster_db: Datab
         assert done is not None and done.state == BroadcastState.DONE.value and done.finished_at == later
 
 
-async def test_recover_in_flight_marks_unknown_and_never_resends(roster_db: Database) -> None:
+async def test_at_most_once_recover_in_flight_marks_unknown_and_never_resends(roster_db: Database) -> None:
     broadcast, _ = await five_queued(roster_db)
     async with roster_db.uow() as uow:
         in_flight = await claim_due(uow, "telegram", NOON, 2)
@@ -323,9 +324,39 @@ async def test_recover_in_flight_marks_unknown_and_never_resends(roster_db: Data
         await uow.commit()
         counts = await broadcast_counts(uow, broadcast)
 
-    assert sorted(recovered) == sorted(c.delivery_id for c in in_flight)
-    assert {c.delivery_id for c in rest}.isdisjoint(recovered) and len(rest) == 3
-    assert (counts.unknown, counts.sending) == (2, 3)
+    assert sorted(recovered.unknown) == sorted(c.delivery_id for c in in_flight) and recovered.resent == []
+    assert {c.delivery_id for c in rest}.isdisjoint(recovered.unknown) and len(rest) == 3
+    assert (counts.unknown, counts.sending, counts.resent) == (2, 3, 0)
+
+
+async def test_at_least_once_resends_rows_in_flight_once_and_counts_them(roster_db: Database) -> None:
+    broadcast, _ = await five_queued(roster_db)
+    alive = Lease("alive", NOON + timedelta(seconds=30))
+    async with roster_db.uow() as uow:
+        in_flight = await claim_due(uow, "telegram", NOON, 2, Lease("dead", NOON + timedelta(seconds=30)))
+        held = await claim_due(uow, "telegram", NOON, 1, alive)
+        await uow.commit()
+    # the "dead" sender dies here; "alive" goes on, its lease renewed
+    later = NOON + timedelta(seconds=31)
+    async with roster_db.uow() as uow:
+        await uow.deliveries.renew("alive", [held[0].delivery_id], later + timedelta(seconds=30))
+        recovered = await recover_in_flight(uow, later, resend=True, lapsed_only=True)
+        again = await claim_due(uow, "telegram", later, 10, Lease("taker", later + timedelta(seconds=30)))
+        await uow.commit()
+    assert sorted(recovered.resent) == sorted(c.delivery_id for c in in_flight) and recovered.unknown == []
+    assert set(recovered.resent) <= {c.delivery_id for c in again}  # sent again, the live sender's row not
+    assert held[0].delivery_id not in {c.delivery_id for c in again}
+    # the others are sent; the taker dies with the resent rows in flight: they are not sent a third time
+    async with roster_db.uow() as uow:
+        for delivery_id in {c.delivery_id for c in [*again, *held]} - set(recovered.resent):
+            await record(uow, delivery_id, SendOutcome(SendStatus.SENT), later)
+        await uow.commit()
+    async with roster_db.uow() as uow:
+        second = await recover_in_flight(uow, later + timedelta(minutes=5), resend=True, lapsed_only=True)
+        await uow.commit()
+        counts = await broadcast_counts(uow, broadcast)
+    assert set(recovered.resent) <= set(second.unknown)
+    assert (counts.resent, counts.unknown, counts.sent, counts.open) == (2, 2, 3, 0)
 
 
 # ---- a message with choices opens the dialog ----------------------------------------------------------

