@@ -586,5 +586,5 @@ def test_the_command_menu_is_valid_for_telegram_and_known_to_the_router() -> Non
     assert all(name in COMMANDS for name in names)  # every entry opens a flow, not the fallback menu
     members = {"dangky", "capnhat", "camket", "nhacnho", "lichhop", "hoctap", "tudanhgia", "dulieu", "kenh"}
     members |= {"bieuduong", "hoatdong"}  # a member sees their commendations and the cell's activities
-    leaders = {"tonghop", "baocao", "duyet", "thongbao"}
+    leaders = {"tonghop", "baocao", "duyet", "thongbao", "web"}
     assert members | leaders | {"trogiup", "huy"} == set(names)
