@@ -1,0 +1,70 @@
+"""At-least-once replies (issue 11): an update's replies commit with its effects and stay kept until the channel
+sent them, so an instance dying between the commit and the send (the inbox's take-over, or the replay after a
+restart) costs the member nothing: the update processed again sends the kept replies, once, and does nothing
+twice. SQLite always; PostgreSQL too when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_client import ZaloClient
+from handlers.catalog import core as t
+from handlers.router import Router
+from storage.models import ProcessedUpdate
+from tests.chat import invite_code
+from tests.fakes.fake_zalo import FakeZalo
+from tests.support import TZ, Database, FakeClock, load_example_roster
+
+USER = "z-outbox"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeZalo]:
+    with FakeZalo() as server:
+        yield server
+
+
+async def kept_replies(db: Database) -> list[object]:
+    async with db.sessions() as session:
+        return list(await session.scalars(select(ProcessedUpdate.replies)))
+
+
+async def test_replies_lost_to_a_crash_are_sent_once_when_the_update_is_processed_again(
+    any_db: Database, clock: FakeClock, fake: FakeZalo
+) -> None:
+    await load_example_roster(any_db, clock)
+    code = await invite_code(any_db, clock, "DV001")
+    router = Router(any_db.uow, clock, TZ)
+    update = fake.text_update(USER, code)
+    async with ZaloClient(fake.token, fake.base_url) as dying:
+        pass  # the instance dies right after its commit: its sending no longer works (not a platform refusal)
+    with pytest.raises(RuntimeError):
+        await ZaloChannel(router, dying).handle(update)
+    assert fake.sent(USER) == []
+    assert len([kept for kept in await kept_replies(any_db) if kept]) == 1
+
+    async with ZaloClient(fake.token, fake.base_url) as client:
+        channel = ZaloChannel(router, client)
+        await channel.handle(update)  # another instance takes the update over (or this one replays it)
+        await channel.handle(update)  # and once more: the replies were sent, nothing is kept any more
+
+    texts = fake.sent_texts(USER)
+    assert len(texts) == 2, texts  # the greeting and the consent notice, once each
+    assert texts[0].startswith(t.LINKED.split("{", 1)[0])
+    assert texts[1].startswith(t.CONSENT_NOTICE)
+    assert await kept_replies(any_db) == [None]  # the texts do not linger
+
+
+async def test_replies_sent_at_once_are_not_kept(any_db: Database, clock: FakeClock, fake: FakeZalo) -> None:
+    router = Router(any_db.uow, clock, TZ)
+    update = fake.text_update(USER, "xin chào")
+    async with ZaloClient(fake.token, fake.base_url) as client:
+        channel = ZaloChannel(router, client)
+        await channel.handle(update)
+        await channel.handle(update)  # a redelivery: skipped, nothing sent again
+    assert fake.sent_texts(USER) == [t.STRANGER]
+    assert await kept_replies(any_db) == [None]
