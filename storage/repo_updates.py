@@ -40,6 +40,12 @@ class UpdateLog(Repo):
         stmt = self._row(platform, update_key, update(ProcessedUpdate)).where(ProcessedUpdate.replies.is_not(None))
         await self.session.execute(stmt.values(replies=None))
 
+    async def blank_unsent_replies(self, before: datetime) -> None:
+        """Blank the replies still kept for updates processed before `before` (nothing will resend them now)."""
+        stmt = update(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
+        stmt = stmt.where(ProcessedUpdate.replies.is_not(None))
+        await self.session.execute(stmt.values(replies=None))
+
     @staticmethod
     def _row(platform: str, update_key: str, stmt: Any) -> Any:
         return stmt.where(ProcessedUpdate.platform == platform, ProcessedUpdate.update_key == update_key)
