@@ -2,8 +2,8 @@
 
 A minute after start, then every hour, it forgets old processed webhook updates and update keys (blanking
 replies kept unsent for a day) and old wrong-code records, deletes files whose links have expired, and blanks
-the texts of messages sent longer than SENT_TEXT_RETENTION_DAYS ago (handlers/services/maintenance.py). A failing round is logged and the
-next one tries again.
+the texts of messages sent longer than SENT_TEXT_RETENTION_DAYS ago (handlers/services/maintenance.py).
+A failing round is logged and the next one tries again.
 """
 
 from __future__ import annotations
