@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,13 +38,13 @@ class UpdateLog(Repo):
     async def replies_sent(self, platform: str, update_key: str) -> None:
         """The channel is done with the update's replies: their texts go (personal data must not linger)."""
         stmt = self._row(platform, update_key, update(ProcessedUpdate)).where(ProcessedUpdate.replies.is_not(None))
-        await self.session.execute(stmt.values(replies=None))
+        await self.session.execute(stmt.values(replies=null()))
 
     async def blank_unsent_replies(self, before: datetime) -> None:
         """Blank the replies still kept for updates processed before `before` (nothing will resend them now)."""
         stmt = update(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
         stmt = stmt.where(ProcessedUpdate.replies.is_not(None))
-        await self.session.execute(stmt.values(replies=None))
+        await self.session.execute(stmt.values(replies=null()))
 
     @staticmethod
     def _row(platform: str, update_key: str, stmt: Any) -> Any:
