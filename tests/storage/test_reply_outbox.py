@@ -5,6 +5,9 @@ twice. SQLite always; PostgreSQL too when TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +15,8 @@ from sqlalchemy import select
 
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_client import ZaloClient
+from bot.channels.zalo_webhook import ZaloEndpoint
+from bot.inbox import LEASE_S, Inbox
 from handlers.catalog import core as t
 from handlers.router import Router
 from storage.models import ProcessedUpdate
@@ -84,4 +89,39 @@ async def test_telegram_webhook_replies_are_sent_and_not_kept(any_db: Database, 
         finally:
             await stack.stop()
         assert telegram.sent_texts(TELEGRAM_USER) == [t.STRANGER]
+    assert await kept_replies(any_db) == []
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[str]:
+    """A server that takes connections and never answers: a send to it hangs until the sender is killed."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+async def test_an_instance_killed_before_the_send_leaves_the_replies_to_the_one_taking_over(
+    any_db: Database, clock: FakeClock, fake: FakeZalo
+) -> None:
+    router = Router(any_db.uow, clock, TZ)
+    update = fake.text_update(USER, "xin chào")
+    async with ZaloClient(fake.token, fake.base_url) as client:
+        with silent_server() as nowhere:
+            async with ZaloClient(fake.token, nowhere) as hanging:
+                dying = Inbox(any_db.uow, clock, [ZaloEndpoint(ZaloChannel(router, hanging))], owner="a", poll_s=0.02)
+                await dying.start()
+                assert await dying.accept("zalo", str(ZaloChannel.update_key(update)), update)
+                while not await kept_replies(any_db):  # committed, now sending into the void
+                    await asyncio.sleep(0.02)
+                await dying.stop(grace_s=0)  # killed: the job is cancelled mid-send, the row stays leased to "a"
+        assert fake.sent(USER) == []
+        clock.advance(seconds=LEASE_S + 1)  # the lease lapses
+        taker = Inbox(any_db.uow, clock, [ZaloEndpoint(ZaloChannel(router, client))], owner="b", poll_s=0.02)
+        await taker.start()
+        try:
+            await taker.join()
+        finally:
+            await taker.stop()
+    assert fake.sent_texts(USER) == [t.STRANGER]
     assert await kept_replies(any_db) == []
