@@ -1,9 +1,9 @@
 """Housekeeping: one loop, started once by the runtime in both modes (bot/runtime.py, a singleton worker).
 
-A minute after start, then every hour, it forgets old processed webhook updates and update keys and old
-wrong-code records, deletes files whose links have expired, and blanks the texts of messages sent longer
-than SENT_TEXT_RETENTION_DAYS ago (handlers/services/maintenance.py). A failing round is logged and the
-next one tries again.
+A minute after start, then every hour, it forgets old processed webhook updates and update keys (blanking
+replies kept unsent for a day) and old wrong-code records, deletes files whose links have expired, and blanks
+the texts of messages sent longer than SENT_TEXT_RETENTION_DAYS ago (handlers/services/maintenance.py).
+A failing round is logged and the next one tries again.
 """
 
 from __future__ import annotations

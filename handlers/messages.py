@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,38 @@ class Reply:
             return f"{self.text}\n\n" + typed_hint + " · ".join(choice.label for choice in self.choices)
         lines = [f"{i}. {choice.label}" for i, choice in enumerate(self.choices, start=1)]
         return "\n".join([self.text, "", *lines, "", number_hint])
+
+
+def replies_to_json(replies: Sequence[Reply]) -> list[dict[str, Any]]:
+    """The replies as JSON values, kept until sent (the router's outbox: a crash before the send resends them)."""
+    return [
+        {
+            "text": reply.text,
+            "choices": [[choice.label, choice.payload] for choice in reply.choices],
+            "numbered": reply.numbered,
+            "attachment": _attachment_to_json(reply.attachment) if reply.attachment else None,
+        }
+        for reply in replies
+    ]
+
+
+def replies_from_json(values: Sequence[dict[str, Any]]) -> list[Reply]:
+    return [
+        Reply(
+            str(value["text"]),
+            tuple(Choice(label, payload) for label, payload in value.get("choices") or ()),
+            bool(value.get("numbered", True)),
+            _attachment_from_json(value["attachment"]) if value.get("attachment") else None,
+        )
+        for value in values
+    ]
+
+
+def _attachment_to_json(file: Attachment) -> dict[str, Any]:
+    content = base64.b64encode(file.content).decode("ascii")
+    return {"filename": file.filename, "content": content, "mime": file.mime, "photo": file.photo}
+
+
+def _attachment_from_json(value: dict[str, Any]) -> Attachment:
+    content = base64.b64decode(value["content"])
+    return Attachment(str(value["filename"]), content, str(value["mime"]), bool(value.get("photo")))

@@ -1,7 +1,9 @@
 """The one entry point of the conversation: an incoming message in, replies out.
 
 Each update is handled in one transaction: it is claimed in the update log (a redelivery is
-skipped), the dialog state is loaded, the step runs, and state and effects commit together.
+skipped), the dialog state is loaded, the step runs, and state, effects and the replies commit together.
+The replies stay kept with the update's key until the channel reports them sent (`replied`): an update
+processed again after a crash in between (the inbox's take-over or replay) gets them again, not nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from handlers.dialog import CANCEL_VALUE, Ctx, FlowRegistry, Input
 from handlers.dialog_state import DialogState, parse_payload, save_state
 from handlers.flows import default_flows
 from handlers.flows.consent import DECLINED_STEP
-from handlers.messages import Incoming, Reply
+from handlers.messages import Incoming, Reply, replies_from_json, replies_to_json
 from handlers.services.authz import load_actor
 from handlers.services.channels import linked_platforms
 from handlers.services.errors import NotFound, UserError
@@ -133,11 +135,28 @@ class Router:
         now = self.clock.now()
         async with self.uow_factory() as uow:
             if not await uow.updates.claim(msg.platform, msg.update_key, now):
-                log.info("duplicate update skipped platform=%s key=%s", msg.platform, msg.update_key)
-                return []
+                return await self._unsent(uow, msg)
             replies = await self._dispatch(uow, msg, now)
+            if replies:
+                await uow.updates.keep_replies(msg.platform, msg.update_key, replies_to_json(replies))
             await uow.commit()
         return replies
+
+    async def replied(self, msg: Incoming) -> None:
+        """The channel is done with the update's replies (sent, or refused and handled): they are not kept."""
+        async with self.uow_factory() as uow:
+            await uow.updates.replies_sent(msg.platform, msg.update_key)
+            await uow.commit()
+
+    @staticmethod
+    async def _unsent(uow: UnitOfWork, msg: Incoming) -> list[Reply]:
+        """A duplicate: nothing to do again, but the replies of its first processing if they were never sent."""
+        kept = await uow.updates.unsent_replies(msg.platform, msg.update_key)
+        if not kept:
+            log.info("duplicate update skipped platform=%s key=%s", msg.platform, msg.update_key)
+            return []
+        log.warning("duplicate update, sending its unsent replies platform=%s key=%s", msg.platform, msg.update_key)
+        return replies_from_json(kept)
 
     async def unreachable(self, platform: str, external_id: str) -> None:
         """The platform refused a reply (the member blocked the bot): the account is marked unreachable, as the

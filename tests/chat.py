@@ -56,6 +56,8 @@ class Chat:
         self.last_key = key or new_key()
         incoming = Incoming(self.platform, self.user_id, self.last_key, text, payload)
         replies = await self.router.handle(incoming)
+        if replies:  # shown, as a channel reports sent replies: a redelivery of the key gets nothing again
+            await self.router.replied(incoming)
         self.last_replies = replies
         self.transcript.append((f"[{payload}]" if payload is not None else text or "", replies))
         return replies

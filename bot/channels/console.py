@@ -48,6 +48,8 @@ class ConsoleChannel:
         replies = await self.router.handle(incoming)
         for reply in replies:
             self.show(render(reply))
+        if replies:
+            await self.router.replied(incoming)
         return replies
 
     def _start_reader(self) -> asyncio.Queue[str]:

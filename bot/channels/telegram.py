@@ -126,16 +126,24 @@ class TelegramChannel:
     ) -> bool:
         """Send the replies; False when the member blocked the bot (403), which marks the account unreachable.
         Any other refusal marks the question unseen (asked again at the next message) and goes on to the error
-        handler (or the webhook inbox)."""
+        handler (or the webhook inbox). Only a crash before this ends leaves the replies kept for a resend."""
         try:
             await self.send(context, chat_id, replies)
         except Forbidden:
             await self.router.unreachable(PLATFORM, incoming.account_id)
+            await self._replied(incoming, replies)
             return False
         except TelegramError:
             await self.router.unseen(PLATFORM, incoming.account_id)
+            await self._replied(incoming, replies)
             raise
+        await self._replied(incoming, replies)
         return True
+
+    async def _replied(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
+        """Done with the replies (a refusal is handled above): the router stops keeping them for a resend."""
+        if replies:
+            await self.router.replied(incoming)
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:
         for reply in replies:

@@ -175,7 +175,11 @@ class ZaloChannel:
         if key is None:
             log.warning("zalo update without message id or date ignored: event=%s", event_name(payload))
             return
-        await self._answer(update, await self.router.handle(self.incoming(update, key)))
+        incoming = self.incoming(update, key)
+        replies = await self.router.handle(incoming)
+        await self._answer(update, replies)
+        if replies:  # sent, or refused and handled: only a crash before this leaves them kept for a resend
+            await self.router.replied(incoming)
 
     async def notify_failure(self, payload: dict[str, Any]) -> None:
         """Tell the update's sender it could not be handled (best effort, like any reply)."""

@@ -11,6 +11,9 @@ from storage.uow import UnitOfWork
 KEEP_UPDATE_KEYS = timedelta(days=7)
 KEEP_PROCESSED_INBOX = timedelta(days=7)  # platforms stop redelivering long before
 KEEP_LINK_FAILURES = timedelta(days=1)
+# Replies of an update whose sending was never confirmed (a crash, then the update given up): past the inbox's
+# age limit nothing resends them, so their texts go long before their key.
+KEEP_UNSENT_REPLIES = timedelta(days=1)
 # Texts of messages already sent (they may name people) are blanked after this; the rows and counts stay.
 KEEP_SENT_TEXTS = timedelta(days=30)
 
@@ -25,9 +28,10 @@ class Pruned:
 
 
 async def prune_update_log(uow: UnitOfWork, now: datetime, keep: timedelta = KEEP_UPDATE_KEYS) -> int:
-    """Forget processed-update keys older than `keep`, and old wrong-code records; the caller commits.
-    Returns how many update keys went."""
+    """Forget processed-update keys older than `keep` (and blank unsent replies kept past KEEP_UNSENT_REPLIES),
+    and old wrong-code records; the caller commits. Returns how many update keys went."""
     await uow.accounts.prune_link_failures(now - KEEP_LINK_FAILURES)
+    await uow.updates.blank_unsent_replies(now - KEEP_UNSENT_REPLIES)
     return await uow.updates.prune(now - keep)
 
 

@@ -23,13 +23,16 @@ from storage.models.base import Base
 
 
 class ProcessedUpdate(Base):
-    """An incoming update already handled: a redelivery is recognised and skipped."""
+    """An incoming update already handled: a redelivery is recognised and skipped (its unsent replies resent)."""
 
     __tablename__ = "processed_updates"
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(index=True)
+    # The replies it produced, committed with its effects and blanked once sent: an instance dying in between
+    # leaves them here, and the update's next processing (a take-over, a replay) sends them instead of nothing.
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 OPEN = text("processed_at IS NULL")

@@ -182,8 +182,10 @@ async def test_the_same_zalo_update_delivered_twice_is_processed_once(web: Web) 
 async def test_the_key_is_the_polling_key_so_switching_modes_cannot_double_process(web: Web, router: Router) -> None:
     assert web.telegram.update_key({"update_id": 77}) == f"{web.fake.bot_id}:77"
     assert web.telegram.update_key({"update_id": "77"}) is None and web.telegram.update_key({}) is None
-    # update 77 was handled by the polling path before the switch (TelegramChannel keys it the same way)
-    assert await router.handle(Incoming("telegram", str(USER), f"{web.fake.bot_id}:77", text="/trogiup")) != []
+    # update 77 was handled (and answered) by the polling path before the switch (TelegramChannel keys it the same way)
+    polled = Incoming("telegram", str(USER), f"{web.fake.bot_id}:77", text="/trogiup")
+    assert await router.handle(polled) != []
+    await router.replied(polled)
     assert (await web.post("telegram", telegram_text(77, USER, "/trogiup"))).status == 200
     await web.inbox.join()
     assert web.fake.sent_texts(USER) == []

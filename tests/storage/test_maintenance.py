@@ -5,7 +5,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.housekeeping import Housekeeping
-from handlers.services.maintenance import KEEP_UPDATE_KEYS, prune_update_log
+from handlers.services.maintenance import KEEP_UNSENT_REPLIES, KEEP_UPDATE_KEYS, prune_update_log
 from tests.support import Database, FakeClock
 
 
@@ -51,3 +51,18 @@ async def test_the_housekeeping_loop_prunes_on_its_own_and_stops_cleanly(any_db:
     assert keeper.rounds >= 2
     async with any_db.uow() as uow:
         assert await uow.updates.claim("telegram", "old", clock.now())  # forgotten: claimable again
+
+
+async def test_replies_never_confirmed_sent_are_blanked_after_a_day(any_db: Database, clock: FakeClock) -> None:
+    kept = [{"text": "Xin chào đồng chí", "choices": [], "numbered": True, "attachment": None}]
+    async with any_db.uow() as uow:
+        for key, age in (("old", KEEP_UNSENT_REPLIES + timedelta(hours=1)), ("recent", timedelta(minutes=5))):
+            assert await uow.updates.claim("telegram", key, clock.now() - age)
+            await uow.updates.keep_replies("telegram", key, kept)
+        await uow.commit()
+    async with any_db.uow() as uow:
+        assert await prune_update_log(uow, clock.now()) == 0  # the keys themselves stay a week
+        await uow.commit()
+    async with any_db.uow() as uow:
+        assert await uow.updates.unsent_replies("telegram", "old") is None
+        assert await uow.updates.unsent_replies("telegram", "recent") == kept
