@@ -10,6 +10,8 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pytest
+
 from bot.rate_budget import BudgetLimits, Grant, Kind, MemoryStore, RateBudget, TokenState, plan, token_key
 
 LIMITS = BudgetLimits(rate=30, per_chat_interval=1.0, reply_burst=3, broadcast_horizon=0.25, jitter=0.03)
@@ -157,6 +159,42 @@ async def test_a_request_that_wakes_too_late_takes_another_slot() -> None:
 
     assert len(starts) == 100  # every request still goes, each on a slot it reached in time
     assert most_in_any_window(starts) <= 30
+
+
+class BusyStore(MemoryStore):
+    """Another instance takes the slot just before each of ours: every slot of ours lies ahead, to be slept for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.others = itertools.count()
+
+    async def reserve(
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Callable[[], float], limits: BudgetLimits
+    ) -> tuple[list[Grant], float]:
+        await super().reserve(key, [(f"other {next(self.others)}", Kind.BROADCAST)], now, limits)
+        return await super().reserve(key, requests, now, limits)
+
+
+async def test_a_request_late_again_gives_its_slot_up_again() -> None:
+    """Issue 11: a second late wake-up used to go anyway, however late, among slots used on time (a 429)."""
+    clock = VirtualTime()
+    budget = budget_on(clock, BusyStore())
+    lateness = iter([0.2, 0.2])  # a stalled loop for two slots, then on time
+
+    async def sleep(seconds: float) -> None:
+        await clock.sleep(seconds + next(lateness, 0.0))
+
+    budget._sleep = sleep
+    started: list[float] = []
+
+    async def one() -> None:
+        await budget.acquire("1", Kind.REPLY)  # a reply: a few at once, so no wait for the chat's own share
+        started.append(clock.time())
+
+    await clock.run(asyncio.ensure_future(one()))
+
+    assert budget.given_up == 2
+    assert started == [pytest.approx(1_000_000.0 + 3 * LIMITS.spacing + 0.4)]  # its third slot, on time
 
 
 class CountingStore(MemoryStore):
