@@ -285,12 +285,20 @@ def budgets_for(settings: Settings, core: Core) -> dict[str, RateBudget]:
     found: dict[str, RateBudget] = {}
     if settings.telegram_bot_token is not None:
         limits = BudgetLimits(
-            settings.telegram_messages_per_second, settings.telegram_per_chat_seconds, settings.reply_burst
+            settings.telegram_messages_per_second,
+            settings.telegram_per_chat_seconds,
+            settings.reply_burst,
+            jitter=settings.rate_margin_ms / 1000,
         )
         found["telegram"] = RateBudget(
             token_key("telegram", settings.telegram_bot_token.get_secret_value()), limits, store
         )
     if settings.zalo_bot_token is not None:
-        limits = BudgetLimits(settings.zalo_messages_per_second, settings.zalo_per_chat_seconds, settings.reply_burst)
+        limits = BudgetLimits(
+            settings.zalo_messages_per_second,
+            settings.zalo_per_chat_seconds,
+            settings.reply_burst,
+            jitter=settings.rate_margin_ms / 1000,
+        )
         found["zalo"] = RateBudget(token_key("zalo", settings.zalo_bot_token.get_secret_value()), limits, store)
     return found

@@ -8,11 +8,25 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
-from bot.rate_budget import BudgetLimits, Grant, Kind, MemoryStore, RateBudget, TokenState, plan, token_key
+from bot.rate_budget import (
+    BudgetLimits,
+    Grant,
+    Kind,
+    MemoryStore,
+    RateBudget,
+    TokenState,
+    budgets_for,
+    plan,
+    token_key,
+)
+from bot.settings import Settings
+from bot.wiring import build_core
 
 LIMITS = BudgetLimits(rate=30, per_chat_interval=1.0, reply_burst=3, broadcast_horizon=0.25, jitter=0.03)
 KEY = "telegram:test"
@@ -225,3 +239,18 @@ def test_the_token_is_never_part_of_its_key() -> None:
     key = token_key("telegram", "123456:SECRET-PART")
     assert key.startswith("telegram:") and "SECRET" not in key and "123456" not in key
     assert key == token_key("telegram", "123456:SECRET-PART") != token_key("zalo", "123456:SECRET-PART")
+
+
+async def test_the_margin_setting_spaces_every_start_of_the_token(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/lamtheo.db"
+    settings = Settings(
+        telegram_bot_token=SecretStr("123456:MARGIN"), database_url=url, rate_margin_ms=80, rate_budget="memory"
+    )
+    core = build_core(settings, url)
+    try:
+        budget = budgets_for(settings, core)["telegram"]
+    finally:
+        await core.engine.dispose()
+
+    assert budget.limits.jitter == pytest.approx(0.08)
+    assert budget.limits.spacing == pytest.approx(1.08 / 30)
