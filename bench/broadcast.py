@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-TOKEN"
 FIRST_CHAT = 700_000_000
 CEILING_CHAT = 800_000_000
+JITTER = BudgetLimits().jitter  # the budget's margin: starts (1 + JITTER) / limit s apart
 MARK_START, MARK_END = "<!-- bench:broadcast:start -->", "<!-- bench:broadcast:end -->"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOON = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội: outside quiet hours
@@ -284,8 +285,9 @@ def report(result: dict[str, float], command: str) -> str:
             "The ceiling is what this machine can push through the fake server at all: when it is below the limit,",
             "the achieved ÷ limit ratio measures the machine, and achieved ÷ ceiling is the sender's own cost",
             "(pacing, a transaction per batch of completions). Pacing is the token's rate budget (bot/rate_budget.py,",
-            "in the process here): starts (1 + 0.03) / limit s apart, so a request may arrive 30 ms late without a",
-            "second ever holding one more than the limit; the ceiling of the ratio is therefore 0.971.",
+            f"in the process here): starts (1 + {JITTER:g}) / limit s apart, so a request may arrive",
+            f"{JITTER * 1000:.0f} ms late without a second ever holding one more than the limit;",
+            f"the ceiling of the ratio is therefore {1 / (1 + JITTER):.3f}.",
             MARK_END,
         ]
     )

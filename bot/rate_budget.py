@@ -9,13 +9,14 @@ state lives is the store's business:
   reserves for every request waiting at that moment (a batch), so the round trips per message stay few.
 
 The rules (`plan`): starts are spaced `(1 + jitter) / rate` apart overall, so any one-second window holds fewer
-than `rate` arrivals as long as a request reaches the platform within `jitter` of its slot; a request waking later
-than half of that gives its slot up and takes another (once). A reservation in the database is planned after its
-wait for the token's row, a margin ahead, so its slots are not already past when the answer comes. A chat gets
-one message per `per_chat_interval` (a generic cell rate algorithm: replies may come `reply_burst` at once).
-Replies come first: a broadcast takes a slot only if it starts within `broadcast_horizon`, so a reply waits at
-most that long behind broadcasts, and while replies keep the queue longer than that, broadcasts wait. Times are
-the wall clock (instances on several hosts: NTP).
+than `rate` arrivals as long as a request reaches the platform within `jitter` (40 ms: the margin below the
+platform's limit) of its slot; a request waking later than half of that gives its slot up and takes another (up
+to `MAX_GIVE_UPS` times: one going late among slots used on time is what put 31 in a second). A reservation in the
+database is planned after its wait for the token's row, a margin ahead, so its slots are not already past when
+the answer comes. A chat gets one message per `per_chat_interval` (a generic cell rate algorithm: replies may come
+`reply_burst` at once). Replies come first: a broadcast takes a slot only if it starts within `broadcast_horizon`,
+so a reply waits at most that long behind broadcasts, and while replies keep the queue longer than that,
+broadcasts wait. Times are the wall clock (instances on several hosts: NTP).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 PAUSE_MARGIN_S = 0.1  # added to a retry_after: the platform's clock is not ours
 MIN_RETRY_S = 0.005  # a request told "not yet" asks again no sooner than this
 PRUNE_EVERY_S = 600.0  # how often a store forgets chats that hold nothing back any more
+MAX_GIVE_UPS = 3  # a request woken late gives its slot up this many times at most, then goes late
 TAIL_MARGIN_S = 0.1  # a database reservation plans its slots this much (and twice its usual commit time) ahead
 Now = Callable[[], float]
 
@@ -61,7 +63,7 @@ class BudgetLimits:
     per_chat_interval: float = 1.0  # seconds between two messages to one chat
     reply_burst: int = 3  # replies to one chat may go this many at once
     broadcast_horizon: float = 0.25  # a broadcast takes only a slot starting this soon
-    jitter: float = 0.03  # seconds a request may reach the platform late (network, a busy loop)
+    jitter: float = 0.04  # seconds a request may reach the platform late (network, a busy loop): the margin
 
     @property
     def spacing(self) -> float:
@@ -214,7 +216,7 @@ class RateBudget:
 
     async def acquire(self, chat: str, kind: Kind) -> None:
         """Wait until a request to `chat` may start, then return at once (the caller starts it)."""
-        late_before = False
+        given_up = 0
         while True:
             grant = await self._reserve(chat, kind)
             if grant.start is None:
@@ -224,11 +226,12 @@ class RateBudget:
             if grant.start < self.paused_until:
                 continue  # a 429 came meanwhile: after the pause
             late = self._now() - grant.start > self.limits.jitter / 2
-            if not late or late_before:
+            if not late or given_up >= MAX_GIVE_UPS:
                 return
-            # Woke too late (a busy loop): the slot is given up and another taken, once (a loop late every time
-            # would otherwise give up every slot; late by the same amount every time, it compresses nothing).
-            late_before = True
+            # Woke too late (a busy loop): the slot is given up and another taken. A slot more than the jitter
+            # late, sent among slots used on time, puts one start too many in a second: a 429 pausing every
+            # sender. A loop late by the same amount every time compresses nothing; so after a few tries it goes.
+            given_up += 1
             self.given_up += 1
 
     async def pause(self, seconds: float) -> None:
@@ -282,12 +285,20 @@ def budgets_for(settings: Settings, core: Core) -> dict[str, RateBudget]:
     found: dict[str, RateBudget] = {}
     if settings.telegram_bot_token is not None:
         limits = BudgetLimits(
-            settings.telegram_messages_per_second, settings.telegram_per_chat_seconds, settings.reply_burst
+            settings.telegram_messages_per_second,
+            settings.telegram_per_chat_seconds,
+            settings.reply_burst,
+            jitter=settings.rate_margin_ms / 1000,
         )
         found["telegram"] = RateBudget(
             token_key("telegram", settings.telegram_bot_token.get_secret_value()), limits, store
         )
     if settings.zalo_bot_token is not None:
-        limits = BudgetLimits(settings.zalo_messages_per_second, settings.zalo_per_chat_seconds, settings.reply_burst)
+        limits = BudgetLimits(
+            settings.zalo_messages_per_second,
+            settings.zalo_per_chat_seconds,
+            settings.reply_burst,
+            jitter=settings.rate_margin_ms / 1000,
+        )
         found["zalo"] = RateBudget(token_key("zalo", settings.zalo_bot_token.get_secret_value()), limits, store)
     return found

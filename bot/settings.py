@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     zalo_messages_per_second: float = Field(default=5, gt=0, le=1000)
     zalo_per_chat_seconds: float = Field(default=1, ge=0, le=60)
     reply_burst: int = Field(default=3, ge=1, le=20)
+    # How late a request may reach the platform after its slot with no second holding one too many: starts are
+    # spaced (1 + margin) / rate apart. Wider on a loaded host (fewer 429s), at the cost of rate.
+    rate_margin_ms: int = Field(default=40, ge=0, le=500)
     # Where the budget lives: "auto" is the database on PostgreSQL (every instance shares it), this process on SQLite.
     rate_budget: Literal["auto", "memory", "database"] = "auto"
     # The delivery sender (reminders, announcements): requests in flight, idle poll.

@@ -8,9 +8,25 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from bot.rate_budget import BudgetLimits, Grant, Kind, MemoryStore, RateBudget, TokenState, plan, token_key
+import pytest
+from pydantic import SecretStr
+
+from bot.rate_budget import (
+    BudgetLimits,
+    Grant,
+    Kind,
+    MemoryStore,
+    RateBudget,
+    TokenState,
+    budgets_for,
+    plan,
+    token_key,
+)
+from bot.settings import Settings
+from bot.wiring import build_core
 
 LIMITS = BudgetLimits(rate=30, per_chat_interval=1.0, reply_burst=3, broadcast_horizon=0.25, jitter=0.03)
 KEY = "telegram:test"
@@ -159,6 +175,42 @@ async def test_a_request_that_wakes_too_late_takes_another_slot() -> None:
     assert most_in_any_window(starts) <= 30
 
 
+class BusyStore(MemoryStore):
+    """Another instance takes the slot just before each of ours: every slot of ours lies ahead, to be slept for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.others = itertools.count()
+
+    async def reserve(
+        self, key: str, requests: Sequence[tuple[str, Kind]], now: Callable[[], float], limits: BudgetLimits
+    ) -> tuple[list[Grant], float]:
+        await super().reserve(key, [(f"other {next(self.others)}", Kind.BROADCAST)], now, limits)
+        return await super().reserve(key, requests, now, limits)
+
+
+async def test_a_request_late_again_gives_its_slot_up_again() -> None:
+    """Issue 11: a second late wake-up used to go anyway, however late, among slots used on time (a 429)."""
+    clock = VirtualTime()
+    budget = budget_on(clock, BusyStore())
+    lateness = iter([0.2, 0.2])  # a stalled loop for two slots, then on time
+
+    async def sleep(seconds: float) -> None:
+        await clock.sleep(seconds + next(lateness, 0.0))
+
+    budget._sleep = sleep
+    started: list[float] = []
+
+    async def one() -> None:
+        await budget.acquire("1", Kind.REPLY)  # a reply: a few at once, so no wait for the chat's own share
+        started.append(clock.time())
+
+    await clock.run(asyncio.ensure_future(one()))
+
+    assert budget.given_up == 2
+    assert started == [pytest.approx(1_000_000.0 + 3 * LIMITS.spacing + 0.4)]  # its third slot, on time
+
+
 class CountingStore(MemoryStore):
     def __init__(self) -> None:
         super().__init__()
@@ -187,3 +239,18 @@ def test_the_token_is_never_part_of_its_key() -> None:
     key = token_key("telegram", "123456:SECRET-PART")
     assert key.startswith("telegram:") and "SECRET" not in key and "123456" not in key
     assert key == token_key("telegram", "123456:SECRET-PART") != token_key("zalo", "123456:SECRET-PART")
+
+
+async def test_the_margin_setting_spaces_every_start_of_the_token(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/lamtheo.db"
+    settings = Settings(
+        telegram_bot_token=SecretStr("123456:MARGIN"), database_url=url, rate_margin_ms=80, rate_budget="memory"
+    )
+    core = build_core(settings, url)
+    try:
+        budget = budgets_for(settings, core)["telegram"]
+    finally:
+        await core.engine.dispose()
+
+    assert budget.limits.jitter == pytest.approx(0.08)
+    assert budget.limits.spacing == pytest.approx(1.08 / 30)
