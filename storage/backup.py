@@ -23,6 +23,7 @@ from storage.private_files import make_private_file, make_private_folder
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
+BUSY_S = 30.0  # how long a copy waits for the running bot's write to finish (sqlite3's default is 5 s)
 
 
 class BackupError(Exception):
@@ -91,22 +92,23 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     """The backup API in one step (pages=-1): a consistent copy; the copy is made a single file (no -wal)."""
     if not source.is_file():
         raise BackupError(NOT_FOUND)
-    with _closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, _closing(sqlite3.connect(target)) as dst:
+    reading = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_S)
+    with _closing(reading) as src, _closing(sqlite3.connect(target, timeout=BUSY_S)) as dst:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")
 
 
 def _sqlite_restore(source: Path, target: Path) -> None:
     if target.exists() and target.stat().st_size > 0:
-        with _closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as existing:
+        with _closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True, timeout=BUSY_S)) as existing:
             tables = existing.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         if tables:
             raise BackupError(NOT_EMPTY)
-    with _closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
+    with _closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_S)) as src:
         if src.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise BackupError(WRONG_KIND)
         make_private_file(target)
-        with _closing(sqlite3.connect(target)) as dst:
+        with _closing(sqlite3.connect(target, timeout=BUSY_S)) as dst:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=WAL")  # as the bot runs it (storage/db.py)
 

@@ -20,9 +20,9 @@ MEMBERS = 60
 async def test_two_senders_never_send_the_same_row(any_db: Database) -> None:
     await populate(any_db.url, MEMBERS)
     with FakeTelegram() as fake:
-        messengers = [TelegramMessenger(fake.token, fake.base_url, connections=4) for _ in range(2)]
+        messengers = [TelegramMessenger(fake.token, fake.base_url, None, connections=4) for _ in range(2)]  # unpaced
         senders = [
-            Sender(any_db.uow, {"telegram": messenger}, SystemClock(), SenderLimits(rates={"telegram": 200.0}))
+            Sender(any_db.uow, {"telegram": messenger}, SystemClock(), SenderLimits())
             for messenger in messengers
         ]
         try:
