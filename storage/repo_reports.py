@@ -109,8 +109,9 @@ class ReportsRepository(Repo):
         stmt = select(Unit.id, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.active)
         if path_prefix is not None:
             stmt = stmt.where(Unit.path.startswith(path_prefix))
-        rows = (await self.session.execute(stmt.order_by(Unit.path))).all()
-        return [UnitRow(*row) for row in rows]
+        # On the connection: plain rows, without the ORM's row processing (a province has thousands of units).
+        connection = await self.session.connection()
+        return [UnitRow(*row) for row in (await connection.execute(stmt.order_by(Unit.path))).all()]
 
     async def moves_after(self, at: datetime) -> dict[int, int | None]:
         """member -> the cell they were in at `at`, for members moved since (their first later move)."""
