@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,8 +49,9 @@ class Figures:
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-@dataclass(frozen=True)
-class UnitRow:
+class UnitRow(NamedTuple):
+    """A unit as the tree of a moment holds it (a tuple: a province's thousands are made on every view)."""
+
     id: int
     name: str
     kind: str
