@@ -40,6 +40,7 @@ from bench.make_data import DEFAULT_OUT, sqlite_url
 from bench.rollup import machine, percentile, verdict
 from bench.write_cost import write_cost
 from bot.cli import use_fast_event_loop
+from bot.runtime import settle_heap
 from handlers.services.periods import month_of
 from handlers.services.rollup import rollup_of, unit_row
 from storage.db import normalise_url
@@ -202,6 +203,7 @@ async def run(url: str, runs: int, write_url: str | None, only: str | None) -> t
     now = datetime.fromisoformat("2026-11-23T03:00:00+00:00")
     async with open_world(url, now) as world, http_pages(world) as pages:
         world.http = pages
+        settle_heap()  # as `lamtheo run` does once started
         for measure in measures(runs):
             if only is None or only in measure.name:
                 results.append((measure, await timed(world, measure)))

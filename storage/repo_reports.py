@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,8 +49,9 @@ class Figures:
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-@dataclass(frozen=True)
-class UnitRow:
+class UnitRow(NamedTuple):
+    """A unit as the tree of a moment holds it (a tuple: a province's thousands are made on every view)."""
+
     id: int
     name: str
     kind: str
@@ -109,8 +110,9 @@ class ReportsRepository(Repo):
         stmt = select(Unit.id, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.active)
         if path_prefix is not None:
             stmt = stmt.where(Unit.path.startswith(path_prefix))
-        rows = (await self.session.execute(stmt.order_by(Unit.path))).all()
-        return [UnitRow(*row) for row in rows]
+        # On the connection: plain rows, without the ORM's row processing (a province has thousands of units).
+        connection = await self.session.connection()
+        return [UnitRow(*row) for row in (await connection.execute(stmt.order_by(Unit.path))).all()]
 
     async def moves_after(self, at: datetime) -> dict[int, int | None]:
         """member -> the cell they were in at `at`, for members moved since (their first later move)."""

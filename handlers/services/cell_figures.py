@@ -57,13 +57,23 @@ class CellFigures:
         return Honours(*self.honours_row)
 
 
-def summed(items: Iterable[CellFigures]) -> tuple[Figures, Honours]:
-    """The figures and honours of several cells added up (a committee's line, the totals)."""
+def total_of(items: Iterable[CellFigures]) -> CellFigures:
+    """Several cells' rows added up column by column (a committee's line)."""
     rows = list(items)
     if not rows:
-        return Figures(), Honours()
-    figures = Figures(*map(sum, zip(*(row.figures_row for row in rows), strict=True)))
-    return figures, Honours(*map(sum, zip(*(row.honours_row for row in rows), strict=True)))
+        return EMPTY
+    figures_row = tuple(map(sum, zip(*[row.figures_row for row in rows], strict=True)))
+    honours = [row.honours_row for row in rows if row.honours_row is not NO_HONOURS]
+    return CellFigures(figures_row, tuple(map(sum, zip(*honours, strict=True))) if honours else NO_HONOURS)
+
+
+def summed(items: Iterable[CellFigures]) -> tuple[Figures, Honours]:
+    """The figures and honours of several cells added up (a committee's line, the totals)."""
+    total = total_of(items)
+    return total.figures, total.honours
+
+
+EMPTY = CellFigures(tuple(getattr(Figures(), n) for n in FIGURES), NO_HONOURS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
 from handlers.services.authz import Actor, may_see_unit, scope_unit
-from handlers.services.cell_figures import cells_figures, summed
+from handlers.services.cell_figures import cells_figures, summed, total_of
 from handlers.services.errors import Forbidden
 from handlers.services.honours import Pilot, pilots_of, placement
 from handlers.services.periods import Period
@@ -156,16 +156,17 @@ async def rollup_of(
     """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own)."""
     window = window_of(period, now, tz)
     tree = await tree_at(uow, unit, window.end)
-    cells = tree.cells_under(unit.id)
+    # A committee's cells are its children's, in their order: each subtree is walked and summed once.
+    is_cell = unit.kind == CELL
+    children = [] if is_cell else [tree.units[child_id] for child_id in tree.children.get(unit.id, [])]
+    groups = [tree.cells_under(unit.id)] if is_cell else [tree.cells_under(child.id) for child in children]
+    cells = [cell for group in groups for cell in group]
     place = await placement(uow, [cell.id for cell in cells], window)
     counted = await cells_figures(uow, [cell.id for cell in cells], window, place, fresh=fresh)
-    totals, honour_totals = summed(counted[cell.id] for cell in cells)
-    lines: list[RollupLine] = []
-    if unit.kind != UnitKind.CELL.value:
-        for child_id in tree.children.get(unit.id, []):
-            child = tree.units[child_id]
-            line, honour_line = summed(counted[cell.id] for cell in tree.cells_under(child_id))
-            lines.append(RollupLine(child.id, child.name, child.kind, line, honour_line))
+    subtotals = [total_of(counted[cell.id] for cell in group) for group in groups]
+    totals, honour_totals = summed(subtotals)
+    pairs = [] if is_cell else zip(children, subtotals, strict=True)
+    lines = [RollupLine(child.id, child.name, child.kind, line.figures, line.honours) for child, line in pairs]
     pilots = await pilots_of(uow, cells, place, window)
     return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, pilots)
 
