@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bench.doc import replace_section
 from bench.progress_step import machine
 from bot.cli import use_fast_event_loop
 from bot.rate_budget import BudgetLimits, MemoryStore, RateBudget, token_key
@@ -325,15 +326,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
 
 
 def write_into_section(doc: Path, section: str) -> None:
-    """Like bench.progress_step.write_into, for this benchmark's markers."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        text = before + section + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n## Broadcast delivery\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
-
+    replace_section(doc, section, MARK_START, MARK_END, "## Broadcast delivery")
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from bench.dashboard_http import cell_page, http_pages, province_page, province_trend
 from bench.dashboard_world import World, open_world
+from bench.doc import replace_section
 from bench.make_data import DEFAULT_OUT, sqlite_url
 from bench.rollup import machine, percentile, verdict
 from bench.write_cost import write_cost
@@ -187,15 +188,7 @@ def report(
 
 
 def write_into(doc: Path, section: str, backend: str) -> None:
-    start, end = MARKS[backend]
-    text = doc.read_text(encoding="utf-8")
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        text = before + section + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
-
+    replace_section(doc, section, *MARKS[backend])
 
 async def run(url: str, runs: int, write_url: str | None, only: str | None) -> tuple[list[Any], list[str], str]:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())

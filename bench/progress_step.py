@@ -31,6 +31,7 @@ from sqlalchemy import event
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.doc import replace_section
 from bot.channels.telegram import build_application
 from bot.cli import use_fast_event_loop
 from bot.settings import Settings
@@ -230,15 +231,7 @@ def report(results: dict[str, dict[str, float]], cycles: int, loop: str) -> str:
 
 
 def write_into(doc: Path, section: str) -> None:
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
-
+    replace_section(doc, section, MARK_START, MARK_END)
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(description=__doc__)

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.broadcast import FIRST_CHAT, ROOT, TOKEN, populate
+from bench.doc import replace_section
 from bench.progress_step import machine
 from bot.cli import use_fast_event_loop
 from bot.rate_budget import BudgetLimits
@@ -226,18 +227,7 @@ def report(result: dict[str, Any], command: str) -> str:
 
 
 def write_into(doc: Path, section: str, backend: str) -> None:
-    start, end = marks(backend)
-    text_now = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    if start in text_now and end in text_now:
-        before, rest = text_now.split(start, 1)
-        text_now = before + section + rest.split(end, 1)[1]
-    elif HEADING in text_now:
-        before, rest = text_now.split(HEADING, 1)
-        text_now = before + HEADING + "\n\n" + section + "\n" + rest
-    else:
-        text_now = text_now.rstrip() + "\n\n" + HEADING + "\n\n" + section + "\n"
-    doc.write_text(text_now, encoding="utf-8")
-
+    replace_section(doc, section, *marks(backend), HEADING)
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.doc import replace_section
 from bench.make_data import DEFAULT_OUT, NOW, sqlite_url
 from bot.cli import use_fast_event_loop
 from handlers.reports import chart
@@ -192,16 +193,7 @@ def report(results: dict[str, dict[str, float]], extra: dict[str, Any], backend:
 
 
 def write_into(doc: Path, section: str, backend: str) -> None:
-    start, end = marks(backend)
-    text = doc.read_text(encoding="utf-8")
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
-
+    replace_section(doc, section, *marks(backend))
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="roll-up and Excel benchmarks on the generated province")

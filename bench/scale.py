@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.doc import replace_section
 from bench.progress_step import machine, percentile
 from storage.migrate import upgrade
 from tests.fakes.fake_telegram import FakeTelegram
@@ -211,15 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_into(doc: Path, section: str) -> None:
-    """Like bench.broadcast.write_into_section, for this benchmark's markers."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        text = before + section + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n## Several instances behind Caddy (issue 11)\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
-
+    replace_section(doc, section, MARK_START, MARK_END, "## Several instances behind Caddy (issue 11)")
 
 if __name__ == "__main__":
     sys.exit(main())

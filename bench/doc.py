@@ -1,0 +1,20 @@
+"""Where a benchmark writes its results: its own marked section of docs/PERFORMANCE.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def replace_section(doc: Path, section: str, start: str, end: str, heading: str = "") -> None:
+    """Put `section` (which carries the `start` and `end` markers) in place of the one between those markers; without
+    them, under `heading` when the document has it, else at the end (after `heading`, if any)."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + section + rest.split(end, 1)[1]
+    elif heading and heading in text:
+        before, rest = text.split(heading, 1)
+        text = before + heading + "\n\n" + section + "\n" + rest
+    else:
+        text = text.rstrip() + "\n\n" + (heading + "\n\n" if heading else "") + section + "\n"
+    doc.write_text(text, encoding="utf-8")
