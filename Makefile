@@ -20,7 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist worksteal
 
 # The unit tier alone (flows and services on a fast SQLite copy, no network): seconds, for working on handlers/.
 test-unit: $(STAMP)

@@ -10,6 +10,7 @@ when TEST_DATABASE_URL is set. `router` talks to `roster_db`; `world_db` adds th
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from handlers.router import Router
 from tests.fast_sqlite import SharedEngine
 from tests.honours_support import honours_on_the_world
+from tests.pg_workers import ensure_worker_database
 from tests.report_world import World, build_world
 from tests.support import (
     PG_URL,
@@ -32,6 +34,11 @@ from tests.support import (
 )
 
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist each worker has a PostgreSQL database of its own (tests/pg_workers.py)."""
+    ensure_worker_database(os.environ.get("TEST_DATABASE_URL", ""), PG_URL)
 
 
 @pytest.fixture(scope="session")

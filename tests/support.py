@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,14 +17,15 @@ from sqlalchemy import text
 
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
-from storage.db import AsyncEngine, create_engine, session_factory
+from storage.db import READ_ONLY_OPTIONS, AsyncEngine, AsyncSession, create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import UnitOfWork
+from tests.pg_workers import worker_database
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CSV = ROOT / "examples" / "roster.csv"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+PG_URL = worker_database(os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", ""))
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -97,6 +100,14 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session in a read-only transaction: a test watching a running bot never queues for SQLite's write
+        lock (a busy bot can hold it often enough for a waiter's 15 s to run out)."""
+        async with self.sessions() as session:
+            await session.connection(execution_options=READ_ONLY_OPTIONS)
+            yield session
 
     async def close(self) -> None:
         await self.engine.dispose()

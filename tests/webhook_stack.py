@@ -49,7 +49,7 @@ class WebhookStack:
             return response.status, await response.read()
 
     async def rows(self) -> list[InboxUpdate]:
-        async with self.db.sessions() as session:
+        async with self.db.reading() as session:
             return list((await session.scalars(select(InboxUpdate).order_by(InboxUpdate.id))).all())
 
     def local(self, link: str) -> str:

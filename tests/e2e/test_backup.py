@@ -66,7 +66,7 @@ async def stack(any_db: Database, clock: FakeClock) -> AsyncIterator[WebhookStac
 
 async def wait_processed(db: Database) -> list[InboxUpdate]:
     for _ in range(int(WAIT / 0.05)):
-        async with db.sessions() as session:
+        async with db.reading() as session:
             rows = list((await session.scalars(select(InboxUpdate))).all())
         if all(row.processed_at is not None for row in rows):
             return rows
@@ -75,7 +75,7 @@ async def wait_processed(db: Database) -> list[InboxUpdate]:
 
 
 async def linked_users(db: Database) -> set[int]:
-    async with db.sessions() as session:
+    async with db.reading() as session:
         return {int(x) for x in (await session.scalars(select(ChatAccount.external_id))).all()}
 
 

@@ -118,14 +118,17 @@ async def test_a_file_in_rollback_mode_is_switched_to_wal_on_connect(tmp_path: P
     assert journal_mode(path) == "wal"
 
 
-@pytest.mark.parametrize(("tasks", "per_task"), [(1, 50), (4, 12)])
+# With one writer per engine, the writer that just committed starts its next transaction within `gap`: SQLite's
+# busy handler (sleeping 1, 2, 5 … 100 ms between tries) could miss every such window on a busy machine, and one
+# engine would write all its rows before the other wrote any. A gap of 20 ms leaves the waiting engine the lock.
+@pytest.mark.parametrize(("tasks", "per_task", "gap"), [(1, 50, 0.02), (4, 12, 0.002)])
 async def test_two_engines_interleaved_never_lock(
-    two_engines: tuple[Database, Database], tasks: int, per_task: int
+    two_engines: tuple[Database, Database], tasks: int, per_task: int, gap: float
 ) -> None:
     first, second = two_engines
     await asyncio.gather(
-        *(writer_loop(first, f"a{i}", per_task, hold=0.001, gap=0.002) for i in range(tasks)),
-        *(writer_loop(second, f"b{i}", per_task, hold=0.001, gap=0.002) for i in range(tasks)),
+        *(writer_loop(first, f"a{i}", per_task, hold=0.001, gap=gap) for i in range(tasks)),
+        *(writer_loop(second, f"b{i}", per_task, hold=0.001, gap=gap) for i in range(tasks)),
     )
     years = await history(first)
     total = 2 * tasks * per_task
