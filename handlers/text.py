@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 # U+200D (zero-width joiner) is kept: it joins emoji such as 🧑‍🌾 (farmer); other invisibles go.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -22,6 +23,7 @@ def clean(text: str | None) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+@lru_cache(maxsize=65_536)  # a paged list folds the same thousands of names on every page turn
 def fold(text: str) -> str:
     """Lower case without diacritics, for matching what a user typed ("dang ky" == "Đăng ký")."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 
 from storage.models import ConsentEvent, Member, MemberMove, Unit
 from storage.repo_base import Repo
+
+
+class MemberName(NamedTuple):
+    """A member as a list of names shows one: columns, not an entity (a paged list of a big cell reads thousands)."""
+
+    id: int
+    code: str
+    full_name: str
 
 
 class MemberRepository(Repo):
@@ -36,6 +45,14 @@ class MemberRepository(Repo):
     async def in_cells(self, cell_ids: Sequence[int]) -> list[Member]:
         stmt = select(Member).where(Member.cell_id.in_(cell_ids), Member.active.is_(True))
         return await self._scalars(stmt.order_by(Member.full_name, Member.code))
+
+    async def names_in_cell(self, cell_id: int) -> list[MemberName]:
+        """The cell's active members by name (exempt and paused ones too)."""
+        stmt = select(Member.id, Member.code, Member.full_name).where(
+            Member.cell_id == cell_id, Member.active.is_(True)
+        )
+        rows = await self.session.execute(stmt.order_by(Member.full_name, Member.code))
+        return [MemberName(*row) for row in rows.all()]
 
     async def in_subtree(self, unit: Unit) -> list[Member]:
         """Active members whose cell, or the unit they administer, lies in the subtree."""

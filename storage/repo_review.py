@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, literal, or_, select
 
@@ -14,6 +14,18 @@ from storage.repo_base import Repo
 
 _INDIVIDUAL = CommitmentKind.INDIVIDUAL.value
 _ACTIVE = CommitmentStatus.ACTIVE.value
+
+
+class PendingRow(NamedTuple):
+    """A pending registration as /duyet lists it: columns, not entities (a commune in January has thousands)."""
+
+    commitment_id: int
+    content: str
+    member_name: str
+    position: str
+    role: str
+    cell_id: int | None
+    scope_unit_id: int | None
 
 
 class ReviewRepository(Repo):
@@ -49,14 +61,22 @@ class ReviewRepository(Repo):
 
     async def pending_in_cells(
         self, cell_ids: Sequence[int], committee_ids: Sequence[int] = (), not_of_member: int | None = None
-    ) -> list[tuple[Commitment, Member]]:
+    ) -> list[PendingRow]:
         """Pending individual registrations of active members of the cells, and of committee staff without a cell
         whose committee is among `committee_ids`; none of `not_of_member`: leaders first, then oldest first."""
         leader_first = case(
             (Member.role.in_([Role.SECRETARY.value, Role.DEPUTY.value, Role.COMMITTEE.value]), 0), else_=1
         )
         stmt = (
-            select(Commitment, Member)
+            select(
+                Commitment.id,
+                Commitment.content,
+                Member.full_name,
+                Member.position,
+                Member.role,
+                Member.cell_id,
+                Member.scope_unit_id,
+            )
             .join(Member, Member.id == Commitment.member_id)
             .where(
                 or_(
@@ -72,7 +92,7 @@ class ReviewRepository(Repo):
         )
         if not_of_member is not None:
             stmt = stmt.where(Commitment.member_id != not_of_member)
-        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+        return [PendingRow(*row) for row in (await self.session.execute(stmt)).all()]
 
     async def returned_for(self, member_id: int) -> list[Commitment]:
         stmt = select(Commitment).where(

@@ -13,7 +13,7 @@ from handlers.messages import Reply
 from handlers.services import preferences as prefs
 from handlers.services.errors import InvalidInput
 from handlers.text import fmt_date
-from storage.models import Member
+from storage.repo_members import MemberName
 
 HOUR_CHOICES = [("07:00", "7"), ("08:00", "8"), ("12:00", "12"), ("19:00", "19")]
 QUIET_CHOICES = [("21:00–07:00", "21-7"), ("22:00–06:00", "22-6"), ("20:00–07:00", "20-7")]
@@ -93,7 +93,7 @@ class PreferencesFlow:
         raise InvalidInput(t.INVALID_CHOICE)  # typed text that is none of the choices: the same question again
 
     @staticmethod
-    def _ask_member(ctx: Ctx, members: list[Member]) -> Reply:
+    def _ask_member(ctx: Ctx, members: list[MemberName]) -> Reply:
         options = [picker.Option(m.full_name, str(m.id), f"{m.full_name} {m.code}") for m in members]
         return picker.ask_page(ctx, "member", rc.ASK_WHICH_MEMBER, options)
 

@@ -108,7 +108,7 @@ async def pending_in(uow: UnitOfWork, actor: Actor, summary: Rollup) -> tuple[li
     if unit is None:
         return [], 0
     rows = await uow.web.pending_under(unit.path, actor.member_id)
-    rows.sort(key=lambda row: not is_leader(row[1]))
+    rows.sort(key=lambda row: not is_leader(row[1].role, row[1].position))
     items = [PendingItem(c.id, m.full_name, m.position, home, c.content) for c, m, home in rows]
     return items[:PENDING_SHOWN], max(0, len(items) - PENDING_SHOWN)
 

@@ -10,6 +10,7 @@ from handlers.services.authz import Actor, can_summarise
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.text import clean, fmt_date
 from storage.models import Member
+from storage.repo_members import MemberName
 from storage.uow import UnitOfWork
 
 PAUSE_MAX_DAYS = 366
@@ -92,25 +93,24 @@ async def resume(uow: UnitOfWork, member: Member, now: datetime) -> None:
     member.updated_at = now
 
 
-async def members_a_leader_may_pause(uow: UnitOfWork, actor: Actor) -> list[Member]:
+async def members_a_leader_may_pause(uow: UnitOfWork, actor: Actor) -> list[MemberName]:
     """The other active members of the cell a secretary or deputy leads."""
     if not actor.role.leads_cell or not can_summarise(actor) or actor.scope_unit_id is None:
         raise Forbidden(rc.PAUSE_MEMBER_FORBIDDEN)
     cell = await uow.units.get(actor.scope_unit_id)
     if cell is None or cell.kind != "cell":
         raise Forbidden(rc.PAUSE_MEMBER_FORBIDDEN)
-    return [m for m in await uow.reminders.cell_members(cell.id) if m.id != actor.member_id]
+    return [m for m in await uow.members.names_in_cell(cell.id) if m.id != actor.member_id]
 
 
 async def pause_member(
     uow: UnitOfWork, actor: Actor, member_id: int, raw: str, today: date, now: datetime
 ) -> tuple[Member, date]:
     """A secretary or deputy pauses reminders for a member of their own cell (checked here, not from a button)."""
-    allowed = {m.id: m for m in await members_a_leader_may_pause(uow, actor)}
-    member = allowed.get(member_id)
-    if member is None:
-        target = await uow.members.get(member_id)
-        raise (Forbidden(rc.PAUSE_MEMBER_FORBIDDEN) if target is not None else NotFound(rc.PAUSE_MEMBER_FORBIDDEN))
+    allowed = {m.id for m in await members_a_leader_may_pause(uow, actor)}
+    member = await uow.members.get(member_id)
+    if member is None or member_id not in allowed:
+        raise (Forbidden(rc.PAUSE_MEMBER_FORBIDDEN) if member is not None else NotFound(rc.PAUSE_MEMBER_FORBIDDEN))
     member.paused_until = checked_pause_date(raw, today)
     member.paused_by_member_id = actor.member_id
     member.updated_at = now

@@ -65,23 +65,32 @@ async def pending_registrations(uow: UnitOfWork, actor: Actor) -> list[PendingIt
     """Nobody is shown their own registration: a leader's goes to another leader of the cell or the committee."""
     cells, committees = await review_units(uow, actor)
     rows = await uow.review.pending_in_cells(list(cells), list(committees), not_of_member=actor.member_id)
-    rows.sort(key=lambda row: not is_leader(row[1]))
+    rows.sort(key=lambda row: not is_leader(row.role, row.position))
     return [
-        PendingItem(c.id, m.full_name, m.position, _unit_of(m, cells, committees).name, c.content) for c, m in rows
+        PendingItem(
+            row.commitment_id,
+            row.member_name,
+            row.position,
+            _unit_of(row.cell_id, row.scope_unit_id, cells, committees).name,
+            row.content,
+        )
+        for row in rows
     ]
 
 
-def _unit_of(member: Member, cells: dict[int, Unit], committees: dict[int, Unit]) -> Unit:
+def _unit_of(
+    cell_id: int | None, scope_unit_id: int | None, cells: dict[int, Unit], committees: dict[int, Unit]
+) -> Unit:
     """The member's cell, or for committee staff without one their committee (rows come from these units)."""
-    if member.cell_id is not None:
-        return cells[member.cell_id]
-    return committees[member.scope_unit_id or 0]
+    if cell_id is not None:
+        return cells[cell_id]
+    return committees[scope_unit_id or 0]
 
 
-def is_leader(member: Member) -> bool:
+def is_leader(role: str, position: str) -> bool:
     """Leaders register first ("trên trước, dưới sau"): by role, or by a position such as "Đảng ủy viên"."""
-    position = fold(member.position)
-    return Role(member.role) is not Role.MEMBER or any(word in position for word in LEADER_WORDS)
+    folded = fold(position)
+    return Role(role) is not Role.MEMBER or any(word in folded for word in LEADER_WORDS)
 
 
 async def reviewable(uow: UnitOfWork, actor: Actor, commitment_id: int) -> tuple[Commitment, Member, Unit]:
@@ -104,7 +113,7 @@ async def reviewable(uow: UnitOfWork, actor: Actor, commitment_id: int) -> tuple
         raise NotFound(rv.REVIEW_GONE)
     if member.id == actor.member_id:
         raise Forbidden(rv.REVIEW_OWN)
-    return commitment, member, _unit_of(member, cells, committees)
+    return commitment, member, _unit_of(member.cell_id, member.scope_unit_id, cells, committees)
 
 
 async def review_detail(uow: UnitOfWork, actor: Actor, commitment_id: int) -> ReviewDetail:

@@ -13,7 +13,8 @@ from handlers.services.collective import led_cell
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.validation import checked_text, past_day, past_day_value
 from handlers.text import fold
-from storage.models import Member, StudyAttendance, StudySession, Unit
+from storage.models import StudyAttendance, StudySession, Unit
+from storage.repo_members import MemberName
 from storage.uow import UnitOfWork
 
 TITLE_MIN, TITLE_MAX = 5, 500
@@ -47,9 +48,9 @@ async def study_cell(uow: UnitOfWork, actor: Actor) -> Unit:
     return cell
 
 
-async def cell_roster(uow: UnitOfWork, actor: Actor) -> list[Member]:
+async def cell_roster(uow: UnitOfWork, actor: Actor) -> list[MemberName]:
     cell = await study_cell(uow, actor)
-    members = await uow.members.in_cells([cell.id])
+    members = await uow.members.names_in_cell(cell.id)
     return sorted(members, key=lambda member: (fold(member.full_name), member.code))  # "Đ" sorts with "D"
 
 
