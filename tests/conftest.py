@@ -10,6 +10,7 @@ when TEST_DATABASE_URL is set. `router` talks to `roster_db`; `world_db` adds th
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -136,3 +137,14 @@ def stock_event_loop_policy_afterwards() -> Iterator[None]:
     """bot.cli.main() installs uvloop's policy for the process; the next test gets asyncio's own back."""
     yield
     asyncio.set_event_loop_policy(None)
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """bot.logs.setup_logging (run by bot.cli.main()) replaces the root logger's handlers with one writing to the
+    test's captured stderr, which is closed afterwards: the next test's log lines would go to a closed file."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
