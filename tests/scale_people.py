@@ -64,6 +64,8 @@ class NoReply(Exception):
 
 class Person(Protocol):
     chat: str
+    posted: list[tuple[str, float, float]]
+    stuck: str | None
 
     async def say(self, text: str, replies: int) -> list[str]: ...
 
@@ -78,6 +80,8 @@ class Chatter(ABC):
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
         self.seen = 0
+        self.posted: list[tuple[str, float, float]] = []  # (update key, POST started, acknowledged), monotonic
+        self.stuck: str | None = None  # why the conversation stopped short (the update whose replies never came)
 
     @abstractmethod
     def sent_count(self) -> int: ...
@@ -88,11 +92,13 @@ class Chatter(ABC):
     async def _exchange(self, platform: str, payload: dict[str, Any], key: str, replies: int) -> list[str]:
         started = time.monotonic()
         await self.gateway.post(platform, payload, key)
+        self.posted.append((key, started, time.monotonic()))
         target = self.seen + replies
         deadline = started + REPLY_WAIT
         while self.sent_count() < target:
             if time.monotonic() > deadline:
-                raise NoReply(f"update {key}: {self.sent_count() - self.seen} of {replies} replies came")
+                self.stuck = f"update {key}: {self.sent_count() - self.seen} of {replies} replies came"
+                raise NoReply(self.stuck)
             await asyncio.sleep(0.05)
         self.gateway.latencies.append(time.monotonic() - started)
         texts = self.texts()

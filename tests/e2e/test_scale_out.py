@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from handlers.catalog import core as t
 from storage.db import create_engine, session_factory
 from storage.enums import BroadcastKind
-from storage.models import Broadcast, Commitment, Delivery, InboxUpdate, ProgressEntry
+from storage.models import Broadcast, Commitment, Delivery, InboxUpdate, ProcessedUpdate, ProgressEntry
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
 from tests.scale_people import (
@@ -36,6 +36,7 @@ from tests.scale_people import (
     SCRIPT,
     SCRIPT_REPLIES,
     Gateway,
+    Person,
     TelegramPerson,
     ZaloPerson,
     announce,
@@ -64,6 +65,7 @@ SETTINGS = {
     "SENDER_CONCURRENCY": str(CONCURRENCY),
     "SENDER_POLL_SECONDS": "1",
     "INBOX_WORKERS": "8",
+    "LOG_LEVEL": "DEBUG",  # the inbox's claims and completions by key: which instance handled what, and when
 }
 
 pytestmark = [
@@ -92,17 +94,19 @@ async def kill_and_restart(cluster: Cluster, gateway: Gateway, updates: int) -> 
     return died
 
 
-async def scenario(cluster: Cluster) -> tuple[Gateway, list[list[str]], float]:
+async def scenario(cluster: Cluster) -> tuple[Gateway, list[Person], list[list[str]], float]:
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as http:
         gateway = Gateway(http, cluster.public)
         await announce(TelegramPerson(gateway, cluster.telegram, SECRETARY_CHAT))
         on_telegram, on_zalo = COUNTS[TALK]
-        people = [TelegramPerson(gateway, cluster.telegram, telegram_chat(TALK, i)) for i in range(on_telegram)]
+        people: list[Person] = [
+            TelegramPerson(gateway, cluster.telegram, telegram_chat(TALK, i)) for i in range(on_telegram)
+        ]
         people += [ZaloPerson(gateway, cluster.zalo, zalo_chat(TALK, i)) for i in range(on_zalo)]
         killer = asyncio.create_task(kill_and_restart(cluster, gateway, len(people) * len(SCRIPT)))
         said = await asyncio.gather(*(converse(person) for person in people))
         died = await killer
-        return gateway, list(said), died
+        return gateway, people, list(said), died
 
 
 async def wait_delivered(url: str, timeout: float = 90.0) -> dict[str, int]:
@@ -119,6 +123,66 @@ async def wait_delivered(url: str, timeout: float = 90.0) -> dict[str, int]:
             await asyncio.sleep(0.5)
     finally:
         await engine.dispose()
+
+
+async def stuck_report(
+    url: str, people: list[Person], cluster: Cluster, output: str, started: float, died: float
+) -> str:
+    """For each conversation that stopped short: its updates (posted, acknowledged), their inbox rows and update
+    log rows, what the fakes accepted or refused for the chat, and the instances' log lines naming its keys. Times
+    are seconds since the test started (monotonic); the logs' wall-clock times are converted the same way."""
+    stuck = [person for person in people if person.stuck]
+    if not stuck:
+        return ""
+    wall = time.time() - time.monotonic()
+    lines = [f"instance {KILLED} killed at {died - started:.1f} s; wall clock at 0 s: {started + wall:.1f}"]
+    engine = create_engine(url)
+    async with session_factory(engine)() as session:
+        for person in stuck:
+            lines.append(f"--- chat {person.chat}: {person.stuck}")
+            for key, posted, acked in person.posted[-3:]:
+                lines.append(f"  posted {key} at {posted - started:.1f} s, acknowledged at {acked - started:.1f} s")
+            rows = await session.execute(
+                select(
+                    InboxUpdate.id,
+                    InboxUpdate.update_key,
+                    InboxUpdate.received_at,
+                    InboxUpdate.processed_at,
+                    InboxUpdate.attempts,
+                    InboxUpdate.lease_owner,
+                    InboxUpdate.lease_until,
+                )
+                .where(InboxUpdate.chat_key == person.chat)
+                .order_by(InboxUpdate.id)
+            )
+            keys = []
+            for row_id, key, received, processed, attempts, owner, until in rows.all():
+                keys.append(key)
+                lines.append(
+                    f"  inbox #{row_id} {key}: received {received.timestamp() - wall - started:.1f} s, processed "
+                    f"{'-' if processed is None else f'{processed.timestamp() - wall - started:.1f} s'}, attempts "
+                    f"{attempts}, lease {owner} {'' if until is None else f'{until.timestamp() - wall - started:.1f}'}"
+                )
+            logged = await session.execute(
+                select(ProcessedUpdate.update_key, ProcessedUpdate.processed_at, ProcessedUpdate.replies).where(
+                    ProcessedUpdate.update_key.in_(keys)
+                )
+            )
+            for key, processed, replies in logged.all():
+                lines.append(
+                    f"  update log {key}: handled {processed.timestamp() - wall - started:.1f} s, replies kept "
+                    f"{'none' if replies is None else len(replies)}"
+                )
+            if isinstance(person, TelegramPerson):
+                calls = [c for c in cluster.telegram.calls() if str(c["params"].get("chat_id")) == person.chat]
+            else:
+                calls = [c for c in cluster.zalo.calls() if str(c["params"].get("chat_id")) == person.chat]
+            for call in calls[-6:]:
+                text = str(call["params"].get("text", ""))[:40].replace("\n", " ")
+                lines.append(f"  {call['method']} {call['status']} at {call['time'] - started:.1f} s: {text!r}")
+            lines += [f"  log: {line}" for line in output.splitlines() if any(key in line for key in keys[-2:])]
+    await engine.dispose()
+    return "\n".join(lines)
 
 
 async def database_figures(url: str) -> dict[str, object]:
@@ -166,11 +230,13 @@ def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
             for number in (1, 2, 3):
                 cluster.wait_instance(number)
             cluster.start_caddy()
-            gateway, said, died = asyncio.run(scenario(cluster))
+            gateway, people, said, died = asyncio.run(scenario(cluster))
             statuses = asyncio.run(wait_delivered(url))
             time.sleep(1.0)  # answers still on the wire
             figures = asyncio.run(database_figures(url))
             output = cluster.outputs()
+            print(asyncio.run(stuck_report(url, people, cluster, output, started, died)))
+            print(f"instances' logs and Caddy's: {tmp_path}")
         finally:
             cluster.stop()
         tg_calls, zalo_calls = telegram.calls(), zalo.calls()
