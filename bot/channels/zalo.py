@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,7 +177,11 @@ class ZaloChannel:
             return
         incoming = self.incoming(update, key)
         replies = await self.router.handle(incoming)
-        await self._answer(update, replies)
+
+        async def went(count: int) -> None:  # the first `count` replies arrived: a take-over sends only the rest
+            await self.router.partly_replied(incoming, replies[count:])
+
+        await self._answer(update, replies, went)
         if replies:  # sent, or refused and handled: only a crash before this leaves them kept for a resend
             await self.router.replied(incoming)
 
@@ -200,9 +204,11 @@ class ZaloChannel:
             return None
         return update
 
-    async def _answer(self, update: ZaloUpdate, replies: Sequence[Reply]) -> None:
+    async def _answer(
+        self, update: ZaloUpdate, replies: Sequence[Reply], went: Callable[[int], Awaitable[None]] | None = None
+    ) -> None:
         try:
-            await self.messenger.send(update.chat_id, update.user_id, replies, MessagePriority.REPLY)
+            await self.messenger.send(update.chat_id, update.user_id, replies, MessagePriority.REPLY, went)
         except QuotaRefused:
             log.warning("zalo reply held back by the monthly quota")
             await self.router.unseen(PLATFORM, update.user_id)

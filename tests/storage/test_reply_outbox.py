@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -124,4 +125,41 @@ async def test_an_instance_killed_before_the_send_leaves_the_replies_to_the_one_
         finally:
             await taker.stop()
     assert fake.sent_texts(USER) == [t.STRANGER]
+    assert await kept_replies(any_db) == []
+
+
+class DiesAfter(ZaloClient):
+    """A client whose instance is killed after `messages` sends went (not a platform refusal: a crash)."""
+
+    def __init__(self, token: str, base_url: str, messages: int) -> None:
+        super().__init__(token, base_url)
+        self.left = messages
+
+    async def send_message(self, chat_id: str, text: str) -> Any:
+        if self.left == 0:
+            raise RuntimeError("killed")
+        self.left -= 1
+        return await super().send_message(chat_id, text)
+
+
+async def test_a_crash_between_two_replies_leaves_only_the_second_to_the_one_taking_over(
+    any_db: Database, clock: FakeClock, fake: FakeZalo
+) -> None:
+    """Each reply that went is struck off the kept ones at once: a take-over after a crash between the replies of
+    one update sends only those that had not gone (before: all of them again, the first one twice; a scripted
+    person in the scale-out test then read the repeat as the answer to its next message)."""
+    await load_example_roster(any_db, clock)
+    code = await invite_code(any_db, clock, "DV001")
+    router = Router(any_db.uow, clock, TZ)
+    update = fake.text_update(USER, code)  # two replies: the greeting, the consent notice
+    async with DiesAfter(fake.token, fake.base_url, messages=1) as dying:
+        with pytest.raises(RuntimeError):
+            await ZaloChannel(router, dying).handle(update)
+    assert len(fake.sent(USER)) == 1
+    async with ZaloClient(fake.token, fake.base_url) as client:
+        await ZaloChannel(router, client).handle(update)  # taken over
+    texts = fake.sent_texts(USER)
+    assert len(texts) == 2, texts  # each once
+    assert texts[0].startswith(t.LINKED.split("{", 1)[0])
+    assert texts[1].startswith(t.CONSENT_NOTICE)
     assert await kept_replies(any_db) == []
