@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from handlers.catalog import core as t
 from storage.db import create_engine, session_factory
 from storage.enums import BroadcastKind
-from storage.models import Broadcast, Commitment, Delivery, InboxUpdate, ProcessedUpdate, ProgressEntry
+from storage.models import Broadcast, Commitment, Delivery, InboxUpdate, Member, ProcessedUpdate, ProgressEntry
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
 from tests.scale_people import (
@@ -57,7 +57,7 @@ from tests.scale_stack import (
 from tests.support import PG_URL, fresh_postgres
 
 COUNTS = {AUDIENCE: (300, 100), TALK: (50, 50), REMINDED: (20, 0)}
-RATE, CONCURRENCY, WORKERS = 30, 8, 8
+RATE, CONCURRENCY, WORKERS = 30, 8, 16
 KILLED, KILL_AFTER = 2, 100  # instance 2 dies once this many announcement messages went out
 SETTINGS = {
     "TELEGRAM_MESSAGES_PER_SECOND": str(RATE),
@@ -79,7 +79,7 @@ pytestmark = [
 ]
 
 
-async def kill_and_restart(cluster: Cluster, gateway: Gateway, updates: int) -> float:
+async def kill_and_restart(cluster: Cluster, gateway: Gateway, updates: int) -> tuple[float, float]:
     """SIGKILL instance KILLED in the middle (KILL_AFTER announcement messages out, or a third of the members'
     updates acknowledged, whichever comes first: a slow machine drains replies first); start it again."""
     deadline = time.monotonic() + 300
@@ -92,10 +92,10 @@ async def kill_and_restart(cluster: Cluster, gateway: Gateway, updates: int) -> 
     died = time.monotonic()
     await asyncio.sleep(1.0)
     await asyncio.to_thread(cluster.start_instance, KILLED)
-    return died
+    return died, time.monotonic()
 
 
-async def scenario(cluster: Cluster) -> tuple[Gateway, list[Person], list[list[str]], float]:
+async def scenario(cluster: Cluster) -> tuple[Gateway, list[Person], list[list[str]], tuple[float, float]]:
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as http:
         gateway = Gateway(http, cluster.public)
         await announce(TelegramPerson(gateway, cluster.telegram, SECRETARY_CHAT))
@@ -186,13 +186,27 @@ async def stuck_report(
     return "\n".join(lines)
 
 
-async def database_figures(url: str) -> dict[str, object]:
+async def database_figures(url: str, talk_cell: int) -> dict[str, object]:
+    """The inbox; the talkers' commitments, their percents and progress entries (the reminded cell's members have
+    commitments of their own); the reminders fired."""
     engine = create_engine(url)
+    talkers = select(Member.id).where(Member.cell_id == talk_cell)
+    theirs = select(Commitment.id).where(Commitment.member_id.in_(talkers))
     async with session_factory(engine)() as session:
         inbox = (await session.execute(select(InboxUpdate.update_key, InboxUpdate.processed_at))).all()
-        commitments = Counter((await session.scalars(select(Commitment.member_id))).all())
-        percents = Counter((await session.scalars(select(Commitment.percent))).all())
-        entries = Counter((await session.scalars(select(ProgressEntry.commitment_id))).all())
+        commitments = Counter(
+            (await session.scalars(select(Commitment.member_id).where(Commitment.member_id.in_(talkers)))).all()
+        )
+        percents = Counter(
+            (await session.scalars(select(Commitment.percent).where(Commitment.member_id.in_(talkers)))).all()
+        )
+        entries = Counter(
+            (
+                await session.scalars(
+                    select(ProgressEntry.commitment_id).where(ProgressEntry.commitment_id.in_(theirs))
+                )
+            ).all()
+        )
         reminders = (
             await session.execute(
                 select(Broadcast.id, Broadcast.kind, Broadcast.schedule_id).where(
@@ -231,16 +245,19 @@ def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
             for number in (1, 2, 3):
                 cluster.wait_instance(number)
             cluster.start_caddy()
-            gateway, people, said, died = asyncio.run(scenario(cluster))
+            up = time.monotonic()
+            gateway, people, said, (died, back) = asyncio.run(scenario(cluster))
+            talked = time.monotonic()
             statuses = asyncio.run(wait_delivered(url))
             time.sleep(1.0)  # answers still on the wire
-            figures = asyncio.run(database_figures(url))
+            figures = asyncio.run(database_figures(url, province.cells[TALK]))
             output = cluster.outputs()
             print(asyncio.run(stuck_report(url, people, cluster, output, started, died)))
             print(f"instances' logs and Caddy's: {tmp_path}")
         finally:
             cluster.stop()
         tg_calls, zalo_calls = telegram.calls(), zalo.calls()
+        per_second = telegram.sent_per_second()
         per_chat = Counter(str(p["chat_id"]) for p in telegram.sent_messages() if ANNOUNCEMENT in str(p.get("text")))
         per_chat.update(str(m["chat_id"]) for m in zalo.sent() if ANNOUNCEMENT in str(m.get("text")))
         reminded = Counter(
@@ -252,6 +269,11 @@ def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
     audience = {str(SECRETARY_CHAT)} | {str(telegram_chat(AUDIENCE, i)) for i in range(on_telegram)}
     audience |= {zalo_chat(AUDIENCE, i) for i in range(on_zalo)}
     duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
+    waits = sorted(gateway.latencies)
+
+    def latency(share: float) -> float:
+        return waits[min(len(waits) - 1, int(share * len(waits)))] if waits else 0.0
+
     inbox = dict(figures["inbox"])  # type: ignore[call-overload]
     acked = {key for _, key in gateway.acked}
     print(
@@ -261,7 +283,10 @@ def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
         f"{gateway.resent} replies came twice in a row; "
         f"announcement to {len(audience)}: {len(per_chat)} reached, {duplicates} twice, statuses {statuses}; "
         f"429s {len(too_many)}; reminders fired {len(figures['reminders'])}; "  # type: ignore[arg-type]
-        f"instance {KILLED} killed {died - started:.1f} s in; {elapsed:.1f} s in all"
+        f"instance {KILLED} killed {died - started:.1f} s in, answering again {back - died:.1f} s later; "
+        f"{elapsed:.1f} s in all: {up - started:.1f} s to start, {talked - up:.1f} s of conversations, "
+        f"POST to last reply p50 {latency(0.5):.1f} s, p95 {latency(0.95):.1f} s; Telegram at most "
+        f"{max(per_second, default=0)} messages in a second"
     )
     assert too_many == []
     assert acked <= set(inbox) and all(inbox[key] is not None for key in acked)
