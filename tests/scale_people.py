@@ -40,7 +40,7 @@ class Gateway:
     acked: list[tuple[str, str]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     retries: int = 0
-    resent: int = 0
+    resent: list[tuple[str, float]] = field(default_factory=list)  # (chat, when: monotonic)
     update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000))
 
     async def post(self, platform: str, payload: dict[str, Any], key: str) -> None:
@@ -82,6 +82,8 @@ class Chatter(ABC):
     take-over, counted in `gateway.resent` and not read as a reply (no step of the script gets the same message
     twice in a row)."""
 
+    chat: str
+
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
         self.seen = 0  # messages of this chat looked at (resends included)
@@ -111,7 +113,7 @@ class Chatter(ABC):
                 texts, signatures = self.texts(), self.signatures()
                 for text, signature in zip(texts[self.seen : count], signatures[self.seen : count], strict=True):
                     if signature == self.last:
-                        self.gateway.resent += 1
+                        self.gateway.resent.append((self.chat, time.monotonic()))
                     elif len(new) < replies:
                         new.append(text)
                     else:  # more than the update brings: left for the next exchange, which reports it
