@@ -23,7 +23,7 @@ from contextvars import ContextVar
 
 from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import MessageLimit
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -126,7 +126,8 @@ class TelegramChannel:
     ) -> bool:
         """Send the replies; False when the member blocked the bot (403), which marks the account unreachable.
         Any other refusal marks the question unseen (asked again at the next message) and goes on to the error
-        handler (or the webhook inbox). Only a crash before this ends leaves the replies kept for a resend."""
+        handler (or the webhook inbox). Only a crash before this ends leaves the replies kept for a resend, or, under
+        the webhook inbox, no answer from Telegram (a timeout, a reset): the inbox's next try sends them."""
 
         async def went(count: int) -> None:  # the first `count` replies arrived: a take-over sends only the rest
             await self.router.partly_replied(incoming, replies[count:])
@@ -137,7 +138,9 @@ class TelegramChannel:
             await self.router.unreachable(PLATFORM, incoming.account_id)
             await self._replied(incoming, replies)
             return False
-        except TelegramError:
+        except TelegramError as error:
+            if _failures.get() is not None and no_answer(error):  # the inbox's next try sends what did not go
+                raise
             await self.router.unseen(PLATFORM, incoming.account_id)
             await self._replied(incoming, replies)
             raise
@@ -188,6 +191,11 @@ class TelegramChannel:
         )
         if isinstance(update, Update):
             await notify_failure(context.bot, update)
+
+
+def no_answer(error: TelegramError) -> bool:
+    """Telegram did not answer (a timeout, a reset): not a refusal, the message may not have gone."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 async def notify_failure(bot: Bot, update: Update) -> None:

@@ -19,7 +19,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.zalo_client import POLL_TIMEOUT_S, ZaloApiError, ZaloClient, ZaloError, ZaloRateLimited
+from bot.channels.zalo_client import (
+    POLL_TIMEOUT_S,
+    ZaloApiError,
+    ZaloClient,
+    ZaloError,
+    ZaloNetworkError,
+    ZaloRateLimited,
+)
 from bot.channels.zalo_messenger import FileLink, QuotaRefused, ZaloMessenger, is_unreachable
 from bot.rate_budget import RateBudget
 from handlers.catalog import core as t
@@ -165,9 +172,10 @@ class ZaloChannel:
             log.error("error while handling a zalo update: %s", type(error).__name__, exc_info=error)
             await self.notify_failure(payload)
 
-    async def handle(self, payload: dict[str, Any]) -> None:
+    async def handle(self, payload: dict[str, Any], *, retried: bool = False) -> None:
         """Handle one raw update (as the webhook or getUpdates delivered it) and send the replies. The
-        router's error is raised (nothing was sent): the webhook inbox tries again."""
+        router's error is raised (nothing was sent): the webhook inbox tries again. `retried` (the inbox): a
+        reply Zalo did not answer is raised too and stays kept, so the next try sends it (at-least-once)."""
         update = self._usable(payload)
         if update is None:
             return
@@ -181,7 +189,7 @@ class ZaloChannel:
         async def went(count: int) -> None:  # the first `count` replies arrived: a take-over sends only the rest
             await self.router.partly_replied(incoming, replies[count:])
 
-        await self._answer(update, replies, went)
+        await self._answer(update, replies, went, retried)
         if replies:  # sent, or refused and handled: only a crash before this leaves them kept for a resend
             await self.router.replied(incoming)
 
@@ -205,10 +213,19 @@ class ZaloChannel:
         return update
 
     async def _answer(
-        self, update: ZaloUpdate, replies: Sequence[Reply], went: Callable[[int], Awaitable[None]] | None = None
+        self,
+        update: ZaloUpdate,
+        replies: Sequence[Reply],
+        went: Callable[[int], Awaitable[None]] | None = None,
+        retried: bool = False,
     ) -> None:
         try:
             await self.messenger.send(update.chat_id, update.user_id, replies, MessagePriority.REPLY, went)
+        except ZaloNetworkError as error:
+            if retried:  # no answer, not a refusal: kept, the inbox's next try sends what did not go
+                raise
+            log.warning("could not send a zalo reply: %s", error)
+            await self.router.unseen(PLATFORM, update.user_id)
         except QuotaRefused:
             log.warning("zalo reply held back by the monthly quota")
             await self.router.unseen(PLATFORM, update.user_id)
