@@ -223,7 +223,7 @@ async def database_figures(url: str, talk_cell: int) -> dict[str, object]:
     }
 
 
-@pytest.mark.timeout(600)  # ~85 s on 2 cores at load 7-8; more when the machine is busier
+@pytest.mark.timeout(600)  # 70-140 s on 2 cores, by the load (docs/PERFORMANCE.md, issue 11)
 def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
     url = fresh_postgres()
     zone = noon_zone()
