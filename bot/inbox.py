@@ -125,6 +125,7 @@ class Inbox:
                 name = f"inbox-{platform}-{number}"
                 self._tasks.append(asyncio.create_task(self._work(platform), name=name))
         self._tasks.append(asyncio.create_task(self._renew_leases(), name="inbox-leases"))
+        log.info("inbox started owner=%s workers=%d platforms=%s", self.owner, self.workers, ",".join(self.platforms))
 
     async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Stop taking updates; an update being processed is finished (within `grace_s`)."""
@@ -199,6 +200,7 @@ class Inbox:
                     return None
                 attempt = self._counted(row, now)
                 await uow.commit()
+            log.debug("claimed platform=%s key=%s attempt=%d", platform, attempt.key, attempt.number)
         except Exception as error:  # the database failed: the row stays where it was, in order
             log.warning("claiming a stored update failed: %s", type(error).__name__)
             await asyncio.sleep(self.bookkeeping_retries[0] if self.bookkeeping_retries else self.poll_s)
@@ -272,6 +274,7 @@ class Inbox:
                 attempt = found
                 continue
             await self._mark_processed(attempt.row_id)
+            log.debug("processed platform=%s key=%s attempt=%d", endpoint.platform, attempt.key, attempt.number)
             return
 
     async def _next_attempt(self, row_id: int) -> Attempt | None:

@@ -321,6 +321,7 @@ def webhook_intake(
         endpoints,
         max_age=settings.inbox_max_age,
         workers=settings.inbox_workers,
+        lease_s=settings.inbox_lease_seconds,
         single_process=is_sqlite(settings.database_url),
     )
     seams: list[Middleware] = [crash_after_ack.crash_after_ack(inbox)] if crash_after_ack.requested() else []

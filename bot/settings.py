@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # Several instances on one PostgreSQL (issue 11): updates processed at once per platform by one instance,
     # and what happens to messages in flight when their sender died (resend: at-least-once; unknown: at-most-once).
     inbox_workers: int = Field(default=1, ge=1, le=32)
+    # How long a crashed instance's updates wait before another takes them over (renewed every third of it).
+    inbox_lease_seconds: float = Field(default=30, ge=3, le=600)
     delivery_after_crash: Literal["resend", "unknown"] = "resend"
 
     @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")

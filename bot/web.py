@@ -64,6 +64,9 @@ def build_web_app(
             payload = await request.json()
         except ValueError:
             return web.Response(status=400, text="bad json")
+        except ConnectionError:  # the caller hung up mid-body (a proxy whose upstream died): nothing to store
+            log.info("webhook call cut off before its body arrived platform=%s", endpoint.platform)
+            return web.Response(status=400, text="cut off")
         if not isinstance(payload, dict):
             return web.Response(status=400, text="bad update")
         key = endpoint.update_key(payload)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -141,6 +141,13 @@ class Router:
                 await uow.updates.keep_replies(msg.platform, msg.update_key, replies_to_json(replies))
             await uow.commit()
         return replies
+
+    async def partly_replied(self, msg: Incoming, left: Sequence[Reply]) -> None:
+        """The first replies went: only `left` stays kept, so an instance taking over after a crash sends those
+        and does not repeat what already arrived (at most the one message in flight at the crash comes twice)."""
+        async with self.uow_factory() as uow:
+            await uow.updates.keep_replies(msg.platform, msg.update_key, replies_to_json(left))
+            await uow.commit()
 
     async def replied(self, msg: Incoming) -> None:
         """The channel is done with the update's replies (sent, or refused and handled): they are not kept."""

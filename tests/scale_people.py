@@ -32,13 +32,15 @@ ANNOUNCEMENT = "Thông báo: họp chi bộ mở rộng lúc 14 giờ thứ Bả
 @dataclass
 class Gateway:
     """Posts to Caddy; `acked` holds (platform, key) of every update answered 200, `latencies` seconds from the
-    POST to the last reply it brought."""
+    POST to the last reply it brought, `resent` the replies that came twice in a row (an instance taking over an
+    update whose last reply had gone but was not yet confirmed sent when its first instance was killed)."""
 
     http: httpx.AsyncClient
     public: str
     acked: list[tuple[str, str]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     retries: int = 0
+    resent: list[tuple[str, float]] = field(default_factory=list)  # (chat, when: monotonic)
     update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000))
 
     async def post(self, platform: str, payload: dict[str, Any], key: str) -> None:
@@ -64,6 +66,8 @@ class NoReply(Exception):
 
 class Person(Protocol):
     chat: str
+    posted: list[tuple[str, float, float]]
+    stuck: str | None
 
     async def say(self, text: str, replies: int) -> list[str]: ...
 
@@ -73,11 +77,19 @@ class Person(Protocol):
 
 
 class Chatter(ABC):
-    """What both platforms share: post, then wait until `replies` more messages reached this chat."""
+    """What both platforms share: post, then wait until `replies` more messages reached this chat. Replies are
+    at-least-once: a message identical to the one just before it (text and buttons) is a resend after a
+    take-over, counted in `gateway.resent` and not read as a reply (no step of the script gets the same message
+    twice in a row)."""
+
+    chat: str
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        self.seen = 0
+        self.seen = 0  # messages of this chat looked at (resends included)
+        self.last: object = None  # the last one's signature
+        self.posted: list[tuple[str, float, float]] = []  # (update key, POST started, acknowledged), monotonic
+        self.stuck: str | None = None  # why the conversation stopped short (the update whose replies never came)
 
     @abstractmethod
     def sent_count(self) -> int: ...
@@ -85,18 +97,34 @@ class Chatter(ABC):
     @abstractmethod
     def texts(self) -> list[str]: ...
 
+    @abstractmethod
+    def signatures(self) -> list[object]:
+        """What tells two messages of this chat apart (text and buttons), in order."""
+
     async def _exchange(self, platform: str, payload: dict[str, Any], key: str, replies: int) -> list[str]:
         started = time.monotonic()
         await self.gateway.post(platform, payload, key)
-        target = self.seen + replies
+        self.posted.append((key, started, time.monotonic()))
         deadline = started + REPLY_WAIT
-        while self.sent_count() < target:
+        new: list[str] = []
+        while len(new) < replies:
+            count = self.sent_count()
+            if count > self.seen:
+                texts, signatures = self.texts(), self.signatures()
+                for text, signature in zip(texts[self.seen : count], signatures[self.seen : count], strict=True):
+                    if signature == self.last:
+                        self.gateway.resent.append((self.chat, time.monotonic()))
+                    elif len(new) < replies:
+                        new.append(text)
+                    else:  # more than the update brings: left for the next exchange, which reports it
+                        break
+                    self.last, self.seen = signature, self.seen + 1
+                continue
             if time.monotonic() > deadline:
-                raise NoReply(f"update {key}: {self.sent_count() - self.seen} of {replies} replies came")
+                self.stuck = f"update {key}: {len(new)} of {replies} replies came"
+                raise NoReply(self.stuck)
             await asyncio.sleep(0.05)
         self.gateway.latencies.append(time.monotonic() - started)
-        texts = self.texts()
-        new, self.seen = texts[self.seen : target], target
         return new
 
 
@@ -110,6 +138,10 @@ class TelegramPerson(Chatter):
 
     def texts(self) -> list[str]:
         return self.fake.sent_texts(self.user)
+
+    def signatures(self) -> list[object]:
+        sent = self.fake.sent_messages(self.user)
+        return [(m.get("text", m.get("caption")), str(m.get("reply_markup"))) for m in sent]
 
     def buttons(self) -> list[tuple[str, str]]:
         markup = (self.fake.last_message(self.user) or {}).get("reply_markup") or {}
@@ -145,6 +177,9 @@ class ZaloPerson(Chatter):
 
     def texts(self) -> list[str]:
         return self.fake.sent_texts(self.chat)
+
+    def signatures(self) -> list[object]:
+        return list(self.texts())
 
     def numbered(self) -> list[str]:
         last = self.texts()[-1].split("\n")
@@ -191,6 +226,8 @@ async def converse(person: Person) -> list[str]:
                 said += await person.press(person.first_choice() if action == "first" else text, replies)
     except NoReply:
         return said
+    except Exception as error:  # the conversation went off its script: reported with the stuck ones
+        person.stuck = f"off the script after {len(said)} replies: {type(error).__name__}: {error}"
     return said
 
 

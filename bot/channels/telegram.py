@@ -23,7 +23,7 @@ from contextvars import ContextVar
 
 from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import MessageLimit
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -126,14 +126,21 @@ class TelegramChannel:
     ) -> bool:
         """Send the replies; False when the member blocked the bot (403), which marks the account unreachable.
         Any other refusal marks the question unseen (asked again at the next message) and goes on to the error
-        handler (or the webhook inbox). Only a crash before this ends leaves the replies kept for a resend."""
+        handler (or the webhook inbox). Only a crash before this ends leaves the replies kept for a resend, or, under
+        the webhook inbox, no answer from Telegram (a timeout, a reset): the inbox's next try sends them."""
+
+        async def went(count: int) -> None:  # the first `count` replies arrived: a take-over sends only the rest
+            await self.router.partly_replied(incoming, replies[count:])
+
         try:
-            await self.send(context, chat_id, replies)
+            await self.send(context, chat_id, replies, went)
         except Forbidden:
             await self.router.unreachable(PLATFORM, incoming.account_id)
             await self._replied(incoming, replies)
             return False
-        except TelegramError:
+        except TelegramError as error:
+            if _failures.get() is not None and no_answer(error):  # the inbox's next try sends what did not go
+                raise
             await self.router.unseen(PLATFORM, incoming.account_id)
             await self._replied(incoming, replies)
             raise
@@ -145,18 +152,31 @@ class TelegramChannel:
         if replies:
             await self.router.replied(incoming)
 
-    async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: Sequence[Reply]) -> None:
-        for reply in replies:
-            file = reply.attachment
-            if file is not None and utf16_length(reply.text) <= MessageLimit.CAPTION_LENGTH:
-                await send_attachment(context.bot, chat_id, file, reply.text, keyboard(reply))
-                continue
-            pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, utf16_length)
-            for index, piece in enumerate(pieces):
-                markup = keyboard(reply) if index == len(pieces) - 1 else None
-                await context.bot.send_message(chat_id, piece, reply_markup=markup)
-            if file is not None:  # the text was too long for a caption: it went first, the file follows
-                await send_attachment(context.bot, chat_id, file, "", None)
+    async def send(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        replies: Sequence[Reply],
+        went: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        """Send the replies in order; `went(n)` after the n-th of several (not after the last one)."""
+        for number, reply in enumerate(replies, 1):
+            await self._send_one(context, chat_id, reply)
+            if went is not None and number < len(replies):
+                await went(number)
+
+    @staticmethod
+    async def _send_one(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
+        file = reply.attachment
+        if file is not None and utf16_length(reply.text) <= MessageLimit.CAPTION_LENGTH:
+            await send_attachment(context.bot, chat_id, file, reply.text, keyboard(reply))
+            return
+        pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, utf16_length)
+        for index, piece in enumerate(pieces):
+            markup = keyboard(reply) if index == len(pieces) - 1 else None
+            await context.bot.send_message(chat_id, piece, reply_markup=markup)
+        if file is not None:  # the text was too long for a caption: it went first, the file follows
+            await send_attachment(context.bot, chat_id, file, "", None)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -171,6 +191,11 @@ class TelegramChannel:
         )
         if isinstance(update, Update):
             await notify_failure(context.bot, update)
+
+
+def no_answer(error: TelegramError) -> bool:
+    """Telegram did not answer (a timeout, a reset): not a refusal, the message may not have gone."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 async def notify_failure(bot: Bot, update: Update) -> None:

@@ -15,11 +15,18 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.zalo_client import POLL_TIMEOUT_S, ZaloApiError, ZaloClient, ZaloError, ZaloRateLimited
+from bot.channels.zalo_client import (
+    POLL_TIMEOUT_S,
+    ZaloApiError,
+    ZaloClient,
+    ZaloError,
+    ZaloNetworkError,
+    ZaloRateLimited,
+)
 from bot.channels.zalo_messenger import FileLink, QuotaRefused, ZaloMessenger, is_unreachable
 from bot.rate_budget import RateBudget
 from handlers.catalog import core as t
@@ -165,9 +172,10 @@ class ZaloChannel:
             log.error("error while handling a zalo update: %s", type(error).__name__, exc_info=error)
             await self.notify_failure(payload)
 
-    async def handle(self, payload: dict[str, Any]) -> None:
+    async def handle(self, payload: dict[str, Any], *, retried: bool = False) -> None:
         """Handle one raw update (as the webhook or getUpdates delivered it) and send the replies. The
-        router's error is raised (nothing was sent): the webhook inbox tries again."""
+        router's error is raised (nothing was sent): the webhook inbox tries again. `retried` (the inbox): a
+        reply Zalo did not answer is raised too and stays kept, so the next try sends it (at-least-once)."""
         update = self._usable(payload)
         if update is None:
             return
@@ -177,7 +185,11 @@ class ZaloChannel:
             return
         incoming = self.incoming(update, key)
         replies = await self.router.handle(incoming)
-        await self._answer(update, replies)
+
+        async def went(count: int) -> None:  # the first `count` replies arrived: a take-over sends only the rest
+            await self.router.partly_replied(incoming, replies[count:])
+
+        await self._answer(update, replies, went, retried)
         if replies:  # sent, or refused and handled: only a crash before this leaves them kept for a resend
             await self.router.replied(incoming)
 
@@ -200,9 +212,20 @@ class ZaloChannel:
             return None
         return update
 
-    async def _answer(self, update: ZaloUpdate, replies: Sequence[Reply]) -> None:
+    async def _answer(
+        self,
+        update: ZaloUpdate,
+        replies: Sequence[Reply],
+        went: Callable[[int], Awaitable[None]] | None = None,
+        retried: bool = False,
+    ) -> None:
         try:
-            await self.messenger.send(update.chat_id, update.user_id, replies, MessagePriority.REPLY)
+            await self.messenger.send(update.chat_id, update.user_id, replies, MessagePriority.REPLY, went)
+        except ZaloNetworkError as error:
+            if retried:  # no answer, not a refusal: kept, the inbox's next try sends what did not go
+                raise
+            log.warning("could not send a zalo reply: %s", error)
+            await self.router.unseen(PLATFORM, update.user_id)
         except QuotaRefused:
             log.warning("zalo reply held back by the monthly quota")
             await self.router.unseen(PLATFORM, update.user_id)

@@ -105,19 +105,31 @@ class ZaloMessenger:
             log.warning("could not make a file link: %s", type(error).__name__)
             return None
 
-    async def send(self, chat_id: str, user_id: str, replies: Sequence[Reply], priority: MessagePriority) -> int:
-        """Send everything in order; returns how many messages went. Raises QuotaRefused or a ZaloError."""
-        out = await self.messages(user_id, replies)
-        if not out:
+    async def send(
+        self,
+        chat_id: str,
+        user_id: str,
+        replies: Sequence[Reply],
+        priority: MessagePriority,
+        went: Callable[[int], Awaitable[None]] | None = None,
+    ) -> int:
+        """Send everything in order; returns how many messages went. Raises QuotaRefused or a ZaloError.
+        `went(n)`: the first n replies (of several) arrived, called after each but the last."""
+        groups = [await self.messages(user_id, [reply]) for reply in replies]
+        total = sum(len(group) for group in groups)
+        if not total:
             return 0
-        if self.quota is not None and not await self.quota.allow(len(out), priority):
+        if self.quota is not None and not await self.quota.allow(total, priority):
             raise QuotaRefused("quota")
         sent = 0
         kind = Kind.REPLY if priority is MessagePriority.REPLY else Kind.BROADCAST
         try:
-            for message in out:
-                await self._paced(chat_id, message, kind)
-                sent += 1
+            for number, group in enumerate(groups, 1):
+                for message in group:
+                    await self._paced(chat_id, message, kind)
+                    sent += 1
+                if went is not None and number < len(groups):
+                    await went(number)
         except (ZaloError, BudgetUnavailable) as error:
             error.sent_before = sent
             raise

@@ -32,7 +32,7 @@ class ZaloEndpoint:
         return update.user_id if update else None
 
     async def process(self, payload: dict[str, Any]) -> None:
-        await self.channel.handle(payload)
+        await self.channel.handle(payload, retried=True)
 
     async def notify_failure(self, payload: dict[str, Any]) -> None:
         await self.channel.notify_failure(payload)

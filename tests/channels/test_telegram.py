@@ -588,3 +588,19 @@ def test_the_command_menu_is_valid_for_telegram_and_known_to_the_router() -> Non
     members |= {"bieuduong", "hoatdong"}  # a member sees their commendations and the cell's activities
     leaders = {"tonghop", "baocao", "duyet", "thongbao", "web"}
     assert members | leaders | {"trogiup", "huy"} == set(names)
+
+
+async def test_send_reports_each_reply_gone_but_the_last(chat: Chat, router: Router) -> None:
+    """After each reply but the last, `went(n)`: the router strikes the first n off the kept replies, so an
+    instance taking over after a crash between them does not send them again (tests/storage/test_reply_outbox.py)."""
+    went: list[int] = []
+
+    async def note(count: int) -> None:
+        went.append(len(chat.request.calls_of("sendMessage")))
+        went.append(count)
+
+    context = SimpleNamespace(bot=chat.app.bot)
+    await TelegramChannel(router).send(context, USER, [Reply("một"), Reply("hai"), Reply("ba")], note)  # type: ignore[arg-type]
+
+    assert went == [1, 1, 2, 2]  # told once the message had gone
+    assert [c.params["text"] for c in chat.request.calls_of("sendMessage")] == ["một", "hai", "ba"]

@@ -9,12 +9,13 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_client import ZaloClient
+from bot.channels.zalo_client import ZaloClient, ZaloNetworkError
 from bot.channels.zalo_webhook import ZaloEndpoint
 from bot.inbox import LEASE_S, Inbox
 from handlers.catalog import core as t
@@ -123,5 +124,75 @@ async def test_an_instance_killed_before_the_send_leaves_the_replies_to_the_one_
             await taker.join()
         finally:
             await taker.stop()
+    assert fake.sent_texts(USER) == [t.STRANGER]
+    assert await kept_replies(any_db) == []
+
+
+class DiesAfter(ZaloClient):
+    """A client whose instance is killed after `messages` sends went (not a platform refusal: a crash)."""
+
+    def __init__(self, token: str, base_url: str, messages: int) -> None:
+        super().__init__(token, base_url)
+        self.left = messages
+
+    async def send_message(self, chat_id: str, text: str) -> Any:
+        if self.left == 0:
+            raise RuntimeError("killed")
+        self.left -= 1
+        return await super().send_message(chat_id, text)
+
+
+async def test_a_crash_between_two_replies_leaves_only_the_second_to_the_one_taking_over(
+    any_db: Database, clock: FakeClock, fake: FakeZalo
+) -> None:
+    """Each reply that went is struck off the kept ones at once: a take-over after a crash between the replies of
+    one update sends only those that had not gone (before: all of them again, the first one twice; a scripted
+    person in the scale-out test then read the repeat as the answer to its next message)."""
+    await load_example_roster(any_db, clock)
+    code = await invite_code(any_db, clock, "DV001")
+    router = Router(any_db.uow, clock, TZ)
+    update = fake.text_update(USER, code)  # two replies: the greeting, the consent notice
+    async with DiesAfter(fake.token, fake.base_url, messages=1) as dying:
+        with pytest.raises(RuntimeError):
+            await ZaloChannel(router, dying).handle(update)
+    assert len(fake.sent(USER)) == 1
+    async with ZaloClient(fake.token, fake.base_url) as client:
+        await ZaloChannel(router, client).handle(update)  # taken over
+    texts = fake.sent_texts(USER)
+    assert len(texts) == 2, texts  # each once
+    assert texts[0].startswith(t.LINKED.split("{", 1)[0])
+    assert texts[1].startswith(t.CONSENT_NOTICE)
+    assert await kept_replies(any_db) == []
+
+
+class NoAnswerOnce(ZaloClient):
+    """Zalo does not answer the first send (a timeout, a reset): whether it went is not known."""
+
+    def __init__(self, token: str, base_url: str) -> None:
+        super().__init__(token, base_url)
+        self.failed = False
+
+    async def send_message(self, chat_id: str, text: str) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise ZaloNetworkError("sendMessage", "ReadTimeout", maybe_sent=True)
+        return await super().send_message(chat_id, text)
+
+
+async def test_a_reply_zalo_did_not_answer_is_kept_and_sent_when_the_inbox_tries_again(
+    any_db: Database, clock: FakeClock, fake: FakeZalo
+) -> None:
+    """No answer to a reply's send: the update fails (the inbox tries it again) and the reply stays kept, so the
+    next try sends it (before: the reply was dropped as if sent, the question marked unseen, nothing retried: a
+    member waiting for the answer got nothing)."""
+    router = Router(any_db.uow, clock, TZ)
+    update = fake.text_update(USER, "xin chào")
+    async with NoAnswerOnce(fake.token, fake.base_url) as client:
+        endpoint = ZaloEndpoint(ZaloChannel(router, client))
+        with pytest.raises(ZaloNetworkError):
+            await endpoint.process(update)
+        assert fake.sent(USER) == []
+        assert len(await kept_replies(any_db)) == 1
+        await endpoint.process(update)  # the inbox's next attempt
     assert fake.sent_texts(USER) == [t.STRANGER]
     assert await kept_replies(any_db) == []
