@@ -24,7 +24,7 @@ test: $(STAMP)
 
 # The unit tier alone (flows and services on a fast SQLite copy, no network): seconds, for working on handlers/.
 test-unit: $(STAMP)
-	$(BIN)/pytest tests/unit -q
+	$(BIN)/pytest tests/unit -q -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
