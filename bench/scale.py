@@ -31,6 +31,7 @@ import httpx
 
 from bench.doc import replace_section
 from bench.progress_step import machine, percentile
+from storage.db import normalise_url
 from storage.migrate import upgrade
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
@@ -197,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.url or not args.url.startswith("postgresql"):
         print("bench-scale needs an expendable PostgreSQL database: BENCH_SCALE_URL=postgresql://...", file=sys.stderr)
         return 2
+    args.url = normalise_url(args.url)  # postgresql://... as the help says: the asyncpg driver
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         rows = [throughput(args.url, int(n), args.talkers, Path(folder)) for n in args.instances.split(",")]
         for row in rows:
