@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage import report_sql as sql
+from storage import trend_sql
 from storage.enums import CommitmentKind, Platform
 from storage.models import ChatAccount, Commitment, Member, MemberMove, Unit, UnitEvent
 from storage.repo_base import Repo, chunked
@@ -194,6 +195,49 @@ class ReportsRepository(Repo):
                     figures.models += count
                 figures.behind += int(late or 0)
 
+    # --- the year's trend --------------------------------------------------------------------------------------
+    async def months_figures(self, windows: Sequence[Window], cell_ids: Sequence[int]) -> list[dict[int, Figures]]:
+        """For each month of `windows` (one year's, back to back, only the last running), the members, registered,
+        updated and completed of each cell, exactly as `cell_figures` counts them (its other figures left at 0),
+        in one statement for all the months (storage/trend_sql.py) and a few for its special members."""
+        result = [{cell_id: Figures() for cell_id in cell_ids} for _ in windows]
+        if not cell_ids or not windows:
+            return result
+        wanted, special = set(cell_ids), set[int]()
+        scan = len(cell_ids) >= self.scan_from_cells
+        for chunk in [None] if scan else list(chunked(list(cell_ids))):
+            for cell_id, member_id, *counts in await self._rows(trend_sql.months_counts(windows, chunk)):
+                if member_id is not None:
+                    special.add(member_id)
+                elif cell_id in wanted:
+                    for index, month in enumerate(result):
+                        _add_four(month[cell_id], counts[4 * index : 4 * index + 4])
+        moved = select(MemberMove.member_id).where(MemberMove.moved_at >= windows[0].end).distinct()
+        special.update(await self._scalars(moved))
+        await self._special_months(result, windows, sorted(special))
+        return result
+
+    async def _special_months(
+        self, result: list[dict[int, Figures]], windows: Sequence[Window], member_ids: list[int]
+    ) -> None:
+        """Members moved since the first month or with an irregular commitment: counted month by month, each in
+        the cell they were in at its end."""
+        if not member_ids:
+            return
+        current: dict[int, int | None] = {}
+        for chunk in chunked(member_ids):
+            rows = await self._rows(select(Member.id, Member.cell_id).where(Member.id.in_(chunk)))
+            current.update({member_id: cell_id for member_id, cell_id in rows})
+        for month, window in zip(result, windows, strict=True):
+            moved = await self.moves_after(window.end)
+            place = {mid: moved[mid] if mid in moved else current.get(mid) for mid in member_ids}
+            here = [mid for mid, cell_id in place.items() if cell_id in month]
+            for chunk in chunked(here):
+                for member_id, figures in (await self._figures(Member.id, Member.id.in_(chunk), window)).items():
+                    cell_id = place[member_id]
+                    assert cell_id is not None
+                    _add_four(month[cell_id], astuple_four(figures))
+
     # --- detail for a cell's sheet ---------------------------------------------------------------------------
     async def cell_members(self, cell_id: int, window: Window) -> list[MemberLine]:
         """The members of a cell at `window.end` (moves honoured), each with their commitments of the year."""
@@ -261,6 +305,19 @@ class ReportsRepository(Repo):
     async def _rows(self, stmt: Executable) -> Sequence[Any]:
         rows: Sequence[Any] = (await self.session.execute(stmt)).all()
         return rows
+
+
+def astuple_four(figures: Figures) -> tuple[int, int, int, int]:
+    return figures.members, figures.registered, figures.updated, figures.completed
+
+
+def _add_four(figures: Figures, counts: Sequence[int]) -> None:
+    """members, registered, updated and completed added to `figures` (the year's trend needs no more)."""
+    members, registered, updated, completed = counts
+    figures.members += members
+    figures.registered += registered
+    figures.updated += updated
+    figures.completed += completed
 
 
 def _as_utc(value: Any) -> datetime | None:

@@ -15,10 +15,11 @@ from handlers.services.authz import Actor, may_see_unit
 from handlers.services.errors import Forbidden
 from handlers.services.periods import Period, month_of
 from handlers.services.review import PendingItem, is_leader
-from handlers.services.rollup import Rollup, not_registered, not_updated, rollup
+from handlers.services.rollup import Rollup, not_registered, not_updated, rollup, tree_at, unit_for, window_of
 from handlers.text import fmt_date
-from storage.repo_reports import CommitmentLine, MemberLine
+from storage.repo_reports import CommitmentLine, Figures, MemberLine, UnitRow
 from storage.repo_web import Standing
+from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 PENDING_SHOWN = 50
@@ -161,20 +162,38 @@ async def study_lines(uow: UnitOfWork, cell_id: int, year: int, last_day: date) 
 async def year_trend(
     uow: UnitOfWork, actor: Actor, unit_id: int | None, year: int, now: datetime, tz: ZoneInfo
 ) -> list[Point]:
-    """Registered, updated and completed % month by month, up to the current month (the per-cell figures make
-    the months already counted cheap)."""
+    """Registered, updated and completed % month by month, up to the current month: the totals of each month's
+    roll-up of the unit, counted for all the months at once (`monthly_totals`)."""
+    unit = await unit_for(uow, actor, unit_id)
+    periods = [month_of(date(year, month, 1), tz) for month in range(1, 13)]
+    windows = [window_of(period, now, tz) for period in periods if period.start <= now]
     points = []
-    for month in range(1, 13):
-        period = month_of(date(year, month, 1), tz)
-        if period.start > now:
-            break
-        totals = (await rollup(uow, actor, period, now, tz, unit_id)).totals
-        points.append(
-            Point(
-                month,
-                ratio(totals.registered, totals.members),
-                ratio(totals.updated, totals.registered),
-                ratio(totals.completed, totals.registered),
-            )
-        )
+    for month, totals in enumerate(await monthly_totals(uow, unit, windows), start=1):
+        registered = totals.registered
+        updated, completed = ratio(totals.updated, registered), ratio(totals.completed, registered)
+        points.append(Point(month, ratio(registered, totals.members), updated, completed))
     return points
+
+
+async def monthly_totals(uow: UnitOfWork, unit: UnitRow, windows: list[Window]) -> list[Figures]:
+    """Members, registered, updated and completed of `unit` in each month of `windows` (one year's, from January),
+    as each month's roll-up totals them (its other figures left at 0)."""
+    if not windows:
+        return []
+    cells = await cells_by_month(uow, unit, windows)
+    counted = await uow.reports.months_figures(windows, list(dict.fromkeys(c for ids in cells for c in ids)))
+    found = []
+    for ids, figures in zip(cells, counted, strict=True):
+        totals = Figures()
+        for cell_id in ids:
+            totals.add(figures[cell_id])
+        found.append(totals)
+    return found
+
+
+async def cells_by_month(uow: UnitOfWork, unit: UnitRow, windows: list[Window]) -> list[list[int]]:
+    """The cells under `unit` at each window's end (the tree of that moment; one tree when no unit changed)."""
+    if not await uow.reports.unit_changes_after(windows[0].end):
+        tree = await tree_at(uow, unit, windows[-1].end)
+        return [[cell.id for cell in tree.cells_under(unit.id)]] * len(windows)
+    return [[cell.id for cell in (await tree_at(uow, unit, w.end)).cells_under(unit.id)] for w in windows]
