@@ -121,6 +121,12 @@ class ReportsRepository(Repo):
         rows = (await self.session.execute(stmt.order_by(MemberMove.moved_at.desc(), MemberMove.id.desc()))).all()
         return {member_id: from_unit for member_id, from_unit in rows}  # the earliest move wins (written last)
 
+    async def moves_since(self, at: datetime) -> list[tuple[int, int | None, int | None]]:
+        """(member, from, to) of every move since `at`."""
+        stmt = select(MemberMove.member_id, MemberMove.from_unit_id, MemberMove.to_unit_id)
+        rows = await self._rows(stmt.where(MemberMove.moved_at >= at))
+        return [(member_id, from_unit, to_unit) for member_id, from_unit, to_unit in rows]
+
     # --- figures -----------------------------------------------------------------------------------------------
     async def cell_figures(
         self, cell_ids: Sequence[int], window: Window, moved: dict[int, int | None] | None = None
@@ -311,9 +317,10 @@ def astuple_four(figures: Figures) -> tuple[int, int, int, int]:
     return figures.members, figures.registered, figures.updated, figures.completed
 
 
-def _add_four(figures: Figures, counts: Sequence[int]) -> None:
-    """members, registered, updated and completed added to `figures` (the year's trend needs no more)."""
-    members, registered, updated, completed = counts
+def _add_four(figures: Figures, counts: Sequence[Any]) -> None:
+    """members, registered, updated and completed added to `figures` (the year's trend needs no more; sums of
+    nothing come as NULL, PostgreSQL's sums of bigints as decimals)."""
+    members, registered, updated, completed = (int(count or 0) for count in counts)
     figures.members += members
     figures.registered += registered
     figures.updated += updated

@@ -16,6 +16,7 @@ from handlers.services.errors import Forbidden
 from handlers.services.periods import Period, month_of
 from handlers.services.review import PendingItem, is_leader
 from handlers.services.rollup import Rollup, not_registered, not_updated, rollup, tree_at, unit_for, window_of
+from handlers.services.trend_figures import months_figures
 from handlers.text import fmt_date
 from storage.repo_reports import CommitmentLine, Figures, MemberLine, UnitRow
 from storage.repo_web import Standing
@@ -181,7 +182,7 @@ async def monthly_totals(uow: UnitOfWork, unit: UnitRow, windows: list[Window]) 
     if not windows:
         return []
     cells = await cells_by_month(uow, unit, windows)
-    counted = await uow.reports.months_figures(windows, list(dict.fromkeys(c for ids in cells for c in ids)))
+    counted = await months_figures(uow, windows, list(dict.fromkeys(c for ids in cells for c in ids)))
     found = []
     for ids, figures in zip(cells, counted, strict=True):
         totals = Figures()

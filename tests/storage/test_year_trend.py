@@ -18,7 +18,7 @@ from storage.repo_reports import Figures, ReportsRepository
 from tests.honours_support import honours_on_the_world
 from tests.report_world import DT, THANH_SON, TL, build_world, local
 from tests.review_support import actor_of
-from tests.storage.test_cell_figures import load_roster
+from tests.storage.test_cell_figures import STEPS, load_roster
 from tests.support import TZ, Database, FakeClock
 
 PROVINCE = "Đảng bộ tỉnh Hòa Bình Xanh"
@@ -127,3 +127,35 @@ async def test_the_trend_shows_the_ratios_of_each_month(trend_db: Database, cloc
     assert [p.month for p in points] == list(range(1, 12))
     wanted = [(ratio(r, m), ratio(u, r), ratio(c, r)) for m, r, u, c in expected]
     assert [(p.registered, p.updated, p.completed) for p in points] == wanted
+
+
+# (what, the change) of tests/storage/test_cell_figures.py that move the trend's figures
+TREND_STEPS = ["registration", "progress", "withdrawal of a commitment", "registrations of DV003 and DV005", "pause"]
+TREND_STEPS += ["exemption", "member moved (roster import)", "cells merged", "unit moved"]
+
+
+async def trend_snapshot(db: Database, now: datetime) -> tuple[object, object]:
+    """The trend of the province, Thanh Sơn, Đồng Tâm and Tân Lập (while it exists) from the cache, and
+    recounted month by month."""
+    async with db.uow() as uow:  # Tân Lập is merged away on the way
+        units = {name: await uow.units.find_by_name(name) for name in (PROVINCE, THANH_SON, DT, TL)}
+    names = [name for name, found in units.items() if any(unit.active for unit in found)]
+    kept = [await in_one_pass(db, name, now) for name in names]
+    return kept, [await recounted(db, name, now) for name in names]
+
+
+async def test_the_cached_trend_equals_a_recount_after_every_kind_of_write(any_db: Database) -> None:
+    clock = FakeClock()
+    await load_roster(any_db, clock)
+    steps = {step: change for step, change, _ in STEPS}
+    kept, before = await trend_snapshot(any_db, clock.now())
+    assert kept == before
+    for step in TREND_STEPS:
+        clock.advance(minutes=7)
+        async with any_db.uow() as uow:
+            await steps[step](uow, clock)
+            await uow.commit()
+        kept, after = await trend_snapshot(any_db, clock.now())
+        assert kept == after, f"after {step}: the cached trend differs from the recount"
+        assert after != before, f"{step} moved no figure of the trend: the step checks nothing"
+        before = after
