@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
@@ -27,6 +28,7 @@ from handlers.services.errors import Forbidden
 from handlers.services.honours import Pilot, pilots_of, placement
 from handlers.services.periods import Period
 from storage.enums import UnitKind
+from storage.figure_versions import EVERYTHING, TREE
 from storage.models import Unit
 from storage.repo_honours import Honours
 from storage.repo_reports import Figures, MemberLine, UnitRow
@@ -34,6 +36,7 @@ from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 REVIVING_ACTIONS = ("merge", "dissolve")  # the unit was active before the change
+TREES, TREES_KEPT = "trees", 64  # the memo's key of the trees kept, and how many (roots and moments)
 CELL = UnitKind.CELL.value
 
 
@@ -88,7 +91,29 @@ def window_of(period: Period, now: datetime, tz: ZoneInfo) -> Window:
     return Window(period.year, period.start, period.end, period.as_of_day(now, tz), running=now < period.end)
 
 
-async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
+async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime, *, fresh: bool = False) -> Tree:
+    """The subtree of `root` as it was at `at`, kept in the process's memo while the versions of the tree and of
+    everything stay the same (every write to units or unit_events replaces the tree's: storage/figure_versions.py;
+    a tree this transaction changed is built afresh and not kept; `fresh`: built afresh)."""
+    if fresh:
+        return await build_tree(uow, root, at)
+    pending = await uow.figures.pending()
+    if pending.everything or TREE in pending.units:
+        return await build_tree(uow, root, at)
+    versions = await uow.figures.versions([TREE])
+    stamp = (versions.get(EVERYTHING, 0), versions.get(TREE, 0))
+    kept = cast(dict[tuple[UnitRow, datetime], tuple[tuple[int, int], Tree]], uow.figures.memo.of(TREES))
+    found = kept.get((root, at))
+    if found is not None and found[0] == stamp:
+        return found[1]
+    if len(kept) >= TREES_KEPT:
+        kept.clear()
+    tree = await build_tree(uow, root, at)
+    kept[(root, at)] = (stamp, tree)
+    return tree
+
+
+async def build_tree(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
     """The subtree of `root` as it was at `at`: unit changes made since are undone (newest first)."""
     changes = await uow.reports.unit_changes_after(at)
     rows = await uow.reports.units(None if changes else root.path)
@@ -155,7 +180,7 @@ async def rollup_of(
 ) -> Rollup:
     """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own)."""
     window = window_of(period, now, tz)
-    tree = await tree_at(uow, unit, window.end)
+    tree = await tree_at(uow, unit, window.end, fresh=fresh)
     # A committee's cells are its children's, in their order: each subtree is walked and summed once.
     is_cell = unit.kind == CELL
     children = [] if is_cell else [tree.units[child_id] for child_id in tree.children.get(unit.id, [])]

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
+from sqlalchemy import update
 
 from handlers.services.dashboard import monthly_totals, ratio, year_trend
 from handlers.services.periods import month_of
 from handlers.services.rollup import rollup_of, unit_row, window_of
-from storage.models import Commitment, ProgressEntry
+from storage.models import Commitment, ProgressEntry, Unit
 from storage.repo_reports import Figures, ReportsRepository
 from tests.honours_support import honours_on_the_world
 from tests.report_world import DT, THANH_SON, TL, build_world, local
@@ -159,3 +160,28 @@ async def test_the_cached_trend_equals_a_recount_after_every_kind_of_write(any_d
         assert kept == after, f"after {step}: the cached trend differs from the recount"
         assert after != before, f"{step} moved no figure of the trend: the step checks nothing"
         before = after
+
+
+async def test_the_kept_tree_follows_a_rename_and_a_raw_update(any_db: Database) -> None:
+    """The tree is kept between views (handlers/services/rollup.py: tree_at); a unit renamed through the ORM or by
+    an UPDATE statement (columns no figure reads) is shown with its new name at the next view."""
+    clock = FakeClock()
+    await load_roster(any_db, clock)
+
+    async def line_names() -> list[str]:
+        async with any_db.uow() as uow:
+            [unit] = [u for u in await uow.units.find_by_name(THANH_SON) if u.active]
+            period = month_of(date(2026, 11, 1), TZ)
+            return [line.name for line in (await rollup_of(uow, unit_row(unit), period, clock.now(), TZ)).lines]
+
+    before = await line_names()
+    assert DT in before
+    async with any_db.uow() as uow:
+        [cell] = await uow.units.find_by_name(DT)
+        cell.name = "Chi bộ thôn Đồng Tâm mới"
+        await uow.commit()
+    assert "Chi bộ thôn Đồng Tâm mới" in await line_names()
+    async with any_db.uow() as uow:
+        await uow.commitments.session.execute(update(Unit).where(Unit.name == TL).values(name="Chi bộ Tân Lập 2"))
+        await uow.commit()
+    assert "Chi bộ Tân Lập 2" in await line_names()
