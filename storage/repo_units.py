@@ -60,7 +60,11 @@ class UnitRepository(Repo):
         return await self._scalars(stmt.order_by(Unit.path))
 
     async def ancestors(self, unit: Unit) -> list[Unit]:
-        ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+        return await self.on_path(unit.path)
+
+    async def on_path(self, path: str) -> list[Unit]:
+        """The units a path names, from the root down (the unit itself last)."""
+        ids = [int(part) for part in path.strip("/").split("/") if part]
         rows = await self._scalars(select(Unit).where(Unit.id.in_(ids)))
         by_id = {row.id: row for row in rows}
         return [by_id[i] for i in ids if i in by_id]

@@ -12,10 +12,9 @@ from handlers.catalog import reports as rp
 from handlers.catalog import web as w
 from handlers.reports.trend import Point
 from handlers.services.authz import Actor, may_see_unit
-from handlers.services.errors import Forbidden
 from handlers.services.periods import Period, month_of
 from handlers.services.review import PendingItem, is_leader
-from handlers.services.rollup import Rollup, not_registered, not_updated, rollup, tree_at, unit_for, window_of
+from handlers.services.rollup import Rollup, not_registered, not_updated, rollup_of, tree_at, unit_for, window_of
 from handlers.services.trend_figures import months_figures
 from handlers.text import fmt_date
 from storage.repo_reports import CommitmentLine, Figures, MemberLine, UnitRow
@@ -85,9 +84,10 @@ async def unit_page(
     uow: UnitOfWork, actor: Actor, unit_id: int | None, period: Period, now: datetime, tz: ZoneInfo
 ) -> UnitPage | CellPage:
     """The page of a unit the actor may see (their own when `unit_id` is None): a cell's page for a cell."""
-    summary = await rollup(uow, actor, period, now, tz, unit_id)
-    crumbs = await breadcrumb(uow, actor, summary.unit_id)
-    pending, more = await pending_in(uow, actor, summary)
+    unit = await unit_for(uow, actor, unit_id)
+    summary = await rollup_of(uow, unit, period, now, tz, pilots=False)  # the web shows no pilots
+    crumbs = await breadcrumb(uow, actor, unit)
+    pending, more = await pending_in(uow, actor, unit)
     if not summary.is_cell:
         return UnitPage(summary, crumbs, pending, more)
     page = CellPage(summary, crumbs, pending, more)
@@ -95,20 +95,15 @@ async def unit_page(
     return page
 
 
-async def breadcrumb(uow: UnitOfWork, actor: Actor, unit_id: int) -> list[Crumb]:
-    unit = await uow.units.get(unit_id)
-    if unit is None:
-        raise Forbidden(w.NOT_FOUND)
-    above = [u for u in await uow.units.ancestors(unit) if u.id != unit.id]
-    return [Crumb(u.id, u.name) for u in [*above, unit] if may_see_unit(actor, u)]
+async def breadcrumb(uow: UnitOfWork, actor: Actor, unit: UnitRow) -> list[Crumb]:
+    """From the actor's own unit down to `unit` (its path names its ancestors: one statement)."""
+    path = await uow.units.on_path(unit.path)
+    return [Crumb(u.id, u.name) for u in path if may_see_unit(actor, u)]
 
 
-async def pending_in(uow: UnitOfWork, actor: Actor, summary: Rollup) -> tuple[list[PendingItem], int]:
-    """Registrations waiting for approval under the unit on view (in the actor's scope: `rollup` checked it),
+async def pending_in(uow: UnitOfWork, actor: Actor, unit: UnitRow) -> tuple[list[PendingItem], int]:
+    """Registrations waiting for approval under the unit on view (in the actor's scope: `unit_for` checked it),
     leaders first as in /duyet, never the actor's own."""
-    unit = await uow.units.get(summary.unit_id)
-    if unit is None:
-        return [], 0
     rows = await uow.web.pending_under(unit.path, actor.member_id)
     rows.sort(key=lambda row: not is_leader(row[1]))
     items = [PendingItem(c.id, m.full_name, m.position, home, c.content) for c, m, home in rows]

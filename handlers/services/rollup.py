@@ -176,9 +176,17 @@ async def rollup(
 
 
 async def rollup_of(
-    uow: UnitOfWork, unit: UnitRow, period: Period, now: datetime, tz: ZoneInfo, *, fresh: bool = False
+    uow: UnitOfWork,
+    unit: UnitRow,
+    period: Period,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    fresh: bool = False,
+    pilots: bool = True,
 ) -> Rollup:
-    """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own)."""
+    """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own); `pilots`: with
+    the models these cells' models follow (the chat shows them, the web does not)."""
     window = window_of(period, now, tz)
     tree = await tree_at(uow, unit, window.end, fresh=fresh)
     # A committee's cells are its children's, in their order: each subtree is walked and summed once.
@@ -192,8 +200,8 @@ async def rollup_of(
     totals, honour_totals = summed(subtotals)
     pairs = [] if is_cell else zip(children, subtotals, strict=True)
     lines = [RollupLine(child.id, child.name, child.kind, line.figures, line.honours) for child, line in pairs]
-    pilots = await pilots_of(uow, cells, place, window)
-    return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, pilots)
+    followed = await pilots_of(uow, cells, place, window) if pilots else []
+    return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, followed)
 
 
 async def cell_detail(uow: UnitOfWork, cell_id: int, window: Window) -> list[MemberLine]:
