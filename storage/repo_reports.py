@@ -77,6 +77,7 @@ class CommitmentLine:
     deadline: date
     percent: int  # at the report's moment
     last_update: datetime | None  # last progress entry before the report's moment
+    review_state: str = ""  # as of now (the web's cell page shows it)
 
 
 @dataclass
@@ -88,6 +89,8 @@ class MemberLine:
     in_scope: bool
     commitments: list[CommitmentLine]
     unreachable: bool = False  # every chat account (not the console) blocked the bot, as of now
+    exempt: bool = False  # as of now: why a member is left out of the rates
+    paused_until: date | None = None
 
 
 class ReportsRepository(Repo):
@@ -273,10 +276,11 @@ class ReportsRepository(Repo):
         for chunk in chunked(list(cell_ids)):
             came_back = [member_id for member_id, cell in moved.items() if cell in chunk]
             params = {sql.IDS: list(chunk), sql.CAME_BACK: came_back}
-            for member_id, cell_id, code, name, anonymised_at, counted, blocked in await self._rows(
+            for member_id, cell_id, code, name, anonymised_at, counted, blocked, exempt, paused in await self._rows(
                 sql.members_lookup(window), params
             ):
-                line = MemberLine(member_id, code, name, anonymised_at is not None, bool(counted), [], bool(blocked))
+                gone = anonymised_at is not None
+                line = MemberLine(member_id, code, name, gone, bool(counted), [], bool(blocked), bool(exempt), paused)
                 lines[member_id] = line
                 by_cell[moved.get(member_id) or cell_id].append(line)  # where they were at the end
         for chunk in chunked(list(lines)):
@@ -301,9 +305,9 @@ class ReportsRepository(Repo):
         """(owner, line) pairs: the owner is the member, or the cell for collective commitments and models."""
         out = []
         rows = await self._rows(sql.lines_lookup(of_units, window), {sql.IDS: list(ids)})
-        for owner_id, cid, kind, content, deadline, percent, last in rows:
-            last_at = _as_utc(last)
-            out.append((owner_id, CommitmentLine(cid, kind, content, deadline, int(percent or 0), last_at)))
+        for owner_id, cid, kind, content, deadline, percent, last, state in rows:
+            line = CommitmentLine(cid, kind, content, deadline, int(percent or 0), _as_utc(last), state or "")
+            out.append((owner_id, line))
         return out
 
     async def _rows(self, stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:

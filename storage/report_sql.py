@@ -246,7 +246,8 @@ def unit_figures(chunk: Sequence[int] | Any | None, window: Window) -> CompoundS
 
 
 def commitment_lines(where: ColumnElement[bool], window: Window, owner: Any) -> Select[Any]:
-    """owner, id, kind, content, deadline, percent and last update at the window's end, of each commitment."""
+    """owner, id, kind, content, deadline, percent and last update at the window's end, and review state (as
+    of now), of each commitment."""
     last_before = (
         select(func.max(ProgressEntry.created_at))
         .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < window.end)
@@ -262,6 +263,7 @@ def commitment_lines(where: ColumnElement[bool], window: Window, owner: Any) -> 
             Commitment.deadline,
             percent_at(window.end, window.running),
             case((current, Commitment.last_progress_at), else_=last_before),
+            Commitment.review_state,
         )
         .where(where, counted(window))
         .order_by(Commitment.member_id, Commitment.id)
@@ -306,7 +308,8 @@ def lines_lookup(of_units: bool, window: Window) -> Select[Any]:
 @lru_cache(maxsize=BUILT_WINDOWS)
 def members_lookup(window: Window) -> Select[Any]:
     """The active members of the cells named at the window's end (those moved since out, those moved out of them
-    since, `CAME_BACK`, in): id, cell, code, name, anonymised, in scope, unreachable; by name."""
+    since, `CAME_BACK`, in): id, cell, code, name, anonymised, in scope, unreachable, exempt, paused until; by
+    name."""
     account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
     unreachable = and_(exists().where(account), ~exists().where(account, ChatAccount.blocked_at.is_(None)))
     belongs = or_(
@@ -322,6 +325,8 @@ def members_lookup(window: Window) -> Select[Any]:
             Member.anonymised_at,
             case((in_scope(window), 1), else_=0),
             case((unreachable, 1), else_=0),
+            Member.exempt,
+            Member.paused_until,
         )
         .where(belongs, Member.active.is_(True))
         .order_by(Member.full_name, Member.code)

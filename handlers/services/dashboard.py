@@ -115,16 +115,16 @@ async def fill_cell(uow: UnitOfWork, page: CellPage) -> None:
     lines = await uow.reports.cell_members(page.summary.unit_id, window)
     own = await uow.reports.unit_commitments(page.summary.unit_id, window)
     ids = [c.commitment_id for m in lines for c in m.commitments] + [c.commitment_id for c in own]
-    states, photos = await uow.web.review_states(ids), await uow.web.with_photos(ids)
-    standings = await uow.web.standings([m.member_id for m in lines])
+    photos = await uow.web.with_photos(ids)
 
     def row_of(item: CommitmentLine) -> CommitmentRow:
         done = item.percent >= 100
         late = not done and item.deadline <= window.last_day
-        return CommitmentRow(item, states.get(item.commitment_id, ""), item.commitment_id in photos, done, late)
+        return CommitmentRow(item, item.review_state, item.commitment_id in photos, done, late)
 
     def member_of(line: MemberLine) -> MemberRow:
-        reason = "" if line.in_scope else out_reason(standings.get(line.member_id), window.last_day)
+        standing = Standing(line.exempt, line.paused_until)
+        reason = "" if line.in_scope else out_reason(standing, window.last_day)
         name = rp.ANONYMOUS if line.anonymised else line.full_name
         rows = [row_of(item) for item in line.commitments]
         return MemberRow(line.member_id, name, line.in_scope, line.unreachable, rows, reason)
