@@ -264,13 +264,19 @@ class ReportsRepository(Repo):
                     _add_four(month[cell_id], astuple_four(figures))
 
     # --- detail for a cell's sheet ---------------------------------------------------------------------------
-    async def cell_members(self, cell_id: int, window: Window) -> list[MemberLine]:
-        """The members of a cell at `window.end` (moves honoured), each with their commitments of the year."""
-        return (await self.cells_members([cell_id], window))[cell_id]
+    async def cell_members(
+        self, cell_id: int, window: Window, moved: dict[int, int | None] | None = None
+    ) -> list[MemberLine]:
+        """The members of a cell at `window.end` (moves honoured; `moved`: `moves_after(window.end)` when the
+        caller has it), each with their commitments of the year."""
+        return (await self.cells_members([cell_id], window, moved))[cell_id]
 
-    async def cells_members(self, cell_ids: Sequence[int], window: Window) -> dict[int, list[MemberLine]]:
+    async def cells_members(
+        self, cell_ids: Sequence[int], window: Window, moved: dict[int, int | None] | None = None
+    ) -> dict[int, list[MemberLine]]:
         """`cell_members` of many cells in a few statements (a committee's workbook has a sheet per cell)."""
-        moved = await self.moves_after(window.end)
+        if moved is None:
+            moved = await self.moves_after(window.end)
         by_cell: dict[int, list[MemberLine]] = {cell_id: [] for cell_id in cell_ids}
         lines: dict[int, MemberLine] = {}
         for chunk in chunked(list(cell_ids)):

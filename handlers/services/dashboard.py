@@ -112,7 +112,7 @@ async def pending_in(uow: UnitOfWork, actor: Actor, unit: UnitRow) -> tuple[list
 
 async def fill_cell(uow: UnitOfWork, page: CellPage) -> None:
     window = page.summary.window
-    lines = await uow.reports.cell_members(page.summary.unit_id, window)
+    lines = await uow.reports.cell_members(page.summary.unit_id, window, page.summary.moved)
     own = await uow.reports.unit_commitments(page.summary.unit_id, window)
     ids = [c.commitment_id for m in lines for c in m.commitments] + [c.commitment_id for c in own]
     photos = await uow.web.with_photos(ids)

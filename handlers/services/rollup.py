@@ -61,6 +61,7 @@ class Rollup:
     cells: list[UnitRow] = field(default_factory=list)  # every cell counted, in tree order
     honours: Honours = field(default_factory=Honours)  # the totals of the lines' honours
     pilots: list[Pilot] = field(default_factory=list)  # models followed by models of these cells
+    moved: dict[int, int | None] = field(default_factory=dict)  # members moved since: where they were (its end)
 
     @property
     def is_cell(self) -> bool:
@@ -201,7 +202,9 @@ async def rollup_of(
     pairs = [] if is_cell else zip(children, subtotals, strict=True)
     lines = [RollupLine(child.id, child.name, child.kind, line.figures, line.honours) for child, line in pairs]
     followed = await pilots_of(uow, cells, place, window) if pilots else []
-    return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, followed)
+    summary = Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, followed)
+    summary.moved = place.moved
+    return summary
 
 
 async def cell_detail(uow: UnitOfWork, cell_id: int, window: Window) -> list[MemberLine]:
