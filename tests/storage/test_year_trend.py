@@ -16,10 +16,10 @@ from handlers.services.periods import month_of
 from handlers.services.rollup import rollup_of, unit_row, window_of
 from storage.models import Commitment, ProgressEntry, Unit
 from storage.repo_reports import Figures, ReportsRepository
+from tests.figures_support import STEPS, load_roster
 from tests.honours_support import honours_on_the_world
 from tests.report_world import DT, THANH_SON, TL, build_world, local
 from tests.review_support import actor_of
-from tests.storage.test_cell_figures import STEPS, load_roster
 from tests.support import TZ, Database, FakeClock
 
 PROVINCE = "Đảng bộ tỉnh Hòa Bình Xanh"
@@ -130,7 +130,7 @@ async def test_the_trend_shows_the_ratios_of_each_month(trend_db: Database, cloc
     assert [(p.registered, p.updated, p.completed) for p in points] == wanted
 
 
-# (what, the change) of tests/storage/test_cell_figures.py that move the trend's figures
+# the kinds of writes (tests/figures_support.py) that move the trend's figures
 TREND_STEPS = ["registration", "progress", "withdrawal of a commitment", "registrations of DV003 and DV005", "pause"]
 TREND_STEPS += ["exemption", "member moved (roster import)", "cells merged", "unit moved"]
 
