@@ -101,7 +101,8 @@ async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime, *, fresh: bool =
     pending = await uow.figures.pending()
     if pending.everything or TREE in pending.units:
         return await build_tree(uow, root, at)
-    versions = await uow.figures.versions([TREE])
+    # A cell's roll-up reads its own version next: read it now, in the same statement.
+    versions = await uow.figures.versions([TREE], ahead=[root.id] if root.kind == CELL else ())
     stamp = (versions.get(EVERYTHING, 0), versions.get(TREE, 0))
     kept = cast(dict[tuple[UnitRow, datetime], tuple[tuple[int, int], Tree]], uow.figures.memo.of(TREES))
     found = kept.get((root, at))
