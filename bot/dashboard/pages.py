@@ -88,7 +88,6 @@ class Pages:
             descending=descending,
             as_of=fmt_date(shown.summary.window.last_day),
             item_of=lambda row: views.item_of(row, self.tz),
-            member_rows=lambda members: views.member_rows(members, self.tz),
         )
 
     async def excel(self, request: web.Request, actor: Actor, uow: UnitOfWork) -> web.StreamResponse:

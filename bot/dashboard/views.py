@@ -7,12 +7,10 @@ from datetime import date
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-
 from handlers.catalog import reports as rp
 from handlers.catalog import web as w
 from handlers.services import periods
-from handlers.services.dashboard import CommitmentRow, MemberRow, ratio
+from handlers.services.dashboard import CommitmentRow, ratio
 from handlers.services.errors import InvalidInput
 from handlers.text import fmt_date, fmt_number, fmt_percent
 from storage.repo_reports import Figures
@@ -134,28 +132,3 @@ def item_of(row: CommitmentRow, tz: ZoneInfo) -> Item:
     width = max(0, min(100, line.percent))
     return Item(line.content, fmt_date(line.deadline), line.percent, width, last, status,
                 w.PHOTO_YES if row.photo else w.PHOTO_NO)
-
-
-NO_COMMITMENT_ROW = Markup('<tr><th scope="row">{}</th><td colspan="6" class="note">{}</td></tr>')
-NAME_CELL = Markup('<th scope="rowgroup" rowspan="{}">{}</th>')
-ITEM_ROW = Markup(
-    '<tr>{}<td>{}</td><td class="date">{}</td><td class="num pct"><span class="bar"><span class="fill w{}"></span>'
-    '</span><span class="val">{}%</span></td><td class="date">{}</td><td>{}</td><td>{}</td></tr>'
-)
-
-
-def member_rows(members: list[MemberRow], tz: ZoneInfo) -> Markup:
-    """The rows of a cell's members table (a member's commitments under their name), as HTML written here: a
-    template expression per field costs more than the rest of the page. `Markup.format` escapes every text."""
-    out: list[Markup] = []
-    for member in members:
-        if not member.commitments:
-            out.append(NO_COMMITMENT_ROW.format(member.name, w.NO_COMMITMENTS))
-            continue
-        head = NAME_CELL.format(len(member.commitments), member.name)
-        for index, row in enumerate(member.commitments):
-            it = item_of(row, tz)
-            name = head if index == 0 else Markup("")
-            fields = (it.content, it.deadline, it.width, it.percent, it.last, it.status, it.photo)
-            out.append(ITEM_ROW.format(name, *fields))
-    return Markup("\n").join(out)
