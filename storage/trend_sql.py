@@ -35,7 +35,6 @@ from sqlalchemy import (
     cast,
     distinct,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -65,7 +64,7 @@ def position(moment: Any, bounds: Sequence[datetime | date]) -> ColumnElement[in
     def between(low: int, high: int) -> ColumnElement[int] | Any:
         # the answer is in [low, high]: bounds[low - 1] <= moment < bounds[high] (as far as those exist)
         if low == high:
-            return literal(low)
+            return _int(low)
         middle = (low + high + 1) // 2
         return case((moment < bounds[middle - 1], between(low, middle - 1)), else_=between(middle, high))
 
@@ -84,9 +83,16 @@ def _field(index: Any) -> ColumnElement[int]:
 
 
 def _fields(low: Any, high: Any) -> ColumnElement[int]:
-    """The flags of months low .. high - 1 (none when low >= high)."""
+    """The flags of months low .. high - 1 (none when low >= high); a constant when both are."""
+    if isinstance(low, int) and isinstance(high, int):
+        flags = ((1 << FIELD * high) - (1 << FIELD * low)) & ONES if low < high else 0
+        return literal_column(str(flags), BigInteger)
     span = (_field(high) - _field(low)).op("&")(literal_column(str(ONES), BigInteger))
-    return case((low < high, span), else_=literal_column("0", BigInteger))
+    return case((_as_sql(low) < _as_sql(high), span), else_=literal_column("0", BigInteger))
+
+
+def _as_sql(value: Any) -> Any:
+    return _int(value) if isinstance(value, int) else value
 
 
 def _month(packed: Any, month: int) -> ColumnElement[int]:
@@ -109,19 +115,19 @@ def per_commitment(windows: Sequence[Window], members: Select[Any] | None) -> An
     ]
     if members is not None:
         where.append(Commitment.member_id.in_(members))
-    first_done = func.min(entry).filter(ProgressEntry.percent >= 100)
-    last_open = func.max(entry).filter(ProgressEntry.percent < 100)
+    first_done = func.min(entry).filter(ProgressEntry.percent >= _int(100))
+    last_open = func.max(entry).filter(ProgressEntry.percent < _int(100))
     before_last = entry < Commitment.last_progress_at
-    last = case((Commitment.last_progress_at.is_(None), 0), else_=position(Commitment.last_progress_at, bounds))
+    last = case((Commitment.last_progress_at.is_(None), _int(0)), else_=position(Commitment.last_progress_at, bounds))
     return (
         select(
             Commitment.member_id.label("mid"),
             position(Commitment.created_at, bounds).label("pc"),
             last.label("pl"),
-            case((Commitment.percent >= 100, 1), else_=0).label("full"),
+            case((Commitment.percent >= _int(100), _int(1)), else_=_int(0)).label("full"),
             position(first_done, bounds).label("pfd"),  # none at 100%: NULL compares false, so K+1 (never)
             cast(func.coalesce(func.sum(distinct(_field(position(entry, bounds)))), 0), BigInteger).label("months"),
-            case((last_open >= first_done, 1), else_=0).label("irregular"),
+            case((last_open >= first_done, _int(1)), else_=_int(0)).label("irregular"),
         )
         .select_from(Commitment)
         # Only the entries before the last update tell anything (about the months before it: see the docstring).
@@ -142,11 +148,11 @@ def per_member(windows: Sequence[Window], members: Select[Any] | None) -> Any:
     past = _fields(1, months if running else months + 1)
     counts = _fields(c.pc, months + 1)
     updated: ColumnElement[Any] = (_field(c.pl) + c.months.op("&")(_field(c.pl) - 1)).op("&")(past)
-    at_full = case((c.full == 1, _fields(c.pl, months + 1)), else_=0)  # from the last update on
+    at_full = case((c.full == _int(1), _fields(c.pl, months + 1)), else_=_int(0))  # from the last update on
     done: ColumnElement[Any] = (at_full + _fields(c.pfd, c.pl)).op("&")(past)  # and before, from the entries
     if running:  # the current percent; updated since the month began
-        updated = updated + case((c.pl >= months, _field(months)), else_=0)
-        done = done + case((c.full == 1, _field(months)), else_=0)
+        updated = updated + case((c.pl >= _int(months), _field(months)), else_=_int(0))
+        done = done + case((c.full == _int(1), _field(months)), else_=_int(0))
     return (
         select(
             c.mid,
@@ -169,13 +175,13 @@ def members_of(windows: Sequence[Window], cells: Sequence[int] | None) -> Any:
     c = per_member(windows, members).c
     months = len(windows)
     scope = case(
-        (Member.exempt.is_(True), months + 1),
-        (Member.paused_until.is_(None), 1),
-        else_=position(Member.paused_until, [window.last_day for window in windows]) + 1,
+        (Member.exempt.is_(True), _int(months + 1)),
+        (Member.paused_until.is_(None), _int(1)),
+        else_=position(Member.paused_until, [window.last_day for window in windows]) + _int(1),
     )
     first = func.max(c.reg)
     moved = Member.id.in_(select(MemberMove.member_id).where(MemberMove.moved_at >= windows[0].end))
-    special = or_(func.max(c.irr) == 1, func.max(c.n) > FIELD_MASK, moved)
+    special = or_(func.max(c.irr) == _int(1), func.max(c.n) > _int(FIELD_MASK), moved)
     where = Member.cell_id.is_not(None) if cells is None else Member.cell_id.in_(cells)
     # Grouped by member (one row each) so that each column is computed once, not again where it is used.
     return (
@@ -183,7 +189,7 @@ def members_of(windows: Sequence[Window], cells: Sequence[int] | None) -> Any:
             Member.cell_id.label("cell_id"),
             case((special, Member.id)).label(SPECIAL),
             scope.label("scope"),
-            case((first.is_(None), months + 1), (first > scope, first), else_=scope).label("reg"),
+            case((first.is_(None), _int(months + 1)), (first > scope, first), else_=scope).label("reg"),
             func.max(c.updated).label("updated"),
             func.max(c.open).label("open"),
         )
@@ -202,11 +208,11 @@ def months_counts(windows: Sequence[Window], cells: Sequence[int] | None) -> Sel
     m = members_of(windows, cells).c
     columns: list[Any] = [m.cell_id, m[SPECIAL]]
     for month in range(1, len(windows) + 1):
-        registered = m.reg <= month
+        registered = m.reg <= _int(month)
         columns += [
-            func.count().filter(m.scope <= month),
+            func.count().filter(m.scope <= _int(month)),
             func.count().filter(registered),
-            func.count().filter(registered, _month(m.updated, month) > 0),
-            func.count().filter(registered, _month(m.open, month) == 0),
+            func.count().filter(registered, _month(m.updated, month) > _int(0)),
+            func.count().filter(registered, _month(m.open, month) == _int(0)),
         ]
     return select(*columns).group_by(m.cell_id, m[SPECIAL])
