@@ -31,6 +31,8 @@ from storage.models import CellVersion, Commendation, Commitment, Member, StudyA
 from storage.repo_base import chunked
 
 EVERYTHING = 0  # the unit id of the version every cached figure also depends on
+TREE = -1  # the unit id of the version of the organisation tree: any write to units or unit_events replaces it
+TREE_TABLES = frozenset({"units", "unit_events"})
 UNIT, MEMBER, COMMITMENT, SESSION, COMMENDATION = "unit", "member", "commitment", "session", "commendation"
 KINDS = (UNIT, MEMBER, COMMITMENT, SESSION, COMMENDATION)
 INFO_KEY = "figures_touched"
@@ -115,7 +117,10 @@ def touched_of(session: Session) -> Touched:
 # --- noting writes -----------------------------------------------------------------------------------------------
 def _note_object(touched: Touched, obj: object, changed: bool) -> None:
     state = attributes.instance_state(obj)
-    rule = RULES.get(getattr(state.mapper.local_table, "name", ""))
+    table = getattr(state.mapper.local_table, "name", "")
+    if table in TREE_TABLES and (not changed or any(attr.history.has_changes() for attr in state.attrs)):
+        touched.add(UNIT, TREE)  # names and paths too: the cached tree holds them
+    rule = RULES.get(table)
     if rule is None:
         return
     if changed:
@@ -182,10 +187,13 @@ def _on_execute(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     stmt: Any = state.statement
-    rule = RULES.get(getattr(getattr(stmt, "table", None), "name", ""))
+    table = getattr(getattr(stmt, "table", None), "name", "")
+    rule = RULES.get(table)
     if rule is None:
         return
     touched = touched_of(state.session)
+    if table in TREE_TABLES:
+        touched.add(UNIT, TREE)
     if state.is_insert:
         _note_insert(touched, rule, stmt, state.parameters)
         return

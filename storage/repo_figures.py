@@ -61,9 +61,24 @@ class FiguresRepository(Repo):
     def __init__(self, session: AsyncSession, memo: FigureMemo) -> None:
         super().__init__(session)
         self.memo = memo  # this process's figures for this database
+        self._read_ahead: tuple[frozenset[int], dict[int, int]] | None = None
 
-    async def versions(self, unit_ids: Collection[int] | None = None) -> dict[int, int]:
-        """unit -> version (0 without a row), with `EVERYTHING`; every unit's when `unit_ids` is None."""
+    async def versions(self, unit_ids: Collection[int] | None = None, *, ahead: Collection[int] = ()) -> dict[int, int]:
+        """unit -> version (0 without a row), with `EVERYTHING`; every unit's when `unit_ids` is None. `ahead`:
+        units read too, for the next call to take without a statement if it asks for no more (a version read a
+        moment earlier is never newer than the figures counted after it: a kept figure is at worst counted again)."""
+        if unit_ids is not None and self._read_ahead is not None:
+            read, found = self._read_ahead
+            self._read_ahead = None
+            if read.issuperset(unit_ids):
+                return {unit_id: found[unit_id] for unit_id in {EVERYTHING, *unit_ids} if unit_id in found}
+        if ahead and unit_ids is not None:
+            found = await self._versions({*unit_ids, *ahead})
+            self._read_ahead = (frozenset({EVERYTHING, *unit_ids, *ahead}), found)
+            return found
+        return await self._versions(unit_ids)
+
+    async def _versions(self, unit_ids: Collection[int] | None) -> dict[int, int]:
         stmt = select(CellVersion.unit_id, CellVersion.version)
         # On the connection: plain rows, without the ORM's row processing (a province's view reads thousands).
         connection = await self.session.connection()

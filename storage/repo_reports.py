@@ -13,13 +13,14 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage import report_sql as sql
-from storage.enums import CommitmentKind, Platform
-from storage.models import ChatAccount, Commitment, Member, MemberMove, Unit, UnitEvent
+from storage import trend_sql
+from storage.enums import CommitmentKind
+from storage.models import Member, MemberMove, Unit, UnitEvent
 from storage.repo_base import Repo, chunked
 from storage.report_sql import Window
 
@@ -76,6 +77,7 @@ class CommitmentLine:
     deadline: date
     percent: int  # at the report's moment
     last_update: datetime | None  # last progress entry before the report's moment
+    review_state: str = ""  # as of now (the web's cell page shows it)
 
 
 @dataclass
@@ -87,6 +89,8 @@ class MemberLine:
     in_scope: bool
     commitments: list[CommitmentLine]
     unreachable: bool = False  # every chat account (not the console) blocked the bot, as of now
+    exempt: bool = False  # as of now: why a member is left out of the rates
+    paused_until: date | None = None
 
 
 class ReportsRepository(Repo):
@@ -120,6 +124,12 @@ class ReportsRepository(Repo):
         rows = (await self.session.execute(stmt.order_by(MemberMove.moved_at.desc(), MemberMove.id.desc()))).all()
         return {member_id: from_unit for member_id, from_unit in rows}  # the earliest move wins (written last)
 
+    async def moves_since(self, at: datetime) -> list[tuple[int, int | None, int | None]]:
+        """(member, from, to) of every move since `at`."""
+        stmt = select(MemberMove.member_id, MemberMove.from_unit_id, MemberMove.to_unit_id)
+        rows = await self._rows(stmt.where(MemberMove.moved_at >= at))
+        return [(member_id, from_unit, to_unit) for member_id, from_unit, to_unit in rows]
+
     # --- figures -----------------------------------------------------------------------------------------------
     async def cell_figures(
         self, cell_ids: Sequence[int], window: Window, moved: dict[int, int | None] | None = None
@@ -137,13 +147,16 @@ class ReportsRepository(Repo):
         # A scan counts every cell (no list of thousands of ids to send) and keeps the wanted ones.
         chunks = [None] if scan else list(chunked(list(cell_ids)))
         for chunk in chunks:
-            stay = not_moved if chunk is None else and_(Member.cell_id.in_(chunk), not_moved)
-            for cell_id, figures in (await self._figures(Member.cell_id, stay, window, scan)).items():
+            if chunk is None:
+                found = await self._figures(Member.cell_id, not_moved, window, scan)
+            else:
+                found = await self._lookup(False, chunk, window)
+            for cell_id, figures in found.items():
                 if cell_id in wanted:
                     result[cell_id].add(figures)
         moved_here = [member_id for member_id, cell_id in moved.items() if cell_id in wanted]
         for chunk in chunked(moved_here):
-            for member_id, figures in (await self._figures(Member.id, Member.id.in_(chunk), window)).items():
+            for member_id, figures in (await self._lookup(True, chunk, window)).items():
                 old_cell = moved[member_id]
                 assert old_cell is not None
                 result[old_cell].add(figures)
@@ -159,6 +172,8 @@ class ReportsRepository(Repo):
         than a hundred thousand lookups and no dearer on SQLite."""
         where = and_(members, sql.in_scope(window))
         out: dict[int, Figures] = {}
+        if not scan:
+            return self._collect(out, await self._rows(sql.member_and_commitment_counts(key, where, window)), scan)
         if scan:
             for group, count in await self._rows(select(key, func.count()).where(where).group_by(key)):
                 out[group] = Figures(members=count)
@@ -167,9 +182,16 @@ class ReportsRepository(Repo):
             for group, studied in await self._rows(sql.study_counts_scan(key, where, window)):
                 out[group].studied = studied
             stmt = sql.commitment_counts_scan(key, where, window)
-        else:
-            stmt = sql.member_and_commitment_counts(key, where, window)
-        for group, *counts in await self._rows(stmt):
+        return self._collect(out, await self._rows(stmt), scan)
+
+    async def _lookup(self, by_member: bool, ids: Sequence[int], window: Window) -> dict[int, Figures]:
+        """`_figures` of a few members (by member) or cells (by cell, members moved since left out)."""
+        rows = await self._rows(sql.figures_lookup(by_member, window), {sql.IDS: list(ids)})
+        return self._collect({}, rows, scan=False)
+
+    @staticmethod
+    def _collect(out: dict[int, Figures], rows: Sequence[Any], scan: bool) -> dict[int, Figures]:
+        for group, *counts in rows:
             figures = out.setdefault(group, Figures())
             if not scan:
                 figures.members, figures.linked, figures.unreachable, figures.studied, *counts = counts
@@ -182,7 +204,11 @@ class ReportsRepository(Repo):
         """What belongs to the cell itself: collective commitments, models, study sessions held (one statement:
         the sessions come as rows of their own kind)."""
         for chunk in [None] if scan else list(chunked(list(result))):
-            for unit_id, kind, count, late in await self._rows(sql.unit_figures(chunk, window)):
+            if chunk is None:
+                rows = await self._rows(sql.unit_figures(None, window))
+            else:
+                rows = await self._rows(sql.unit_figures_lookup(window), {sql.IDS: list(chunk)})
+            for unit_id, kind, count, late in rows:
                 if unit_id not in result:
                     continue
                 figures = result[unit_id]
@@ -194,43 +220,77 @@ class ReportsRepository(Repo):
                     figures.models += count
                 figures.behind += int(late or 0)
 
-    # --- detail for a cell's sheet ---------------------------------------------------------------------------
-    async def cell_members(self, cell_id: int, window: Window) -> list[MemberLine]:
-        """The members of a cell at `window.end` (moves honoured), each with their commitments of the year."""
-        return (await self.cells_members([cell_id], window))[cell_id]
+    # --- the year's trend --------------------------------------------------------------------------------------
+    async def months_figures(self, windows: Sequence[Window], cell_ids: Sequence[int]) -> list[dict[int, Figures]]:
+        """For each month of `windows` (one year's, back to back, only the last running), the members, registered,
+        updated and completed of each cell, exactly as `cell_figures` counts them (its other figures left at 0),
+        in one statement for all the months (storage/trend_sql.py) and a few for its special members."""
+        result = [{cell_id: Figures() for cell_id in cell_ids} for _ in windows]
+        if not cell_ids or not windows:
+            return result
+        wanted, special = set(cell_ids), set[int]()
+        scan = len(cell_ids) >= self.scan_from_cells
+        for chunk in [None] if scan else list(chunked(list(cell_ids))):
+            for cell_id, member_id, *counts in await self._rows(trend_sql.months_counts(windows, chunk)):
+                if member_id is not None:
+                    special.add(member_id)
+                elif cell_id in wanted:
+                    for index, month in enumerate(result):
+                        _add_four(month[cell_id], counts[4 * index : 4 * index + 4])
+        moved = select(MemberMove.member_id).where(MemberMove.moved_at >= windows[0].end).distinct()
+        special.update(await self._scalars(moved))
+        await self._special_months(result, windows, sorted(special))
+        return result
 
-    async def cells_members(self, cell_ids: Sequence[int], window: Window) -> dict[int, list[MemberLine]]:
+    async def _special_months(
+        self, result: list[dict[int, Figures]], windows: Sequence[Window], member_ids: list[int]
+    ) -> None:
+        """Members moved since the first month or with an irregular commitment: counted month by month, each in
+        the cell they were in at its end."""
+        if not member_ids:
+            return
+        current: dict[int, int | None] = {}
+        for chunk in chunked(member_ids):
+            rows = await self._rows(select(Member.id, Member.cell_id).where(Member.id.in_(chunk)))
+            current.update({member_id: cell_id for member_id, cell_id in rows})
+        for month, window in zip(result, windows, strict=True):
+            moved = await self.moves_after(window.end)
+            place = {mid: moved[mid] if mid in moved else current.get(mid) for mid in member_ids}
+            here = [mid for mid, cell_id in place.items() if cell_id in month]
+            for chunk in chunked(here):
+                for member_id, figures in (await self._lookup(True, chunk, window)).items():
+                    cell_id = place[member_id]
+                    assert cell_id is not None
+                    _add_four(month[cell_id], astuple_four(figures))
+
+    # --- detail for a cell's sheet ---------------------------------------------------------------------------
+    async def cell_members(
+        self, cell_id: int, window: Window, moved: dict[int, int | None] | None = None
+    ) -> list[MemberLine]:
+        """The members of a cell at `window.end` (moves honoured; `moved`: `moves_after(window.end)` when the
+        caller has it), each with their commitments of the year."""
+        return (await self.cells_members([cell_id], window, moved))[cell_id]
+
+    async def cells_members(
+        self, cell_ids: Sequence[int], window: Window, moved: dict[int, int | None] | None = None
+    ) -> dict[int, list[MemberLine]]:
         """`cell_members` of many cells in a few statements (a committee's workbook has a sheet per cell)."""
-        moved = await self.moves_after(window.end)
-        in_scope = sql.in_scope(window)
+        if moved is None:
+            moved = await self.moves_after(window.end)
         by_cell: dict[int, list[MemberLine]] = {cell_id: [] for cell_id in cell_ids}
         lines: dict[int, MemberLine] = {}
-        account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
-        unreachable = and_(exists().where(account), ~exists().where(account, ChatAccount.blocked_at.is_(None)))
         for chunk in chunked(list(cell_ids)):
             came_back = [member_id for member_id, cell in moved.items() if cell in chunk]
-            belongs = or_(
-                and_(Member.cell_id.in_(chunk), Member.id.not_in(sql.moved_since(window.end))),
-                Member.id.in_(came_back),
-            )
-            stmt = select(
-                Member.id,
-                Member.cell_id,
-                Member.code,
-                Member.full_name,
-                Member.anonymised_at,
-                case((in_scope, 1), else_=0),
-                case((unreachable, 1), else_=0),
-            ).where(belongs, Member.active.is_(True))
-            for member_id, cell_id, code, name, anonymised_at, counted, blocked in await self._rows(
-                stmt.order_by(Member.full_name, Member.code)
+            params = {sql.IDS: list(chunk), sql.CAME_BACK: came_back}
+            for member_id, cell_id, code, name, anonymised_at, counted, blocked, exempt, paused in await self._rows(
+                sql.members_lookup(window), params
             ):
-                line = MemberLine(member_id, code, name, anonymised_at is not None, bool(counted), [], bool(blocked))
+                gone = anonymised_at is not None
+                line = MemberLine(member_id, code, name, gone, bool(counted), [], bool(blocked), bool(exempt), paused)
                 lines[member_id] = line
                 by_cell[moved.get(member_id) or cell_id].append(line)  # where they were at the end
         for chunk in chunked(list(lines)):
-            own = and_(Commitment.member_id.in_(chunk), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
-            for member_id, item in await self._commitment_lines(own, window):
+            for member_id, item in await self._commitment_lines(False, chunk, window):
                 lines[member_id].commitments.append(item)
         return by_cell
 
@@ -239,28 +299,40 @@ class ReportsRepository(Repo):
 
     async def cells_commitments(self, cell_ids: Sequence[int], window: Window) -> dict[int, list[CommitmentLine]]:
         """Collective commitments and models of each cell."""
-        kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
         out: dict[int, list[CommitmentLine]] = {cell_id: [] for cell_id in cell_ids}
         for chunk in chunked(list(cell_ids)):
-            where = and_(Commitment.unit_id.in_(chunk), Commitment.kind.in_(kinds))
-            for unit_id, item in await self._commitment_lines(where, window, owner=Commitment.unit_id):
+            for unit_id, item in await self._commitment_lines(True, chunk, window):
                 out[unit_id].append(item)
         return out
 
     async def _commitment_lines(
-        self, where: ColumnElement[bool], window: Window, owner: Any = Commitment.member_id
+        self, of_units: bool, ids: Sequence[int], window: Window
     ) -> list[tuple[int, CommitmentLine]]:
         """(owner, line) pairs: the owner is the member, or the cell for collective commitments and models."""
-        stmt = sql.commitment_lines(where, window, owner)
         out = []
-        for owner_id, cid, kind, content, deadline, percent, last in await self._rows(stmt):
-            last_at = _as_utc(last)
-            out.append((owner_id, CommitmentLine(cid, kind, content, deadline, int(percent or 0), last_at)))
+        rows = await self._rows(sql.lines_lookup(of_units, window), {sql.IDS: list(ids)})
+        for owner_id, cid, kind, content, deadline, percent, last, state in rows:
+            line = CommitmentLine(cid, kind, content, deadline, int(percent or 0), _as_utc(last), state or "")
+            out.append((owner_id, line))
         return out
 
-    async def _rows(self, stmt: Executable) -> Sequence[Any]:
-        rows: Sequence[Any] = (await self.session.execute(stmt)).all()
+    async def _rows(self, stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:
+        rows: Sequence[Any] = (await self.session.execute(stmt, params)).all()
         return rows
+
+
+def astuple_four(figures: Figures) -> tuple[int, int, int, int]:
+    return figures.members, figures.registered, figures.updated, figures.completed
+
+
+def _add_four(figures: Figures, counts: Sequence[Any]) -> None:
+    """members, registered, updated and completed added to `figures` (the year's trend needs no more; sums of
+    nothing come as NULL, PostgreSQL's sums of bigints as decimals)."""
+    members, registered, updated, completed = (int(count or 0) for count in counts)
+    figures.members += members
+    figures.registered += registered
+    figures.updated += updated
+    figures.completed += completed
 
 
 def _as_utc(value: Any) -> datetime | None:

@@ -6,15 +6,27 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import UnitKind
 from storage.models import Unit, UnitEvent
 from storage.repo_base import Repo
 
+HELD_UNITS = 64  # a page asks for a few; a long import walks thousands (no need to hold those)
+
 
 class UnitRepository(Repo):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        # The units got in this unit of work, held: the session's identity map holds them weakly, so the same
+        # unit asked for again a moment later (the actor's scope, the unit on view) would be read again.
+        self._held: dict[int, Unit] = {}
+
     async def get(self, unit_id: int) -> Unit | None:
-        return await self.session.get(Unit, unit_id)
+        found = await self.session.get(Unit, unit_id)
+        if found is not None and len(self._held) < HELD_UNITS:
+            self._held[unit_id] = found
+        return found
 
     async def child(self, parent_id: int | None, name: str) -> Unit | None:
         parent_match = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
@@ -60,7 +72,11 @@ class UnitRepository(Repo):
         return await self._scalars(stmt.order_by(Unit.path))
 
     async def ancestors(self, unit: Unit) -> list[Unit]:
-        ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+        return await self.on_path(unit.path)
+
+    async def on_path(self, path: str) -> list[Unit]:
+        """The units a path names, from the root down (the unit itself last)."""
+        ids = [int(part) for part in path.strip("/").split("/") if part]
         rows = await self._scalars(select(Unit).where(Unit.id.in_(ids)))
         by_id = {row.id: row for row in rows}
         return [by_id[i] for i in ids if i in by_id]

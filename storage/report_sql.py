@@ -6,15 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.sql import CompoundSelect
 
 from storage.enums import CommitmentKind, CommitmentStatus, Platform
 from storage.models import ChatAccount, Commitment, Member, MemberMove, ProgressEntry, StudyAttendance, StudySession
 
 SESSIONS_HELD = "sessions_held"  # a row kind of `unit_figures`, beside the commitment kinds
+CAME_BACK = "came_back"  # members moved since the window's end from the cells named by IDS
+IDS = "ids"  # the bound list of ids of the statements built once per window (`lookup`)
+BUILT_WINDOWS = 64  # windows whose statements are kept (a day's views use a few)
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ def _member_totals(per_member: Any, window: Window) -> list[ColumnElement[Any]]:
 
 
 # --- what belongs to the cell itself -----------------------------------------------------------------------------
-def unit_figures(chunk: Sequence[int] | None, window: Window) -> CompoundSelect[Any]:
+def unit_figures(chunk: Sequence[int] | Any | None, window: Window) -> CompoundSelect[Any]:
     """(unit, kind, count, behind) of collective commitments and models, and study sessions held as rows of
     kind SESSIONS_HELD, for the units of `chunk` (None: every unit)."""
     percent = percent_at(window.end, window.running)
@@ -242,7 +246,8 @@ def unit_figures(chunk: Sequence[int] | None, window: Window) -> CompoundSelect[
 
 
 def commitment_lines(where: ColumnElement[bool], window: Window, owner: Any) -> Select[Any]:
-    """owner, id, kind, content, deadline, percent and last update at the window's end, of each commitment."""
+    """owner, id, kind, content, deadline, percent and last update at the window's end, and review state (as
+    of now), of each commitment."""
     last_before = (
         select(func.max(ProgressEntry.created_at))
         .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < window.end)
@@ -258,7 +263,71 @@ def commitment_lines(where: ColumnElement[bool], window: Window, owner: Any) -> 
             Commitment.deadline,
             percent_at(window.end, window.running),
             case((current, Commitment.last_progress_at), else_=last_before),
+            Commitment.review_state,
         )
         .where(where, counted(window))
         .order_by(Commitment.member_id, Commitment.id)
+    )
+
+
+# --- built once per window ---------------------------------------------------------------------------------------
+# A statement of a few cells or members takes milliseconds to build and key for the compiled cache, more than it
+# takes to run: these are built once per window, with the ids bound as an expanding list (`IDS`).
+@lru_cache(maxsize=BUILT_WINDOWS)
+def figures_lookup(by_member: bool, window: Window) -> Select[Any]:
+    """`member_and_commitment_counts` of the members named (`by_member`, grouped by member) or of the members of
+    the cells named who have not moved since the window's end (grouped by cell)."""
+    ids: Any = bindparam(IDS, expanding=True)
+    key: Any
+    members: ColumnElement[bool]
+    if by_member:
+        key, members = Member.id, Member.id.in_(ids)
+    else:
+        key, members = Member.cell_id, and_(Member.cell_id.in_(ids), Member.id.not_in(moved_since(window.end)))
+    return member_and_commitment_counts(key, and_(members, in_scope(window)), window)
+
+
+@lru_cache(maxsize=BUILT_WINDOWS)
+def unit_figures_lookup(window: Window) -> CompoundSelect[Any]:
+    return unit_figures(bindparam(IDS, expanding=True), window)
+
+
+@lru_cache(maxsize=BUILT_WINDOWS)
+def lines_lookup(of_units: bool, window: Window) -> Select[Any]:
+    """`commitment_lines` of the members named (their individual commitments) or of the cells named (their
+    collective commitments and models)."""
+    ids: Any = bindparam(IDS, expanding=True)
+    if of_units:
+        kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
+        of_cells = and_(Commitment.unit_id.in_(ids), Commitment.kind.in_(kinds))
+        return commitment_lines(of_cells, window, Commitment.unit_id)
+    own = and_(Commitment.member_id.in_(ids), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
+    return commitment_lines(own, window, Commitment.member_id)
+
+
+@lru_cache(maxsize=BUILT_WINDOWS)
+def members_lookup(window: Window) -> Select[Any]:
+    """The active members of the cells named at the window's end (those moved since out, those moved out of them
+    since, `CAME_BACK`, in): id, cell, code, name, anonymised, in scope, unreachable, exempt, paused until; by
+    name."""
+    account = and_(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
+    unreachable = and_(exists().where(account), ~exists().where(account, ChatAccount.blocked_at.is_(None)))
+    belongs = or_(
+        and_(Member.cell_id.in_(bindparam(IDS, expanding=True)), Member.id.not_in(moved_since(window.end))),
+        Member.id.in_(bindparam(CAME_BACK, expanding=True)),
+    )
+    return (
+        select(
+            Member.id,
+            Member.cell_id,
+            Member.code,
+            Member.full_name,
+            Member.anonymised_at,
+            case((in_scope(window), 1), else_=0),
+            case((unreachable, 1), else_=0),
+            Member.exempt,
+            Member.paused_until,
+        )
+        .where(belongs, Member.active.is_(True))
+        .order_by(Member.full_name, Member.code)
     )

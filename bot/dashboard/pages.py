@@ -24,7 +24,7 @@ from handlers.services.dashboard import CellPage, UnitPage, unit_page, year_tren
 from handlers.services.errors import Forbidden, InvalidInput, NotFound
 from handlers.services.periods import Period
 from handlers.services.reports import excel_attachment
-from handlers.services.rollup import rollup
+from handlers.services.rollup import rollup, unit_for
 from handlers.text import fmt_date
 from storage.uow import UnitOfWork
 
@@ -99,10 +99,10 @@ class Pages:
     async def _trend(self, request: web.Request, actor: Actor, uow: UnitOfWork) -> tuple[str, list[trend.Point], str]:
         year = self._period(request).year
         unit_id = self._unit_id(request)
-        summary = await rollup(uow, actor, self._period(request), self._now(), self.tz, unit_id)
+        unit = await unit_for(uow, actor, unit_id)  # its name (a roll-up of the period is not needed)
         points = await year_trend(uow, actor, unit_id, year, self._now(), self.tz)
-        title = w.TREND_CAPTION.format(year=year, unit=summary.unit_name)
-        return title, points, f"xu_huong_{summary.unit_id}_{year}"
+        title = w.TREND_CAPTION.format(year=year, unit=unit.name)
+        return title, points, f"xu_huong_{unit.id}_{year}"
 
     async def trend_svg(self, request: web.Request, actor: Actor, uow: UnitOfWork) -> web.StreamResponse:
         title, points, _ = await self._trend(request, actor, uow)

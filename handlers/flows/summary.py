@@ -165,7 +165,9 @@ class SummaryFlow:
 
     async def _show(self, ctx: Ctx, period: periods.Period, unit_id: int | None) -> list[Reply]:
         summary = await rollup(ctx.uow, ctx.actor, period, ctx.now, ctx.tz, unit_id)
-        detail = await ctx.uow.reports.cell_members(summary.unit_id, summary.window) if summary.is_cell else None
+        detail = None
+        if summary.is_cell:
+            detail = await ctx.uow.reports.cell_members(summary.unit_id, summary.window, summary.moved)
         replies = [Reply(render_rollup(summary, detail))]
         picture = await chart_attachment(summary)
         if picture is not None:

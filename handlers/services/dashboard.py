@@ -12,13 +12,14 @@ from handlers.catalog import reports as rp
 from handlers.catalog import web as w
 from handlers.reports.trend import Point
 from handlers.services.authz import Actor, may_see_unit
-from handlers.services.errors import Forbidden
 from handlers.services.periods import Period, month_of
 from handlers.services.review import PendingItem, is_leader
-from handlers.services.rollup import Rollup, not_registered, not_updated, rollup
+from handlers.services.rollup import Rollup, not_registered, not_updated, rollup_of, tree_at, unit_for, window_of
+from handlers.services.trend_figures import months_figures
 from handlers.text import fmt_date
-from storage.repo_reports import CommitmentLine, MemberLine
+from storage.repo_reports import CommitmentLine, Figures, MemberLine, UnitRow
 from storage.repo_web import Standing
+from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 PENDING_SHOWN = 50
@@ -83,9 +84,10 @@ async def unit_page(
     uow: UnitOfWork, actor: Actor, unit_id: int | None, period: Period, now: datetime, tz: ZoneInfo
 ) -> UnitPage | CellPage:
     """The page of a unit the actor may see (their own when `unit_id` is None): a cell's page for a cell."""
-    summary = await rollup(uow, actor, period, now, tz, unit_id)
-    crumbs = await breadcrumb(uow, actor, summary.unit_id)
-    pending, more = await pending_in(uow, actor, summary)
+    unit = await unit_for(uow, actor, unit_id)
+    summary = await rollup_of(uow, unit, period, now, tz, pilots=False)  # the web shows no pilots
+    crumbs = await breadcrumb(uow, actor, unit)
+    pending, more = await pending_in(uow, actor, unit)
     if not summary.is_cell:
         return UnitPage(summary, crumbs, pending, more)
     page = CellPage(summary, crumbs, pending, more)
@@ -93,20 +95,15 @@ async def unit_page(
     return page
 
 
-async def breadcrumb(uow: UnitOfWork, actor: Actor, unit_id: int) -> list[Crumb]:
-    unit = await uow.units.get(unit_id)
-    if unit is None:
-        raise Forbidden(w.NOT_FOUND)
-    above = [u for u in await uow.units.ancestors(unit) if u.id != unit.id]
-    return [Crumb(u.id, u.name) for u in [*above, unit] if may_see_unit(actor, u)]
+async def breadcrumb(uow: UnitOfWork, actor: Actor, unit: UnitRow) -> list[Crumb]:
+    """From the actor's own unit down to `unit` (its path names its ancestors: one statement)."""
+    path = await uow.units.on_path(unit.path)
+    return [Crumb(u.id, u.name) for u in path if may_see_unit(actor, u)]
 
 
-async def pending_in(uow: UnitOfWork, actor: Actor, summary: Rollup) -> tuple[list[PendingItem], int]:
-    """Registrations waiting for approval under the unit on view (in the actor's scope: `rollup` checked it),
+async def pending_in(uow: UnitOfWork, actor: Actor, unit: UnitRow) -> tuple[list[PendingItem], int]:
+    """Registrations waiting for approval under the unit on view (in the actor's scope: `unit_for` checked it),
     leaders first as in /duyet, never the actor's own."""
-    unit = await uow.units.get(summary.unit_id)
-    if unit is None:
-        return [], 0
     rows = await uow.web.pending_under(unit.path, actor.member_id)
     rows.sort(key=lambda row: not is_leader(row[1].role, row[1].position))
     items = [PendingItem(c.id, m.full_name, m.position, home, c.content) for c, m, home in rows]
@@ -115,19 +112,19 @@ async def pending_in(uow: UnitOfWork, actor: Actor, summary: Rollup) -> tuple[li
 
 async def fill_cell(uow: UnitOfWork, page: CellPage) -> None:
     window = page.summary.window
-    lines = await uow.reports.cell_members(page.summary.unit_id, window)
+    lines = await uow.reports.cell_members(page.summary.unit_id, window, page.summary.moved)
     own = await uow.reports.unit_commitments(page.summary.unit_id, window)
     ids = [c.commitment_id for m in lines for c in m.commitments] + [c.commitment_id for c in own]
-    states, photos = await uow.web.review_states(ids), await uow.web.with_photos(ids)
-    standings = await uow.web.standings([m.member_id for m in lines])
+    photos = await uow.web.with_photos(ids)
 
     def row_of(item: CommitmentLine) -> CommitmentRow:
         done = item.percent >= 100
         late = not done and item.deadline <= window.last_day
-        return CommitmentRow(item, states.get(item.commitment_id, ""), item.commitment_id in photos, done, late)
+        return CommitmentRow(item, item.review_state, item.commitment_id in photos, done, late)
 
     def member_of(line: MemberLine) -> MemberRow:
-        reason = "" if line.in_scope else out_reason(standings.get(line.member_id), window.last_day)
+        standing = Standing(line.exempt, line.paused_until)
+        reason = "" if line.in_scope else out_reason(standing, window.last_day)
         name = rp.ANONYMOUS if line.anonymised else line.full_name
         rows = [row_of(item) for item in line.commitments]
         return MemberRow(line.member_id, name, line.in_scope, line.unreachable, rows, reason)
@@ -161,20 +158,38 @@ async def study_lines(uow: UnitOfWork, cell_id: int, year: int, last_day: date) 
 async def year_trend(
     uow: UnitOfWork, actor: Actor, unit_id: int | None, year: int, now: datetime, tz: ZoneInfo
 ) -> list[Point]:
-    """Registered, updated and completed % month by month, up to the current month (the per-cell figures make
-    the months already counted cheap)."""
+    """Registered, updated and completed % month by month, up to the current month: the totals of each month's
+    roll-up of the unit, counted for all the months at once (`monthly_totals`)."""
+    unit = await unit_for(uow, actor, unit_id)
+    periods = [month_of(date(year, month, 1), tz) for month in range(1, 13)]
+    windows = [window_of(period, now, tz) for period in periods if period.start <= now]
     points = []
-    for month in range(1, 13):
-        period = month_of(date(year, month, 1), tz)
-        if period.start > now:
-            break
-        totals = (await rollup(uow, actor, period, now, tz, unit_id)).totals
-        points.append(
-            Point(
-                month,
-                ratio(totals.registered, totals.members),
-                ratio(totals.updated, totals.registered),
-                ratio(totals.completed, totals.registered),
-            )
-        )
+    for month, totals in enumerate(await monthly_totals(uow, unit, windows), start=1):
+        registered = totals.registered
+        updated, completed = ratio(totals.updated, registered), ratio(totals.completed, registered)
+        points.append(Point(month, ratio(registered, totals.members), updated, completed))
     return points
+
+
+async def monthly_totals(uow: UnitOfWork, unit: UnitRow, windows: list[Window]) -> list[Figures]:
+    """Members, registered, updated and completed of `unit` in each month of `windows` (one year's, from January),
+    as each month's roll-up totals them (its other figures left at 0)."""
+    if not windows:
+        return []
+    cells = await cells_by_month(uow, unit, windows)
+    counted = await months_figures(uow, windows, list(dict.fromkeys(c for ids in cells for c in ids)))
+    found = []
+    for ids, figures in zip(cells, counted, strict=True):
+        totals = Figures()
+        for cell_id in ids:
+            totals.add(figures[cell_id])
+        found.append(totals)
+    return found
+
+
+async def cells_by_month(uow: UnitOfWork, unit: UnitRow, windows: list[Window]) -> list[list[int]]:
+    """The cells under `unit` at each window's end (the tree of that moment; one tree when no unit changed)."""
+    if not await uow.reports.unit_changes_after(windows[0].end):
+        tree = await tree_at(uow, unit, windows[-1].end)
+        return [[cell.id for cell in tree.cells_under(unit.id)]] * len(windows)
+    return [[cell.id for cell in (await tree_at(uow, unit, w.end)).cells_under(unit.id)] for w in windows]

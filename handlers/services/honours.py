@@ -24,6 +24,7 @@ from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 MAX_CHAIN = 32  # merges of merges: far more than any real chain
+ReplicationRow = tuple[int, int, int | None, str | None]  # model, its cell, the pilot model, the pilot typed
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,20 @@ class Pilot:
 class Placement:
     """Which counted cell a unit's or a member's item belongs to at the report's moment."""
 
-    def __init__(self, cells: Sequence[int], absorbed: dict[int, int], moved: dict[int, int | None]) -> None:
+    def __init__(
+        self,
+        cells: Sequence[int],
+        absorbed: dict[int, int],
+        moved: dict[int, int | None],
+        replications: list[ReplicationRow] | None = None,
+    ) -> None:
         self.cells, self.absorbed, self.moved = set(cells), absorbed, moved
+        self.replications = replications  # the window's replicated models, once read (figures and pilots share it)
+
+    async def replication_rows(self, uow: UnitOfWork, window: Window) -> list[ReplicationRow]:
+        if self.replications is None:
+            self.replications = list(await uow.honours.replication_rows(window.year, window.end))
+        return self.replications
 
     def of_unit(self, unit_id: int | None) -> int | None:
         for _ in range(MAX_CHAIN):
@@ -76,7 +89,7 @@ async def honour_figures(uow: UnitOfWork, place: Placement, window: Window) -> d
             result[cell].bump("commended", found.item.kind)
         if found.forwarded:
             result[cell].bump("upward", found.item.kind)
-    for _, unit_id, _, _ in await uow.honours.replication_rows(window.year, window.end):
+    for _, unit_id, _, _ in await place.replication_rows(uow, window):
         if (cell := place.of_unit(unit_id)) is not None:
             result[cell].replications += 1
     for activity in await uow.honours.activities(window.year, window.last_day):
@@ -91,7 +104,7 @@ async def pilots_of(uow: UnitOfWork, cells: Sequence[UnitRow], place: Placement,
     """The pilots followed by the year's models of these cells, with the followers' cells, most followed first."""
     names = {cell.id: cell.name for cell in cells}
     spread: dict[tuple[str, str], set[str]] = {}
-    for _, unit_id, source_id, source_text in await uow.honours.replication_rows(window.year, window.end):
+    for _, unit_id, source_id, source_text in await place.replication_rows(uow, window):
         follower = place.of_unit(unit_id)
         if follower is None:
             continue

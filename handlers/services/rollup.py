@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
@@ -27,6 +28,7 @@ from handlers.services.errors import Forbidden
 from handlers.services.honours import Pilot, pilots_of, placement
 from handlers.services.periods import Period
 from storage.enums import UnitKind
+from storage.figure_versions import EVERYTHING, TREE
 from storage.models import Unit
 from storage.repo_honours import Honours
 from storage.repo_reports import Figures, MemberLine, UnitRow
@@ -34,6 +36,7 @@ from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 REVIVING_ACTIONS = ("merge", "dissolve")  # the unit was active before the change
+TREES, TREES_KEPT = "trees", 64  # the memo's key of the trees kept, and how many (roots and moments)
 CELL = UnitKind.CELL.value
 
 
@@ -58,6 +61,7 @@ class Rollup:
     cells: list[UnitRow] = field(default_factory=list)  # every cell counted, in tree order
     honours: Honours = field(default_factory=Honours)  # the totals of the lines' honours
     pilots: list[Pilot] = field(default_factory=list)  # models followed by models of these cells
+    moved: dict[int, int | None] = field(default_factory=dict)  # members moved since: where they were (its end)
 
     @property
     def is_cell(self) -> bool:
@@ -88,7 +92,30 @@ def window_of(period: Period, now: datetime, tz: ZoneInfo) -> Window:
     return Window(period.year, period.start, period.end, period.as_of_day(now, tz), running=now < period.end)
 
 
-async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
+async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime, *, fresh: bool = False) -> Tree:
+    """The subtree of `root` as it was at `at`, kept in the process's memo while the versions of the tree and of
+    everything stay the same (every write to units or unit_events replaces the tree's: storage/figure_versions.py;
+    a tree this transaction changed is built afresh and not kept; `fresh`: built afresh)."""
+    if fresh:
+        return await build_tree(uow, root, at)
+    pending = await uow.figures.pending()
+    if pending.everything or TREE in pending.units:
+        return await build_tree(uow, root, at)
+    # A cell's roll-up reads its own version next: read it now, in the same statement.
+    versions = await uow.figures.versions([TREE], ahead=[root.id] if root.kind == CELL else ())
+    stamp = (versions.get(EVERYTHING, 0), versions.get(TREE, 0))
+    kept = cast(dict[tuple[UnitRow, datetime], tuple[tuple[int, int], Tree]], uow.figures.memo.of(TREES))
+    found = kept.get((root, at))
+    if found is not None and found[0] == stamp:
+        return found[1]
+    if len(kept) >= TREES_KEPT:
+        kept.clear()
+    tree = await build_tree(uow, root, at)
+    kept[(root, at)] = (stamp, tree)
+    return tree
+
+
+async def build_tree(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
     """The subtree of `root` as it was at `at`: unit changes made since are undone (newest first)."""
     changes = await uow.reports.unit_changes_after(at)
     rows = await uow.reports.units(None if changes else root.path)
@@ -151,11 +178,19 @@ async def rollup(
 
 
 async def rollup_of(
-    uow: UnitOfWork, unit: UnitRow, period: Period, now: datetime, tz: ZoneInfo, *, fresh: bool = False
+    uow: UnitOfWork,
+    unit: UnitRow,
+    period: Period,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    fresh: bool = False,
+    pilots: bool = True,
 ) -> Rollup:
-    """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own)."""
+    """The roll-up of `unit` without an authorisation check (the operator's CLI, after its own); `pilots`: with
+    the models these cells' models follow (the chat shows them, the web does not)."""
     window = window_of(period, now, tz)
-    tree = await tree_at(uow, unit, window.end)
+    tree = await tree_at(uow, unit, window.end, fresh=fresh)
     # A committee's cells are its children's, in their order: each subtree is walked and summed once.
     is_cell = unit.kind == CELL
     children = [] if is_cell else [tree.units[child_id] for child_id in tree.children.get(unit.id, [])]
@@ -167,8 +202,10 @@ async def rollup_of(
     totals, honour_totals = summed(subtotals)
     pairs = [] if is_cell else zip(children, subtotals, strict=True)
     lines = [RollupLine(child.id, child.name, child.kind, line.figures, line.honours) for child, line in pairs]
-    pilots = await pilots_of(uow, cells, place, window)
-    return Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, pilots)
+    followed = await pilots_of(uow, cells, place, window) if pilots else []
+    summary = Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, followed)
+    summary.moved = place.moved
+    return summary
 
 
 async def cell_detail(uow: UnitOfWork, cell_id: int, window: Window) -> list[MemberLine]:
