@@ -89,24 +89,13 @@ async def cells_figures(
     cell again and keeps nothing (the test's recount, an operator in doubt)."""
     if fresh:
         return await _count(uow, list(cell_ids), window, place)
-    extra = await dependencies(uow, place)
-    others = (unit for units in extra.values() for unit in units)
-    versions = await uow.figures.versions(None if len(cell_ids) >= ALL_VERSIONS_FROM else {*cell_ids, *others})
-    pending = await uow.figures.pending()
+    stamps = await cell_stamps(uow, cell_ids, await dependencies(uow, place))
     kept_here = uow.figures.memo.of(window)
-    epoch = versions.get(EVERYTHING, 0)
     result: dict[int, CellFigures] = {}
-    stamps: dict[int, tuple[int, ...]] = {}
-    for cell_id in cell_ids:
-        more = extra.get(cell_id, ())
-        if pending.everything or cell_id in pending.units or not pending.units.isdisjoint(more):
-            continue  # changed in this transaction: counted below, not kept
-        stamp = (epoch, versions.get(cell_id, 0), *[versions.get(unit, 0) for unit in more])
+    for cell_id, stamp in stamps.items():
         kept = kept_here.get(cell_id)
         if kept is not None and kept.stamp == stamp:
             result[cell_id] = kept.figures
-        else:
-            stamps[cell_id] = stamp
     missing = [cell_id for cell_id in cell_ids if cell_id not in result]
     counted = await _count(uow, missing, window, place)
     for cell_id, found in counted.items():
@@ -114,6 +103,25 @@ async def cells_figures(
             kept_here[cell_id] = Kept(stamps[cell_id], found)
     result.update(counted)
     return result
+
+
+async def cell_stamps(
+    uow: UnitOfWork, cell_ids: Sequence[int], extra: dict[int, tuple[int, ...]]
+) -> dict[int, tuple[int, ...]]:
+    """The stamp of every cell that this transaction did not write (those are counted, never kept): the epoch, the
+    cell's version and the versions of the cells it depends on (`extra`). Kept figures with the same stamp are
+    current."""
+    wanted = {*cell_ids, *(unit for units in extra.values() for unit in units)}
+    versions = await uow.figures.versions(None if len(cell_ids) >= ALL_VERSIONS_FROM else wanted)
+    pending = await uow.figures.pending()
+    epoch = versions.get(EVERYTHING, 0)
+    stamps: dict[int, tuple[int, ...]] = {}
+    for cell_id in cell_ids:
+        more = extra.get(cell_id, ())
+        if pending.everything or cell_id in pending.units or not pending.units.isdisjoint(more):
+            continue
+        stamps[cell_id] = (epoch, versions.get(cell_id, 0), *[versions.get(unit, 0) for unit in more])
+    return stamps
 
 
 async def _count(uow: UnitOfWork, cell_ids: list[int], window: Window, place: Placement) -> dict[int, CellFigures]:

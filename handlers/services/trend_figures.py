@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handlers.services.cell_figures import ALL_VERSIONS_FROM
-from storage.figure_versions import EVERYTHING
+from handlers.services.cell_figures import cell_stamps
 from storage.repo_reports import Figures
 from storage.report_sql import Window
 from storage.uow import UnitOfWork
@@ -35,24 +34,13 @@ async def months_figures(
     counts them, from the memo for the cells whose stamp did not change."""
     if not windows or not cell_ids:
         return [{cell_id: Figures() for cell_id in cell_ids} for _ in windows]
-    extra = await dependencies(uow, windows[0])
-    wanted = set(cell_ids) | {unit for cell_id in cell_ids for unit in extra.get(cell_id, ())}
-    versions = await uow.figures.versions(None if len(cell_ids) >= ALL_VERSIONS_FROM else wanted)
-    pending = await uow.figures.pending()
+    stamps = await cell_stamps(uow, cell_ids, await dependencies(uow, windows[0]))
     kept_here = uow.figures.memo.of((TREND, tuple(windows)))
-    epoch = versions.get(EVERYTHING, 0)
     found: dict[int, tuple[Figures, ...]] = {}
-    stamps: dict[int, tuple[int, ...]] = {}
-    for cell_id in cell_ids:
-        more = extra.get(cell_id, ())
-        if pending.everything or cell_id in pending.units or not pending.units.isdisjoint(more):
-            continue  # changed in this transaction: counted below, not kept
-        stamp = (epoch, versions.get(cell_id, 0), *[versions.get(unit, 0) for unit in more])
+    for cell_id, stamp in stamps.items():
         kept = kept_here.get(cell_id)
         if isinstance(kept, KeptMonths) and kept.stamp == stamp:
             found[cell_id] = kept.months
-        else:
-            stamps[cell_id] = stamp
     missing = [cell_id for cell_id in cell_ids if cell_id not in found]
     if missing:
         counted = await uow.reports.months_figures(windows, missing)
