@@ -35,7 +35,7 @@ from storage.db import normalise_url
 from storage.migrate import upgrade
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
-from tests.scale_people import ANNOUNCEMENT, NOTE, Gateway, TelegramPerson, announce
+from tests.scale_people import ANNOUNCEMENT, NOTE, Gateway, NoReply, TelegramPerson, announce
 from tests.scale_stack import (
     AUDIENCE,
     SECRETARY_CHAT,
@@ -77,8 +77,26 @@ async def load(cluster: Cluster, talkers: int) -> tuple[Gateway, float]:
         gateway = Gateway(http, cluster.public)
         people = [TelegramPerson(gateway, cluster.telegram, telegram_chat(TALK, i)) for i in range(talkers)]
         started = time.monotonic()
-        await asyncio.gather(*(progress_cycle(person) for person in people))
+        try:
+            await asyncio.gather(*(progress_cycle(person) for person in people))
+        except NoReply:
+            print(explain(cluster, [person for person in people if person.stuck], started), flush=True)
+            raise
         return gateway, time.monotonic() - started
+
+
+def explain(cluster: Cluster, stuck: list[TelegramPerson], started: float) -> str:
+    """What the fake Telegram server saw for each stuck chat (seconds since the load started)."""
+    lines = []
+    for person in stuck:
+        lines.append(f"--- chat {person.chat}: {person.stuck}")
+        for key, posted, acked in person.posted:
+            lines.append(f"  posted {key} at {posted - started:.1f} s, acknowledged at {acked - started:.1f} s")
+        for call in cluster.telegram.calls():
+            if str(call["params"].get("chat_id")) == person.chat:
+                text = str(call["params"].get("text", ""))[:50].replace("\n", " ")
+                lines.append(f"  {call['method']} {call['status']} at {call['time'] - started:.1f} s: {text!r}")
+    return "\n".join(lines)
 
 
 def throughput(url: str, instances: int, talkers: int, workdir: Path) -> dict[str, float]:
@@ -117,12 +135,13 @@ async def broadcast_load(cluster: Cluster, talkers: int) -> None:
         await asyncio.gather(*(progress_cycle(person) for person in people))
 
 
-def broadcast(url: str, audience: int, talkers: int, workdir: Path) -> dict[str, float]:
+def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: str | None) -> dict[str, float]:
     zone = noon_zone()
     asyncio.run(fresh_province(url, talkers, audience, zone))
     with FakeTelegram() as telegram, FakeZalo() as zalo:
         telegram.rate_limit_per_second = 30
-        cluster = Cluster(workdir / "broadcast", url, telegram, zalo, zone)
+        settings = {"LOG_LEVEL": log_level} if log_level else {}
+        cluster = Cluster(workdir / "broadcast", url, telegram, zalo, zone, settings=settings)
         cluster.workdir.mkdir()
         try:
             for number in (1, 2, 3):
@@ -194,16 +213,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", default="1,2,3")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep the instances' folders (logs) in this new folder")
+    parser.add_argument("--log-level", help="LOG_LEVEL of the instances (WARNING by default; DEBUG logs claims)")
+    parser.add_argument("--no-broadcast", action="store_true", help="the throughput runs only")
     args = parser.parse_args(argv)
     if not args.url or not args.url.startswith("postgresql"):
         print("bench-scale needs an expendable PostgreSQL database: BENCH_SCALE_URL=postgresql://...", file=sys.stderr)
         return 2
     args.url = normalise_url(args.url)  # postgresql://... as the help says: the asyncpg driver
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
-        rows = [throughput(args.url, int(n), args.talkers, Path(folder)) for n in args.instances.split(",")]
-        for row in rows:
-            print(row, flush=True)
-        cast = broadcast(args.url, args.audience, 50, Path(folder))
+    if args.log_level:
+        WIDE_OPEN["LOG_LEVEL"] = args.log_level
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for n in args.instances.split(","):
+            rows.append(throughput(args.url, int(n), args.talkers, folder))
+            print(rows[-1], flush=True)
+        if args.no_broadcast:
+            return 0
+        cast = broadcast(args.url, args.audience, 50, folder, args.log_level)
         print(cast, flush=True)
     command = f"make bench-scale (python -m bench.scale --talkers {args.talkers} --audience {args.audience})"
     section = report(rows, cast, command)
@@ -215,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_into(doc: Path, section: str) -> None:
     replace_section(doc, section, MARK_START, MARK_END, "## Several instances behind Caddy (issue 11)")
+
 
 if __name__ == "__main__":
     sys.exit(main())
