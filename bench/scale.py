@@ -51,6 +51,10 @@ from tests.support import _drop_everything
 ROOT = Path(__file__).resolve().parent.parent
 MARK_START, MARK_END = "<!-- bench:scale:start -->", "<!-- bench:scale:end -->"
 WIDE_OPEN = {"TELEGRAM_MESSAGES_PER_SECOND": "1000", "TELEGRAM_PER_CHAT_SECONDS": "0", "REPLY_BURST": "20"}
+# Updates each instance handles at once (deploy/README.md's value). With the default, 1, an instance handles the
+# 500 chats' updates one at a time (150-280 ms each here): each reply waited behind ~460 others, 90-120 s, and
+# past tests/scale_people.REPLY_WAIT (120 s) the run stopped with a reply "not come" that was only late.
+INBOX_WORKERS = "8"
 
 
 async def fresh_province(url: str, talkers: int, audience: int, zone: str) -> None:
@@ -103,7 +107,8 @@ def throughput(url: str, instances: int, talkers: int, workdir: Path) -> dict[st
     zone = noon_zone()
     asyncio.run(fresh_province(url, talkers, 10, zone))
     with FakeTelegram() as telegram, FakeZalo() as zalo:
-        cluster = Cluster(workdir / f"n{instances}", url, telegram, zalo, zone, settings=WIDE_OPEN)
+        settings = WIDE_OPEN | {"INBOX_WORKERS": INBOX_WORKERS}
+        cluster = Cluster(workdir / f"n{instances}", url, telegram, zalo, zone, settings=settings)
         cluster.workdir.mkdir()
         try:
             for number in range(1, instances + 1):
@@ -140,7 +145,7 @@ def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: s
     asyncio.run(fresh_province(url, talkers, audience, zone))
     with FakeTelegram() as telegram, FakeZalo() as zalo:
         telegram.rate_limit_per_second = 30
-        settings = {"LOG_LEVEL": log_level} if log_level else {}
+        settings = {"INBOX_WORKERS": INBOX_WORKERS} | ({"LOG_LEVEL": log_level} if log_level else {})
         cluster = Cluster(workdir / "broadcast", url, telegram, zalo, zone, settings=settings)
         cluster.workdir.mkdir()
         try:
@@ -176,7 +181,8 @@ def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -
     lines = [
         MARK_START,
         f"Command: `{command}`, {time.strftime('%Y-%m-%d')}",
-        f"Machine: {machine()}; PostgreSQL on the same machine; Caddy {caddy_version()}",
+        f"Machine: {machine()}; PostgreSQL on the same machine; Caddy {caddy_version()}; "
+        f"INBOX_WORKERS={INBOX_WORKERS} per instance",
         "",
         "| instances | updates | updates/s | × one instance | p50 POST→reply | p95 POST→reply | CPU per update "
         "(instances) | load (1 min) after |",
