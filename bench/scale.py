@@ -35,7 +35,7 @@ from storage.db import normalise_url
 from storage.migrate import upgrade
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
-from tests.scale_people import ANNOUNCEMENT, NOTE, Gateway, TelegramPerson, announce
+from tests.scale_people import ANNOUNCEMENT, NOTE, Gateway, NoReply, TelegramPerson, announce
 from tests.scale_stack import (
     AUDIENCE,
     SECRETARY_CHAT,
@@ -51,6 +51,10 @@ from tests.support import _drop_everything
 ROOT = Path(__file__).resolve().parent.parent
 MARK_START, MARK_END = "<!-- bench:scale:start -->", "<!-- bench:scale:end -->"
 WIDE_OPEN = {"TELEGRAM_MESSAGES_PER_SECOND": "1000", "TELEGRAM_PER_CHAT_SECONDS": "0", "REPLY_BURST": "20"}
+# Updates each instance handles at once (deploy/README.md's value). With the default, 1, an instance handles the
+# 500 chats' updates one at a time (150-280 ms each here): each reply waited behind ~460 others, 90-120 s, and
+# past tests/scale_people.REPLY_WAIT (120 s) the run stopped with a reply "not come" that was only late.
+INBOX_WORKERS = "8"
 
 
 async def fresh_province(url: str, talkers: int, audience: int, zone: str) -> None:
@@ -77,15 +81,34 @@ async def load(cluster: Cluster, talkers: int) -> tuple[Gateway, float]:
         gateway = Gateway(http, cluster.public)
         people = [TelegramPerson(gateway, cluster.telegram, telegram_chat(TALK, i)) for i in range(talkers)]
         started = time.monotonic()
-        await asyncio.gather(*(progress_cycle(person) for person in people))
+        try:
+            await asyncio.gather(*(progress_cycle(person) for person in people))
+        except NoReply:
+            print(explain(cluster, [person for person in people if person.stuck], started), flush=True)
+            raise
         return gateway, time.monotonic() - started
+
+
+def explain(cluster: Cluster, stuck: list[TelegramPerson], started: float) -> str:
+    """What the fake Telegram server saw for each stuck chat (seconds since the load started)."""
+    lines = []
+    for person in stuck:
+        lines.append(f"--- chat {person.chat}: {person.stuck}")
+        for key, posted, acked in person.posted:
+            lines.append(f"  posted {key} at {posted - started:.1f} s, acknowledged at {acked - started:.1f} s")
+        for call in cluster.telegram.calls():
+            if str(call["params"].get("chat_id")) == person.chat:
+                text = str(call["params"].get("text", ""))[:50].replace("\n", " ")
+                lines.append(f"  {call['method']} {call['status']} at {call['time'] - started:.1f} s: {text!r}")
+    return "\n".join(lines)
 
 
 def throughput(url: str, instances: int, talkers: int, workdir: Path) -> dict[str, float]:
     zone = noon_zone()
     asyncio.run(fresh_province(url, talkers, 10, zone))
     with FakeTelegram() as telegram, FakeZalo() as zalo:
-        cluster = Cluster(workdir / f"n{instances}", url, telegram, zalo, zone, settings=WIDE_OPEN)
+        settings = WIDE_OPEN | {"INBOX_WORKERS": INBOX_WORKERS}
+        cluster = Cluster(workdir / f"n{instances}", url, telegram, zalo, zone, settings=settings)
         cluster.workdir.mkdir()
         try:
             for number in range(1, instances + 1):
@@ -117,12 +140,15 @@ async def broadcast_load(cluster: Cluster, talkers: int) -> None:
         await asyncio.gather(*(progress_cycle(person) for person in people))
 
 
-def broadcast(url: str, audience: int, talkers: int, workdir: Path) -> dict[str, float]:
+def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: str | None) -> dict[str, float]:
     zone = noon_zone()
     asyncio.run(fresh_province(url, talkers, audience, zone))
     with FakeTelegram() as telegram, FakeZalo() as zalo:
         telegram.rate_limit_per_second = 30
-        cluster = Cluster(workdir / "broadcast", url, telegram, zalo, zone)
+        # The default INBOX_WORKERS (1), as recorded before: at 8, the replies' CPU on this 2-core machine took the
+        # announcement from 0.74-0.82 of 30/s to 0.60-0.65 (two runs each, load 5-6.5)
+        settings = {"LOG_LEVEL": log_level} if log_level else {}
+        cluster = Cluster(workdir / "broadcast", url, telegram, zalo, zone, settings=settings)
         cluster.workdir.mkdir()
         try:
             for number in (1, 2, 3):
@@ -157,7 +183,9 @@ def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -
     lines = [
         MARK_START,
         f"Command: `{command}`, {time.strftime('%Y-%m-%d')}",
-        f"Machine: {machine()}; PostgreSQL on the same machine; Caddy {caddy_version()}",
+        f"Machine: {machine()}; PostgreSQL on the same machine; Caddy {caddy_version()}; "
+        f"INBOX_WORKERS={INBOX_WORKERS} per instance "
+        "for the throughput (the default, 1, for the broadcast)",
         "",
         "| instances | updates | updates/s | × one instance | p50 POST→reply | p95 POST→reply | CPU per update "
         "(instances) | load (1 min) after |",
@@ -194,16 +222,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", default="1,2,3")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep the instances' folders (logs) in this new folder")
+    parser.add_argument("--log-level", help="LOG_LEVEL of the instances (WARNING by default; DEBUG logs claims)")
+    parser.add_argument("--no-broadcast", action="store_true", help="the throughput runs only")
     args = parser.parse_args(argv)
     if not args.url or not args.url.startswith("postgresql"):
         print("bench-scale needs an expendable PostgreSQL database: BENCH_SCALE_URL=postgresql://...", file=sys.stderr)
         return 2
     args.url = normalise_url(args.url)  # postgresql://... as the help says: the asyncpg driver
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
-        rows = [throughput(args.url, int(n), args.talkers, Path(folder)) for n in args.instances.split(",")]
-        for row in rows:
-            print(row, flush=True)
-        cast = broadcast(args.url, args.audience, 50, Path(folder))
+    if args.log_level:
+        WIDE_OPEN["LOG_LEVEL"] = args.log_level
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for n in args.instances.split(","):
+            rows.append(throughput(args.url, int(n), args.talkers, folder))
+            print(rows[-1], flush=True)
+        if args.no_broadcast:
+            return 0
+        cast = broadcast(args.url, args.audience, 50, folder, args.log_level)
         print(cast, flush=True)
     command = f"make bench-scale (python -m bench.scale --talkers {args.talkers} --audience {args.audience})"
     section = report(rows, cast, command)
@@ -215,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_into(doc: Path, section: str) -> None:
     replace_section(doc, section, MARK_START, MARK_END, "## Several instances behind Caddy (issue 11)")
+
 
 if __name__ == "__main__":
     sys.exit(main())

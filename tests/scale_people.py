@@ -107,6 +107,7 @@ class Chatter(ABC):
         self.posted.append((key, started, time.monotonic()))
         deadline = started + REPLY_WAIT
         new: list[str] = []
+        came: list[float] = []  # seconds from the POST to each reply seen: slow (late) tells apart from lost
         while len(new) < replies:
             count = self.sent_count()
             if count > self.seen:
@@ -116,12 +117,17 @@ class Chatter(ABC):
                         self.gateway.resent.append((self.chat, time.monotonic()))
                     elif len(new) < replies:
                         new.append(text)
+                        came.append(time.monotonic() - started)
                     else:  # more than the update brings: left for the next exchange, which reports it
                         break
                     self.last, self.seen = signature, self.seen + 1
                 continue
             if time.monotonic() > deadline:
-                self.stuck = f"update {key}: {len(new)} of {replies} replies came"
+                seen = f" (seen at {', '.join(f'{moment:.1f}' for moment in came)} s)" if came else ""
+                self.stuck = (
+                    f"update {key}: {len(new)} of {replies} replies came within {REPLY_WAIT:g} s of the POST{seen}, "
+                    f"acknowledged after {self.posted[-1][2] - started:.1f} s"
+                )
                 raise NoReply(self.stuck)
             await asyncio.sleep(0.05)
         self.gateway.latencies.append(time.monotonic() - started)
