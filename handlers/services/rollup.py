@@ -203,9 +203,9 @@ async def rollup_of(
     pairs = [] if is_cell else zip(children, subtotals, strict=True)
     lines = [RollupLine(child.id, child.name, child.kind, line.figures, line.honours) for child, line in pairs]
     followed = await pilots_of(uow, cells, place, window) if pilots else []
-    summary = Rollup(unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, followed)
-    summary.moved = place.moved
-    return summary
+    return Rollup(
+        unit.id, unit.name, unit.kind, period, window, lines, totals, cells, honour_totals, followed, place.moved
+    )
 
 
 async def cell_detail(uow: UnitOfWork, cell_id: int, window: Window) -> list[MemberLine]:
