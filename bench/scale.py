@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -35,7 +36,7 @@ from storage.db import normalise_url
 from storage.migrate import upgrade
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZalo
-from tests.scale_people import ANNOUNCEMENT, NOTE, Gateway, NoReply, TelegramPerson, announce
+from tests.scale_people import NOTE, Gateway, NoReply, TelegramPerson, announce, announcement_copies
 from tests.scale_stack import (
     AUDIENCE,
     SECRETARY_CHAT,
@@ -156,14 +157,16 @@ def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: s
             cluster.start_caddy()
             asyncio.run(broadcast_load(cluster, talkers))
             deadline = time.monotonic() + audience / 20 + 60
-            while sum(ANNOUNCEMENT in str(p.get("text")) for p in telegram.sent_messages()) < audience + 1:
+            while len(announced(telegram.calls())) < audience + 1:
                 assert time.monotonic() < deadline, "the announcement did not finish"
                 time.sleep(0.5)
+            time.sleep(2)  # a copy sent twice would come within the sender's retry: counted below
         finally:
             cluster.stop()
         calls = telegram.calls()
     ok = [c for c in calls if c["status"] == 200 and c["method"] == "sendMessage"]
-    marked = [c["time"] for c in ok if ANNOUNCEMENT in str(c["params"].get("text"))]
+    copies = announced(calls)
+    marked = [c["time"] for c in copies]
     first, last = min(marked), max(marked)
     inside = [c for c in ok if first <= c["time"] <= last]
     rate = (len(inside) - 1) / (last - first)
@@ -171,11 +174,19 @@ def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: s
         "audience": audience + 1,
         "talkers": talkers,
         "sent": len(inside),
-        "announced": len(marked),
+        "announced": len(copies),
+        "twice": len(copies) - len({str(c["params"].get("chat_id")) for c in copies}),
         "rate": rate,
         "ratio": rate / 30,
         "429s": sum(1 for c in calls if c["status"] == 429),
     }
+
+
+def announced(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The calls that delivered a copy of the announcement (the secretary's preview is not one)."""
+    ok = [c for c in calls if c["status"] == 200 and c["method"] == "sendMessage"]
+    copies = {id(params) for params in announcement_copies([c["params"] for c in ok], SECRETARY_CHAT)}
+    return [c for c in ok if id(c["params"]) in copies]
 
 
 def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -> str:
@@ -196,12 +207,13 @@ def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -
             f"| {row['instances']:.0f} | {row['updates']:.0f} | {row['rate']:.1f} | {row['rate'] / one:.2f} | "
             f"{row['p50']:.0f} ms | {row['p95']:.0f} ms | {row['cpu_ms']:.1f} ms | {row['load']:.1f} |"
         )
-    verdict = "met" if cast["ratio"] >= 0.95 and cast["429s"] == 0 else "NOT met"
+    verdict = "met" if cast["ratio"] >= 0.95 and cast["429s"] == 0 and cast["twice"] == 0 else "NOT met"
     lines += [
         "",
         f"Broadcast with replies interleaved (3 instances, fake Telegram at 30 messages/s, 429 beyond): an "
         f"announcement to {cast['audience']:.0f} members while {cast['talkers']:.0f} members log progress; "
-        f"{cast['sent']:.0f} messages accepted while it ran ({cast['announced']:.0f} of them the announcement): "
+        f"{cast['sent']:.0f} messages accepted while it ran ({cast['announced']:.0f} of them the announcement, "
+        f"{cast['twice']:.0f} to a member who had it already): "
         f"**{cast['rate']:.1f} messages/s = {cast['ratio']:.3f} of the limit, {cast['429s']:.0f} 429s** "
         f"(target ≥ 0.95, zero 429s: {verdict}).",
         MARK_END,

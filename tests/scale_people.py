@@ -237,6 +237,13 @@ async def converse(person: Person) -> list[str]:
     return said
 
 
+def announcement_copies(messages: list[dict[str, Any]], announcer: object) -> list[dict[str, Any]]:
+    """The announcement's copies among sent messages (params); the announcer's preview, before «Gửi», is not one."""
+    copies = [params for params in messages if ANNOUNCEMENT in str(params.get("text"))]
+    preview = next((params for params in copies if str(params.get("chat_id")) == str(announcer)), None)
+    return [params for params in copies if params is not preview]
+
+
 async def announce(secretary: TelegramPerson) -> None:
     """/thongbao to the secretary's own cell: the text, then «Gửi»."""
     await secretary.say("/thongbao", 1)

@@ -43,6 +43,7 @@ from tests.scale_people import (
     TelegramPerson,
     ZaloPerson,
     announce,
+    announcement_copies,
     converse,
 )
 from tests.scale_stack import (
@@ -252,7 +253,8 @@ def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
             cluster.stop()
         tg_calls, zalo_calls = telegram.calls(), zalo.calls()
         per_second = telegram.sent_per_second()
-        per_chat = Counter(str(p["chat_id"]) for p in telegram.sent_messages() if ANNOUNCEMENT in str(p.get("text")))
+        copies = announcement_copies(telegram.sent_messages(), SECRETARY_CHAT)
+        per_chat = Counter(str(params["chat_id"]) for params in copies)
         per_chat.update(str(m["chat_id"]) for m in zalo.sent() if ANNOUNCEMENT in str(m.get("text")))
         reminded = Counter(
             str(p["chat_id"]) for p in telegram.sent_messages() if int(p["chat_id"]) >= telegram_chat(REMINDED, 0)
