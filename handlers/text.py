@@ -81,6 +81,7 @@ def split_text(text: str, limit: int, length: Callable[[str], int] = len) -> lis
     return pieces
 
 
+@lru_cache(maxsize=4096)  # a page prints hundreds of dates, most of them the same few deadlines
 def fmt_date(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 

@@ -24,9 +24,14 @@ class UnitRepository(Repo):
 
     async def get(self, unit_id: int) -> Unit | None:
         found = await self.session.get(Unit, unit_id)
-        if found is not None and len(self._held) < HELD_UNITS:
-            self._held[unit_id] = found
+        if found is not None:
+            self.hold(found)
         return found
+
+    def hold(self, unit: Unit) -> None:
+        """Keep a unit loaded by another query of this unit of work, so that `get` finds it without a statement."""
+        if len(self._held) < HELD_UNITS:
+            self._held[unit.id] = unit
 
     async def child(self, parent_id: int | None, name: str) -> Unit | None:
         parent_match = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id

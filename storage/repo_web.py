@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
-from storage.enums import CommitmentKind, CommitmentStatus, ReviewState
-from storage.models import Commitment, Evidence, Member, Unit, WebLogin, WebSession
+from storage.enums import CommitmentKind, CommitmentStatus, Platform, ReviewState
+from storage.models import ChatAccount, Commitment, Evidence, Member, Unit, WebLogin, WebSession
 
 PENDING: ColumnClause[str] = literal_column(f"'{ReviewState.PENDING.value}'")
 
@@ -32,6 +32,14 @@ class Standing:
 
     exempt: bool
     paused_until: date | None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: WebSession
+    member: Member
+    scope: Unit | None
+    linked: bool  # a chat account other than the console
 
 
 class WebRepository:
@@ -72,6 +80,23 @@ class WebRepository:
     async def session_by_hash(self, session_hash: str, now: datetime) -> WebSession | None:
         stmt = select(WebSession).where(WebSession.session_hash == session_hash, WebSession.expires_at > now)
         return (await self.session.scalars(stmt)).first()
+
+    async def session_view(self, session_hash: str, now: datetime) -> SessionView | None:
+        """A live session with its member, the member's scope unit and whether they have a chat account other than
+        the console: what every page view checks, in one statement (the entities join the identity map)."""
+        linked = (
+            select(ChatAccount.id)
+            .where(ChatAccount.member_id == Member.id, ChatAccount.platform != Platform.CONSOLE.value)
+            .exists()
+        )
+        stmt = (
+            select(WebSession, Member, Unit, linked)
+            .join(Member, Member.id == WebSession.member_id)
+            .outerjoin(Unit, Unit.id == Member.scope_unit_id)
+            .where(WebSession.session_hash == session_hash, WebSession.expires_at > now)
+        )
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else SessionView(row[0], row[1], row[2], bool(row[3]))
 
     async def end_session(self, session_hash: str) -> int:
         result = await self.session.execute(delete(WebSession).where(WebSession.session_hash == session_hash))

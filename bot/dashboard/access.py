@@ -46,17 +46,14 @@ class Access:
         self.uow_factory, self.clock, self.trusted_proxies = uow_factory, clock, trusted_proxies
         self.bad_logins = RefusalLog(log, "web login links refused (wrong, used or expired)")
 
-    async def viewer(self, request: web.Request) -> Actor | None:
-        """The actor of the request's session; an invalid session is ended (a write only then)."""
-        cookie = request.cookies.get(COOKIE)
-        if not cookie:
-            return None
-        async with self.uow_factory().read_only() as uow:
-            actor, stale = await session_actor(uow, cookie, self.clock.now())
+    async def viewer(self, request: web.Request, uow: UnitOfWork) -> Actor | None:
+        """The actor of the request's session, read in the page's own transaction; an invalid session is ended
+        (a write, in a transaction of its own, only then)."""
+        actor, stale = await session_actor(uow, request.cookies.get(COOKIE), self.clock.now())
         if stale:
-            async with self.uow_factory() as uow:
-                await log_out(uow, cookie)
-                await uow.commit()
+            async with self.uow_factory() as writing:
+                await log_out(writing, request.cookies.get(COOKIE))
+                await writing.commit()
         return actor
 
     async def login_form(self, request: web.Request) -> web.StreamResponse:

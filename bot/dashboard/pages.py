@@ -40,11 +40,12 @@ class Pages:
         """The handler with the viewer, in a read-only transaction; refusals as Vietnamese pages."""
 
         async def run(request: web.Request) -> web.StreamResponse:
-            actor = await self.access.viewer(request)
-            if actor is None:
-                return message(401, w.NEED_LOGIN_TITLE, w.NEED_LOGIN)
+            actor = None
             try:
-                async with self.uow_factory().read_only() as uow:
+                async with self.uow_factory().read_only() as uow:  # one transaction: the session, then the page
+                    actor = await self.access.viewer(request, uow)
+                    if actor is None:
+                        return message(401, w.NEED_LOGIN_TITLE, w.NEED_LOGIN)
                     return await handler(request, actor, uow)
             except (Forbidden, NotFound):
                 return message(404, w.NOT_FOUND_TITLE, w.NOT_FOUND, viewer=actor)
@@ -87,7 +88,8 @@ class Pages:
             sort_key=key,
             descending=descending,
             as_of=fmt_date(shown.summary.window.last_day),
-            item_of=lambda row: views.item_of(row, self.tz),
+            member_rows=lambda members: views.member_rows(members, self.tz),
+            item_cells=lambda row: views.item_cells(row, self.tz),
         )
 
     async def excel(self, request: web.Request, actor: Actor, uow: UnitOfWork) -> web.StreamResponse:

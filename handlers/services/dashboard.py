@@ -97,6 +97,8 @@ async def unit_page(
 
 async def breadcrumb(uow: UnitOfWork, actor: Actor, unit: UnitRow) -> list[Crumb]:
     """From the actor's own unit down to `unit` (its path names its ancestors: one statement)."""
+    if unit.id == actor.scope_unit_id:  # their own unit: nothing above it is theirs to see
+        return [Crumb(unit.id, unit.name)]
     path = await uow.units.on_path(unit.path)
     return [Crumb(u.id, u.name) for u in path if may_see_unit(actor, u)]
 

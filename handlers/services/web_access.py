@@ -74,28 +74,34 @@ async def open_login(uow: UnitOfWork, token: str, address: str, now: datetime) -
 
 async def may_use_web(uow: UnitOfWork, member: Member) -> bool:
     """Active, consenting, not anonymised, a leader, and linked to a chat (the link came through one)."""
+    accounts = await uow.accounts.for_member(member.id)
+    linked = any(account.platform != Platform.CONSOLE.value for account in accounts)
+    return web_allowed(member, await load_actor(uow, member), linked)
+
+
+def web_allowed(member: Member, actor: Actor, linked: bool) -> bool:
     if not member.active or member.consent_at is None or member.anonymised_at is not None:
         return False
-    if not can_summarise(await load_actor(uow, member)):
-        return False
-    accounts = await uow.accounts.for_member(member.id)
-    return any(account.platform != Platform.CONSOLE.value for account in accounts)
+    return can_summarise(actor) and linked
 
 
 async def session_actor(uow: UnitOfWork, session: str | None, now: datetime) -> tuple[Actor | None, bool]:
     """The actor behind a session cookie, or None (no cookie, unknown or expired); and whether the session is
     stale (its member's role or scope changed, or they may no longer use the web): then `log_out` ends it.
-    Only reads, so a page view never waits for the write lock."""
+    Only reads (one statement), so a page view never waits for the write lock."""
     if not session or not TOKEN_SHAPE.fullmatch(session):
         return None, False
-    row = await uow.web.session_by_hash(token_hash(session), now)
-    if row is None:
+    found = await uow.web.session_view(token_hash(session), now)
+    if found is None:
         return None, False
-    member = await uow.members.get(row.member_id)
-    unchanged = member is not None and member.role == row.role and member.scope_unit_id == row.scope_unit_id
-    if member is None or not unchanged or not await may_use_web(uow, member):
+    member, opened = found.member, found.session
+    if found.scope is not None:
+        uow.units.hold(found.scope)  # the page asks for it next
+    unchanged = member.role == opened.role and member.scope_unit_id == opened.scope_unit_id
+    actor = await load_actor(uow, member, found.scope)
+    if not unchanged or not web_allowed(member, actor, found.linked):
         return None, True
-    return await load_actor(uow, member), False
+    return actor, False
 
 
 async def log_out(uow: UnitOfWork, session: str | None) -> None:

@@ -102,6 +102,17 @@ async def test_a_cells_page(world_db: Database, world: World, clock: FakeClock) 
         assert f"/unit/{world.units[DONG_TAM]}/baocao.xlsx?p=month" in html
 
 
+async def test_a_cells_page_escapes_what_members_typed(world_db: Database, world: World, clock: FakeClock) -> None:
+    deed = '<img src=x onerror="alert(1)"> & <b>Trồng 50 cây</b>'
+    await add_commitment(world_db, clock, MEMBER, deed, percent=40)
+    async with dashboard_client(world_db, clock) as client:
+        browser = await logged_in(client, world_db, clock, SECRETARY)
+        html = await (await browser.get("/")).text()
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; &lt;b&gt;Trồng 50 cây&lt;/b&gt;" in html
+    assert "<img src=x" not in html and "<b>" not in html
+    assert re.search(r'<span class="fill w40"></span></span><span class="val">40%</span>', html)
+
+
 async def test_the_excel_is_the_workbook_of_baocao(world_db: Database, world: World, clock: FakeClock) -> None:
     async with dashboard_client(world_db, clock) as client:
         browser = await logged_in(client, world_db, clock, COMMITTEE)
