@@ -16,7 +16,7 @@ are not seen.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +31,26 @@ from storage.models import CellVersion, Commendation, Commitment, Member, StudyA
 from storage.repo_base import chunked
 
 EVERYTHING = 0  # the unit id of the version every cached figure also depends on
-TREE = -1  # the unit id of the version of the organisation tree: any write to units or unit_events replaces it
-TREE_TABLES = frozenset({"units", "unit_events"})
+# Reserved unit ids: versions of what a roll-up reads whole rather than by cell (kept in the memo under them).
+TREE = -1  # the organisation tree: any write to units or unit_events replaces it
+HONOURS = -2  # the rows of honours: exemplars, commendations, replicated models, activities
+MOVES = -3  # members' moves
+SHARED_VERSIONS = (TREE, HONOURS, MOVES)
+SHARED_TABLES = {
+    "units": TREE,
+    "unit_events": TREE,
+    "exemplar_registrations": HONOURS,
+    "commendations": HONOURS,
+    "commendation_steps": HONOURS,
+    "model_replications": HONOURS,
+    "activities": HONOURS,
+    "member_moves": MOVES,
+}
+# Columns of other tables that the honours' rows read: a member's cell and activity; a model's year, status, cell.
+HONOUR_COLUMNS = {
+    "members": frozenset({"cell_id", "active"}),
+    "commitments": frozenset({"status", "unit_id", "year", "kind"}),
+}
 UNIT, MEMBER, COMMITMENT, SESSION, COMMENDATION = "unit", "member", "commitment", "session", "commendation"
 KINDS = (UNIT, MEMBER, COMMITMENT, SESSION, COMMENDATION)
 INFO_KEY = "figures_touched"
@@ -115,16 +133,28 @@ def touched_of(session: Session) -> Touched:
 
 
 # --- noting writes -----------------------------------------------------------------------------------------------
+def _note_shared(touched: Touched, table: str, columns: Collection[str] | None) -> None:
+    """The shared versions a write to `table` replaces (`columns`: those changed; None: a row added or removed,
+    or not known). Any change at all to a tree's unit counts: the kept tree holds names and paths too."""
+    if columns is not None and not columns:
+        return
+    shared = SHARED_TABLES.get(table)
+    if shared is not None:
+        touched.add(UNIT, shared)
+    watched = HONOUR_COLUMNS.get(table)
+    if watched is not None and (columns is None or not watched.isdisjoint(columns)):
+        touched.add(UNIT, HONOURS)
+
+
 def _note_object(touched: Touched, obj: object, changed: bool) -> None:
     state = attributes.instance_state(obj)
     table = getattr(state.mapper.local_table, "name", "")
-    if table in TREE_TABLES and (not changed or any(attr.history.has_changes() for attr in state.attrs)):
-        touched.add(UNIT, TREE)  # names and paths too: the cached tree holds them
+    columns = {attr.key for attr in state.attrs if attr.history.has_changes()} if changed else None
+    _note_shared(touched, table, columns)
     rule = RULES.get(table)
     if rule is None:
         return
-    if changed:
-        columns = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    if columns is not None:
         if columns <= rule.ignored:
             return
         for column, kind in rule.refs:
@@ -192,17 +222,19 @@ def _on_execute(state: ORMExecuteState) -> None:
     if rule is None:
         return
     touched = touched_of(state.session)
-    if table in TREE_TABLES:
-        touched.add(UNIT, TREE)
     if state.is_insert:
+        _note_shared(touched, table, None)
         _note_insert(touched, rule, stmt, state.parameters)
         return
     sets: Any = state.parameters
     many = isinstance(sets, Sequence)  # one parameter set per row (e.g. an UPDATE by primary key)
+    columns = None
     if state.is_update:
         columns = _set_columns(stmt)
         if many:
             columns = (columns or frozenset()) | frozenset().union(*sets) - {"id"}
+    _note_shared(touched, table, columns)
+    if state.is_update:
         if columns is not None and columns <= rule.ignored:
             return
         if columns is None or columns & rule.ref_columns:

@@ -4,8 +4,8 @@ current transaction changed, members' cells today, and the memo of this process'
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Hashable
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
+from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
@@ -19,6 +19,8 @@ from storage.repo_base import Repo, chunked
 # Windows kept (a window: a period as of a day; a day's views: this month, quarter, year, past ones, ranges). A
 # window of a 2,000-cell province takes ~0.7 MB.
 MEMO_WINDOWS = 24
+KEPT, KEPT_ITEMS = "kept", 256  # the memo's key of what `kept` holds (trees, honours' rows, moves), and how many
+T = TypeVar("T")
 
 
 class FigureMemo:
@@ -61,22 +63,53 @@ class FiguresRepository(Repo):
     def __init__(self, session: AsyncSession, memo: FigureMemo) -> None:
         super().__init__(session)
         self.memo = memo  # this process's figures for this database
-        self._read_ahead: tuple[frozenset[int], dict[int, int]] | None = None
+        self._known: dict[int, int] = {}  # versions read in this unit of work
+        self._known_ids: set[int] = set()  # units asked for (a unit without a row has version 0)
+        self._known_all = False
 
     async def versions(self, unit_ids: Collection[int] | None = None, *, ahead: Collection[int] = ()) -> dict[int, int]:
-        """unit -> version (0 without a row), with `EVERYTHING`; every unit's when `unit_ids` is None. `ahead`:
-        units read too, for the next call to take without a statement if it asks for no more (a version read a
-        moment earlier is never newer than the figures counted after it: a kept figure is at worst counted again)."""
-        if unit_ids is not None and self._read_ahead is not None:
-            read, found = self._read_ahead
-            self._read_ahead = None
-            if read.issuperset(unit_ids):
-                return {unit_id: found[unit_id] for unit_id in {EVERYTHING, *unit_ids} if unit_id in found}
-        if ahead and unit_ids is not None:
-            found = await self._versions({*unit_ids, *ahead})
-            self._read_ahead = (frozenset({EVERYTHING, *unit_ids, *ahead}), found)
-            return found
-        return await self._versions(unit_ids)
+        """unit -> version (0 without a row), with `EVERYTHING`; every unit's when `unit_ids` is None. Versions
+        read earlier in this unit of work are taken without a statement; `ahead`: units read too, for later calls.
+        A version read a moment earlier is never newer than what is counted or read after it, so what is kept
+        under it is at worst read again next time."""
+        if unit_ids is not None:
+            wanted = {EVERYTHING, *unit_ids}
+            if self._known_all or wanted <= self._known_ids:
+                return {unit_id: self._known[unit_id] for unit_id in wanted if unit_id in self._known}
+            wanted.update(ahead)
+        else:
+            wanted = None
+        found = await self._versions(wanted)
+        self._known.update(found)
+        if wanted is None:
+            self._known_all = True
+        else:
+            self._known_ids.update(wanted)
+        return found
+
+    def forget_versions(self) -> None:
+        self._known.clear()
+        self._known_ids.clear()
+        self._known_all = False
+
+    async def kept(self, key: Hashable, depends_on: Sequence[int], read: Callable[[], Awaitable[T]]) -> T:
+        """What `read` returns, kept in the memo under `key` while the versions of `depends_on` (shared versions:
+        storage/figure_versions.py) and of everything stay the same; read afresh and not kept when this
+        transaction changed one of them."""
+        pending = await self.pending()
+        if pending.everything or not pending.units.isdisjoint(depends_on):
+            return await read()
+        versions = await self.versions(depends_on)
+        stamp = (versions.get(EVERYTHING, 0), *(versions.get(unit_id, 0) for unit_id in depends_on))
+        shelf = cast(dict[Hashable, tuple[tuple[int, ...], T]], self.memo.of(KEPT))
+        found = shelf.get(key)
+        if found is not None and found[0] == stamp:
+            return found[1]
+        if len(shelf) >= KEPT_ITEMS:
+            shelf.clear()
+        value = await read()
+        shelf[key] = (stamp, value)
+        return value
 
     async def _versions(self, unit_ids: Collection[int] | None) -> dict[int, int]:
         stmt = select(CellVersion.unit_id, CellVersion.version)
@@ -85,9 +118,8 @@ class FiguresRepository(Repo):
         if unit_ids is None:
             rows = list((await connection.execute(stmt)).all())
         else:
-            wanted = sorted({EVERYTHING, *unit_ids})
             rows = []
-            for chunk in chunked(wanted):
+            for chunk in chunked(sorted(unit_ids)):
                 rows.extend((await connection.execute(stmt.where(CellVersion.unit_id.in_(chunk)))).all())
         return {unit_id: version for unit_id, version in rows}
 

@@ -125,7 +125,9 @@ class UnitOfWork:
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside 'async with uow:'"
         await self._session.commit()
+        self.figures.forget_versions()  # this commit replaced some: what is read next is read again
 
     async def rollback(self) -> None:
         assert self._session is not None
         await self._session.rollback()
+        self.figures.forget_versions()

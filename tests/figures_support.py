@@ -22,7 +22,7 @@ from handlers.services.replications import record_replication
 from handlers.services.roster import import_roster
 from handlers.services.roster_file import read_roster
 from handlers.services.study import confirm_attendance, record_session
-from storage.enums import ActivityKind, CommendationForm, CommitmentKind, NomineeKind
+from storage.enums import ActivityKind, CommendationForm, CommitmentKind, CommitmentStatus, NomineeKind
 from storage.models import Member
 from storage.uow import UnitOfWork
 from tests.support import EXAMPLE_CSV, Database, FakeClock
@@ -175,6 +175,14 @@ async def replicated_model(uow: UnitOfWork, clock: FakeClock) -> None:
     await record_replication(uow, leader, found[FOLLOWER], found[PILOT].id, None, clock.now())
 
 
+async def withdraw_follower(uow: UnitOfWork, clock: FakeClock) -> None:
+    """The follower model withdrawn by a plain change of its status: the replications' rows must see it."""
+    found = {c.content: c for c, _ in await uow.honours.model_options([2026])}
+    commitment = await uow.commitments.get(found[FOLLOWER].id)
+    assert commitment is not None
+    commitment.status = CommitmentStatus.WITHDRAWN.value
+
+
 async def deadline_today(uow: UnitOfWork, clock: FakeClock) -> None:
     commitment = await uow.commitments.get(await own_commitment(uow, "DV003"))
     assert commitment is not None
@@ -202,6 +210,7 @@ STEPS: list[tuple[str, Change, bool]] = [
     ("a model of each of two cells", models, True),
     ("replicated model", replicated_model, True),
     ("deadline set to today", deadline_today, False),
+    ("the follower model withdrawn", withdraw_follower, True),
     ("a collective proposal of Tân Lập", propose_cell, True),
     ("member moved (roster import)", move_member, True),
     ("the moved member's account usable again", unblock, True),  # October counts them where they were

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.text import fold
-from storage.repo_honours import HonourRow, Honours
+from storage.figure_versions import HONOURS, MOVES, TREE
+from storage.repo_honours import CommendationRow, HonourRow, Honours
 from storage.repo_reports import UnitRow
 from storage.report_sql import Window
 from storage.uow import UnitOfWork
@@ -51,7 +52,7 @@ class Placement:
 
     async def replication_rows(self, uow: UnitOfWork, window: Window) -> list[ReplicationRow]:
         if self.replications is None:
-            self.replications = list(await uow.honours.replication_rows(window.year, window.end))
+            self.replications = (await honour_rows(uow, window)).replications
         return self.replications
 
     def of_unit(self, unit_id: int | None) -> int | None:
@@ -68,9 +69,36 @@ class Placement:
         return self.of_unit(cell if cell is not None else row.unit_id)
 
 
+@dataclass(frozen=True)
+class HonourRows:
+    """The window's rows of honours, for every cell (few: read whole, kept while nothing of them changes)."""
+
+    exemplars: list[HonourRow]
+    commendations: list[CommendationRow]
+    replications: list[ReplicationRow]
+    activities: list[tuple[int, int]]  # (unit, participants) of each activity held
+
+
+async def honour_rows(uow: UnitOfWork, window: Window) -> HonourRows:
+    async def read() -> HonourRows:
+        honours = uow.honours
+        return HonourRows(
+            await honours.exemplar_rows(window.year, window.end),
+            await honours.commendation_rows(window.year, window.end),
+            list(await honours.replication_rows(window.year, window.end)),
+            [(a.unit_id, a.participants) for a in await honours.activities(window.year, window.last_day)],
+        )
+
+    return await uow.figures.kept(("honours", window), (HONOURS,), read)
+
+
 async def placement(uow: UnitOfWork, cell_ids: Sequence[int], window: Window) -> Placement:
-    absorbed = await uow.honours.absorptions(window.end)
-    return Placement(cell_ids, absorbed, await uow.reports.moves_after(window.end))
+    """Where the cells' items belong at the window's end: merges and moves since, kept while neither changes
+    (the dicts are shared: read them, never change them)."""
+    end = window.end
+    absorbed = await uow.figures.kept(("absorbed", end), (TREE,), lambda: uow.honours.absorptions(end))
+    moved = await uow.figures.kept(("moved", end), (MOVES,), lambda: uow.reports.moves_after(end))
+    return Placement(cell_ids, absorbed, moved)
 
 
 async def honour_figures(uow: UnitOfWork, place: Placement, window: Window) -> dict[int, Honours]:
@@ -78,10 +106,11 @@ async def honour_figures(uow: UnitOfWork, place: Placement, window: Window) -> d
     result = {cell_id: Honours() for cell_id in place.cells}
     if not result:
         return result
-    for row in await uow.honours.exemplar_rows(window.year, window.end):
+    rows = await honour_rows(uow, window)
+    for row in rows.exemplars:
         if (cell := place.of_row(row)) is not None:
             result[cell].bump("exemplar", row.kind)
-    for found in await uow.honours.commendation_rows(window.year, window.end):
+    for found in rows.commendations:
         if (cell := place.of_row(found.item)) is None:
             continue
         result[cell].bump("proposed", found.item.kind)
@@ -89,13 +118,13 @@ async def honour_figures(uow: UnitOfWork, place: Placement, window: Window) -> d
             result[cell].bump("commended", found.item.kind)
         if found.forwarded:
             result[cell].bump("upward", found.item.kind)
-    for _, unit_id, _, _ in await place.replication_rows(uow, window):
+    for _, unit_id, _, _ in rows.replications:
         if (cell := place.of_unit(unit_id)) is not None:
             result[cell].replications += 1
-    for activity in await uow.honours.activities(window.year, window.last_day):
-        if (cell := place.of_unit(activity.unit_id)) is not None:
+    for unit_id, participants in rows.activities:
+        if (cell := place.of_unit(unit_id)) is not None:
             result[cell].activities += 1
-            result[cell].participants += activity.participants
+            result[cell].participants += participants
             result[cell].cells_active = 1
     return result
 

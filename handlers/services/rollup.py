@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from handlers.catalog import core as t
@@ -28,7 +27,7 @@ from handlers.services.errors import Forbidden
 from handlers.services.honours import Pilot, pilots_of, placement
 from handlers.services.periods import Period
 from storage.enums import UnitKind
-from storage.figure_versions import EVERYTHING, TREE
+from storage.figure_versions import SHARED_VERSIONS, TREE
 from storage.models import Unit
 from storage.repo_honours import Honours
 from storage.repo_reports import Figures, MemberLine, UnitRow
@@ -36,7 +35,6 @@ from storage.report_sql import Window
 from storage.uow import UnitOfWork
 
 REVIVING_ACTIONS = ("merge", "dissolve")  # the unit was active before the change
-TREES, TREES_KEPT = "trees", 64  # the memo's key of the trees kept, and how many (roots and moments)
 CELL = UnitKind.CELL.value
 
 
@@ -98,21 +96,9 @@ async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime, *, fresh: bool =
     a tree this transaction changed is built afresh and not kept; `fresh`: built afresh)."""
     if fresh:
         return await build_tree(uow, root, at)
-    pending = await uow.figures.pending()
-    if pending.everything or TREE in pending.units:
-        return await build_tree(uow, root, at)
-    # A cell's roll-up reads its own version next: read it now, in the same statement.
-    versions = await uow.figures.versions([TREE], ahead=[root.id] if root.kind == CELL else ())
-    stamp = (versions.get(EVERYTHING, 0), versions.get(TREE, 0))
-    kept = cast(dict[tuple[UnitRow, datetime], tuple[tuple[int, int], Tree]], uow.figures.memo.of(TREES))
-    found = kept.get((root, at))
-    if found is not None and found[0] == stamp:
-        return found[1]
-    if len(kept) >= TREES_KEPT:
-        kept.clear()
-    tree = await build_tree(uow, root, at)
-    kept[(root, at)] = (stamp, tree)
-    return tree
+    # The shared versions, and a cell's own that its roll-up reads next: in one statement, now.
+    await uow.figures.versions(SHARED_VERSIONS, ahead=[root.id] if root.kind == CELL else ())
+    return await uow.figures.kept(("tree", root, at), (TREE,), lambda: build_tree(uow, root, at))
 
 
 async def build_tree(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
