@@ -121,6 +121,16 @@ async def test_explicit_rollback_discards_and_the_uow_is_reusable(any_db: Databa
 # --- the update log -------------------------------------------------------------------------------
 
 
+async def test_postgresql_plans_each_statement_for_its_values(any_db: Database) -> None:
+    """A generic plan of a prepared statement is blind to the cells asked for (storage/db.py)."""
+    if any_db.url.startswith("sqlite"):
+        pytest.skip("SQLite plans every statement anew")
+    for _ in range(2):  # a new connection and one taken back from the pool
+        async with any_db.uow() as uow:
+            mode = (await uow.units.session.execute(text("SHOW plan_cache_mode"))).scalar_one()
+        assert mode == "force_custom_plan"
+
+
 async def test_update_log_claims_once_per_platform_and_key(any_db: Database, clock: FakeClock) -> None:
     async with any_db.uow() as uow:
         assert await uow.updates.claim("telegram", "1001", clock.now()) is True
