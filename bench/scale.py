@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import os
 import subprocess
 import sys
@@ -37,6 +39,7 @@ import httpx
 from bench.cpu_caps import CpuCaps
 from bench.doc import replace_section
 from bench.progress_step import machine, percentile
+from bot.rate_budget import BudgetLimits
 from storage.db import normalise_url
 from storage.migrate import upgrade
 from tests.fakes.fake_telegram import FakeTelegram
@@ -182,13 +185,24 @@ def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: s
         finally:
             cluster.stop()
         calls = telegram.calls()
+        most = telegram.most_sent_in_any_window(1.0)
     ok = [c for c in calls if c["status"] == 200 and c["method"] == "sendMessage"]
     copies = announced(calls)
     marked = [c["time"] for c in copies]
     first, last = min(marked), max(marked)
     inside = [c for c in ok if first <= c["time"] <= last]
     rate = (len(inside) - 1) / (last - first)
+    arrivals = sorted(c["time"] for c in inside)
+    spacing = BudgetLimits().spacing
+    holes = [b - a for a, b in itertools.pairwise(arrivals) if b - a > 2 * spacing]
+    copy_ids = {id(c) for c in copies}  # the server's arrivals, kept in the folder for a closer look (--keep)
+    sends = [c for c in calls if c["method"] == "sendMessage"]  # 429s too: [time from the first copy, ...]
+    kept = [[round(c["time"] - first, 4), id(c) in copy_ids, c["status"], c["params"].get("chat_id")] for c in sends]
+    (workdir / "broadcast" / "arrivals.json").write_text(json.dumps(kept))
     return {
+        "most_in_1s": most,
+        "holes": len(holes),  # gaps between arrivals longer than two slots
+        "holes_s": sum(hole - spacing for hole in holes),  # the time they lost (beyond one slot each)
         "audience": audience + 1,
         "talkers": talkers,
         "sent": len(inside),
