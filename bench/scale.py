@@ -211,6 +211,7 @@ def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: s
         "rate": rate,
         "ratio": rate / 30,
         "429s": sum(1 for c in calls if c["status"] == 429),
+        "load": os.getloadavg()[0],
     }
 
 
@@ -251,7 +252,9 @@ def report(rows: list[dict[str, float]], cast: dict[str, float], command: str, s
         f"{cast['sent']:.0f} messages accepted while it ran ({cast['announced']:.0f} of them the announcement, "
         f"{cast['twice']:.0f} to a member who had it already): "
         f"**{cast['rate']:.1f} messages/s = {cast['ratio']:.3f} of the limit, {cast['429s']:.0f} 429s** "
-        f"(target ≥ 0.95, zero 429s: {verdict}).",
+        f"(target ≥ 0.95, zero 429s: {verdict}); at most {cast['most_in_1s']:.0f} in any second at the server, "
+        f"{cast['holes']:.0f} gaps longer than two slots ({cast['holes_s']:.2f} s lost); load (1 min) after "
+        f"{cast['load']:.1f}.",
         MARK_END,
     ]
     return "\n".join(lines)
