@@ -45,8 +45,9 @@ bench-rate: $(STAMP)
 	$(BIN)/python -m bench.rate_budget $(if $(BENCH_URL),--url $(BENCH_URL))
 
 # Several webhook instances behind Caddy on PostgreSQL (issue 11): updates/s with 1, 2, 3 instances, latency, CPU per
-# update, and the broadcast rate with replies interleaved. BENCH_SCALE_URL (default TEST_DATABASE_URL): an expendable
-# PostgreSQL database (its schema is dropped); needs caddy.
+# update (free on the cores, then each instance held to a CPU share by a cgroup of its own when /sys/fs/cgroup is
+# writable), and the broadcast rate with replies interleaved. BENCH_SCALE_URL (default TEST_DATABASE_URL): an
+# expendable PostgreSQL database (its schema is dropped); needs caddy.
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale $(if $(BENCH_SCALE_URL),--url $(BENCH_SCALE_URL))
 

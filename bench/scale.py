@@ -7,7 +7,11 @@ the fake Telegram server in this process. Two measurements, in one run:
    progress step: /capnhat, 60, a note: three updates, four replies) through Caddy; updates per second, the
    latency from each POST to its last reply (p50, p95), and the CPU the instances spent per update. The fake
    server and the rate budget are opened wide (1,000 messages/s, no per-chat spacing) so that the instances,
-   not the limit, are measured.
+   not the limit, are measured. Two series: the instances free on the machine's cores (what the cores allow),
+   then each held to a fixed CPU share (--cpu-share of one core, a cgroup per instance: bench/cpu_caps.py), as if
+   each ran on its own small machine, so that the instances' quota and not the shared cores is the bottleneck:
+   whether the design lets throughput grow with instances. Skipped, with the reason, where cgroups are not
+   writable.
 2. The broadcast rate with replies interleaved: the fake server at Telegram's 30 messages/s (429 beyond), three
    instances at the default limits; a secretary's announcement to 600 members while 50 members log progress.
    Messages per second accepted while the announcement runs (replies and announcement together: one budget),
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import os
 import subprocess
 import sys
@@ -30,8 +36,10 @@ from typing import Any
 
 import httpx
 
+from bench.cpu_caps import CpuCaps
 from bench.doc import replace_section
 from bench.progress_step import machine, percentile
+from bot.rate_budget import BudgetLimits
 from storage.db import normalise_url
 from storage.migrate import upgrade
 from tests.fakes.fake_telegram import FakeTelegram
@@ -56,6 +64,11 @@ WIDE_OPEN = {"TELEGRAM_MESSAGES_PER_SECOND": "1000", "TELEGRAM_PER_CHAT_SECONDS"
 # 500 chats' updates one at a time (150-280 ms each here): each reply waited behind ~460 others, 90-120 s, and
 # past tests/scale_people.REPLY_WAIT (120 s) the run stopped with a reply "not come" that was only late.
 INBOX_WORKERS = "8"
+# The capped series: 3 instances at a quarter of a core leave 1.25 of the 2 cores to PostgreSQL, Caddy, the fakes and
+# the simulated people, so the quota binds, not the machine. 200 chats keep every instance's 8 workers busy while a
+# reply's wait behind the queue (chats / updates per second: ~35 s with one capped instance) stays far below 120 s.
+CPU_SHARE = 0.25
+CAPPED_TALKERS = 200
 
 
 async def fresh_province(url: str, talkers: int, audience: int, zone: str) -> None:
@@ -104,25 +117,33 @@ def explain(cluster: Cluster, stuck: list[TelegramPerson], started: float) -> st
     return "\n".join(lines)
 
 
-def throughput(url: str, instances: int, talkers: int, workdir: Path) -> dict[str, float]:
+def throughput(url: str, instances: int, talkers: int, workdir: Path, share: float = 0.0) -> dict[str, float]:
+    """One run of the progress step; `share`: each instance held to that share of a core (0: free)."""
     zone = noon_zone()
     asyncio.run(fresh_province(url, talkers, 10, zone))
-    with FakeTelegram() as telegram, FakeZalo() as zalo:
+    with FakeTelegram() as telegram, FakeZalo() as zalo, CpuCaps(share or 1.0) as caps:
         settings = WIDE_OPEN | {"INBOX_WORKERS": INBOX_WORKERS}
-        cluster = Cluster(workdir / f"n{instances}", url, telegram, zalo, zone, settings=settings)
+        name = f"n{instances}" + (f"-cap{share:g}" if share else "")
+        cluster = Cluster(workdir / name, url, telegram, zalo, zone, settings=settings)
         cluster.workdir.mkdir()
+        groups = []
         try:
             for number in range(1, instances + 1):
                 cluster.start_instance(number)
+                if share:  # once it answers: started at full speed, held to the share for the load
+                    groups.append(caps.cap(cluster.instances[number].proc.pid, f"{name}-{number}"))
             cluster.start_caddy()
             pids = [process.proc.pid for process in cluster.instances.values()]
             before = sum(cpu_seconds(pid) for pid in pids)
             gateway, wall = asyncio.run(load(cluster, talkers))
             cpu = sum(cpu_seconds(pid) for pid in pids) - before
+            throttled = sum(caps.throttled(group) for group in groups) / len(groups) if groups else 0.0
         finally:
             cluster.stop()
     updates = len(gateway.acked)
     return {
+        "share": share,
+        "throttled": throttled,
         "instances": instances,
         "updates": updates,
         "rate": updates / wall,
@@ -164,13 +185,24 @@ def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: s
         finally:
             cluster.stop()
         calls = telegram.calls()
+        most = telegram.most_sent_in_any_window(1.0)
     ok = [c for c in calls if c["status"] == 200 and c["method"] == "sendMessage"]
     copies = announced(calls)
     marked = [c["time"] for c in copies]
     first, last = min(marked), max(marked)
     inside = [c for c in ok if first <= c["time"] <= last]
     rate = (len(inside) - 1) / (last - first)
+    arrivals = sorted(c["time"] for c in inside)
+    spacing = BudgetLimits().spacing
+    holes = [b - a for a, b in itertools.pairwise(arrivals) if b - a > 2 * spacing]
+    copy_ids = {id(c) for c in copies}  # the server's arrivals, kept in the folder for a closer look (--keep)
+    sends = [c for c in calls if c["method"] == "sendMessage"]  # 429s too: [time from the first copy, ...]
+    kept = [[round(c["time"] - first, 4), id(c) in copy_ids, c["status"], c["params"].get("chat_id")] for c in sends]
+    (workdir / "broadcast" / "arrivals.json").write_text(json.dumps(kept))
     return {
+        "most_in_1s": most,
+        "holes": len(holes),  # gaps between arrivals longer than two slots
+        "holes_s": sum(hole - spacing for hole in holes),  # the time they lost (beyond one slot each)
         "audience": audience + 1,
         "talkers": talkers,
         "sent": len(inside),
@@ -179,6 +211,7 @@ def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: s
         "rate": rate,
         "ratio": rate / 30,
         "429s": sum(1 for c in calls if c["status"] == 429),
+        "load": os.getloadavg()[0],
     }
 
 
@@ -189,8 +222,7 @@ def announced(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in ok if id(c["params"]) in copies]
 
 
-def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -> str:
-    one = rows[0]["rate"]
+def report(rows: list[dict[str, float]], cast: dict[str, float], command: str, skipped: str) -> str:
     lines = [
         MARK_START,
         f"Command: `{command}`, {time.strftime('%Y-%m-%d')}",
@@ -198,15 +230,20 @@ def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -
         f"INBOX_WORKERS={INBOX_WORKERS} per instance "
         "for the throughput (the default, 1, for the broadcast)",
         "",
-        "| instances | updates | updates/s | × one instance | p50 POST→reply | p95 POST→reply | CPU per update "
-        "(instances) | load (1 min) after |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| each instance | instances | updates | updates/s | × one instance | p50 POST→reply | p95 POST→reply | "
+        "CPU per update (instances) | periods throttled | load (1 min) after |",
+        "| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
+        one = next(other["rate"] for other in rows if other["share"] == row["share"])
+        cap = f"{row['share']:g} of a core" if row["share"] else "free (2 shared cores)"
+        throttled = f"{row['throttled']:.0%}" if row["share"] else "—"
         lines.append(
-            f"| {row['instances']:.0f} | {row['updates']:.0f} | {row['rate']:.1f} | {row['rate'] / one:.2f} | "
-            f"{row['p50']:.0f} ms | {row['p95']:.0f} ms | {row['cpu_ms']:.1f} ms | {row['load']:.1f} |"
+            f"| {cap} | {row['instances']:.0f} | {row['updates']:.0f} | {row['rate']:.1f} | {row['rate'] / one:.2f} | "
+            f"{row['p50']:.0f} ms | {row['p95']:.0f} ms | {row['cpu_ms']:.1f} ms | {throttled} | {row['load']:.1f} |"
         )
+    if skipped:
+        lines += ["", f"The series with each instance held to a CPU share was skipped: {skipped}."]
     verdict = "met" if cast["ratio"] >= 0.95 and cast["429s"] == 0 and cast["twice"] == 0 else "NOT met"
     lines += [
         "",
@@ -215,7 +252,9 @@ def report(rows: list[dict[str, float]], cast: dict[str, float], command: str) -
         f"{cast['sent']:.0f} messages accepted while it ran ({cast['announced']:.0f} of them the announcement, "
         f"{cast['twice']:.0f} to a member who had it already): "
         f"**{cast['rate']:.1f} messages/s = {cast['ratio']:.3f} of the limit, {cast['429s']:.0f} 429s** "
-        f"(target ≥ 0.95, zero 429s: {verdict}).",
+        f"(target ≥ 0.95, zero 429s: {verdict}); at most {cast['most_in_1s']:.0f} in any second at the server, "
+        f"{cast['holes']:.0f} gaps longer than two slots ({cast['holes_s']:.2f} s lost); load (1 min) after "
+        f"{cast['load']:.1f}.",
         MARK_END,
     ]
     return "\n".join(lines)
@@ -237,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the instances' folders (logs) in this new folder")
     parser.add_argument("--log-level", help="LOG_LEVEL of the instances (WARNING by default; DEBUG logs claims)")
     parser.add_argument("--no-broadcast", action="store_true", help="the throughput runs only")
+    series = ("both", "free", "capped", "none")
+    parser.add_argument("--series", choices=series, default="both", help="throughput: free, capped, both, none")
+    parser.add_argument("--cpu-share", type=float, default=CPU_SHARE, help="the capped series: share of a core")
+    parser.add_argument("--capped-talkers", type=int, default=CAPPED_TALKERS, help="the capped series' chats")
     args = parser.parse_args(argv)
     if not args.url or not args.url.startswith("postgresql"):
         print("bench-scale needs an expendable PostgreSQL database: BENCH_SCALE_URL=postgresql://...", file=sys.stderr)
@@ -247,18 +290,32 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as temporary:
         folder = args.keep or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for n in args.instances.split(","):
-            rows.append(throughput(args.url, int(n), args.talkers, folder))
-            print(rows[-1], flush=True)
+        rows, skipped = [], ""
+        counts = [int(n) for n in args.instances.split(",")] if args.series != "none" else []
+        if args.series in ("both", "free"):
+            for n in counts:
+                rows.append(throughput(args.url, n, args.talkers, folder))
+                print(rows[-1], flush=True)
+        if args.series in ("both", "capped"):
+            skipped = CpuCaps(args.cpu_share).unavailable()
+            if skipped:
+                print(f"the capped series is skipped: {skipped}", flush=True)
+            for n in [] if skipped else counts:
+                rows.append(throughput(args.url, n, args.capped_talkers, folder, args.cpu_share))
+                print(rows[-1], flush=True)
         if args.no_broadcast:
             return 0
         cast = broadcast(args.url, args.audience, 50, folder, args.log_level)
         print(cast, flush=True)
-    command = f"make bench-scale (python -m bench.scale --talkers {args.talkers} --audience {args.audience})"
-    section = report(rows, cast, command)
+    command = (
+        f"make bench-scale (python -m bench.scale --talkers {args.talkers} --audience {args.audience} "
+        f"--cpu-share {args.cpu_share:g} --capped-talkers {args.capped_talkers})"
+    )
+    section = report(rows, cast, command, skipped)
     print(section)
-    if not args.no_write:
+    if args.no_write or args.series != "both":
+        print("(not written into the document: --no-write, or not both series)")
+    else:
         write_into(args.doc, section)
     return 0
 

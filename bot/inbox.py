@@ -9,6 +9,11 @@ instance starting never takes rows another live instance holds. On SQLite (one p
 the previous run are dropped at start, so what a crash left is resumed at once. A redelivery (same key) is
 acknowledged and not stored again (the router's update log guards as well).
 
+Idle workers wait to be nudged, one at a time: an accepted update wakes one idle worker, a worker that claimed a
+row wakes one more (there may be others), and once every POLL_S one idle worker per platform looks for rows no
+accept() here announced (another instance's, a lapsed lease's). So an idle instance costs one claim a second per
+platform, not one per worker, and an update does not wake every idle worker to find one row.
+
 - An update whose processing fails (the endpoint raises: a database error mid-update, say) is tried again
   after a pause, up to MAX_ATTEMPTS in all; then it is given up with an ERROR (type and stack, no text) and
   the member is told something went wrong. Attempts are counted in the row before each try, so an update
@@ -23,7 +28,6 @@ Old processed rows are pruned by housekeeping (bot/housekeeping.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -44,7 +48,7 @@ MAX_AGE = timedelta(hours=1)  # a stored update older than this is given up, not
 BOOKKEEPING_RETRIES_S = (0.5, 2.0, 5.0, 10.0)  # the database failed around an update: pauses before trying again
 STOP_GRACE_S = 10.0
 LEASE_S = 30.0  # a crashed instance's updates are taken over this long after its last renewal
-POLL_S = 1.0  # an idle worker looks for rows this often (accept() wakes it at once): lapsed leases, other instances
+POLL_S = 1.0  # one idle worker per platform looks for rows this often: lapsed leases, other instances' rows
 
 Payload = dict[str, Any]
 
@@ -94,7 +98,10 @@ class Inbox:
         self.single_process = single_process
         self.lease = timedelta(seconds=lease_s)
         self.poll_s = poll_s
-        self._wakes: dict[str, asyncio.Event] = {}
+        # Per platform: the idle workers' bells (one rung per nudge: an accepted row wakes one worker, not all) and
+        # a count of the nudges, so that a worker whose claim found nothing looks again if one came meanwhile.
+        self._idle: dict[str, list[asyncio.Event]] = {}
+        self._nudges: dict[str, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._current: dict[asyncio.Task[None], int] = {}  # update being processed -> its row
         self._claiming = 0  # workers between a claim's start and their job's registration in _current
@@ -119,11 +126,11 @@ class Inbox:
             if released:
                 log.info("resuming %d stored update(s) the previous run held", released)
         for platform in self.endpoints:
-            self._wakes[platform] = asyncio.Event()
-            self._wakes[platform].set()
+            self._idle[platform], self._nudges[platform] = [], 0
             for number in range(self.workers):
                 name = f"inbox-{platform}-{number}"
                 self._tasks.append(asyncio.create_task(self._work(platform), name=name))
+            self._tasks.append(asyncio.create_task(self._poll(platform), name=f"inbox-{platform}-poll"))
         self._tasks.append(asyncio.create_task(self._renew_leases(), name="inbox-leases"))
         log.info("inbox started owner=%s workers=%d platforms=%s", self.owner, self.workers, ",".join(self.platforms))
 
@@ -151,7 +158,7 @@ class Inbox:
             await asyncio.sleep(0.01)
 
     async def accept(self, platform: str, key: str, payload: Payload) -> bool:
-        """Store and commit the update; wake the platform's workers. False: a redelivery, already stored."""
+        """Store and commit the update; wake one of the platform's workers. False: a redelivery, already stored."""
         chat = self.endpoints[platform].chat_key(payload) if platform in self.endpoints else None
         async with self.uow_factory() as uow:
             added = await uow.inbox.add_if_absent(platform, key, payload, self.clock.now(), chat)
@@ -159,14 +166,35 @@ class Inbox:
         if not added:
             log.info("redelivered update acknowledged platform=%s key=%s", platform, key)
             return False
-        if platform in self._wakes:
-            self._wakes[platform].set()
+        if platform in self._nudges:
+            self._nudge(platform)
         return True
 
-    async def _work(self, platform: str) -> None:
-        wake = self._wakes[platform]
+    def _nudge(self, platform: str) -> None:
+        """There may be a row to claim: one idle worker of the platform looks (the one idle longest)."""
+        self._nudges[platform] += 1
+        if self._idle[platform]:
+            self._idle[platform].pop(0).set()
+
+    async def _poll(self, platform: str) -> None:
+        """Every `poll_s`, one idle worker looks for rows no accept() here announced: another instance's, or a
+        lapsed lease's. One claim a second per platform while idle, not one per worker."""
         while True:
-            wake.clear()  # before looking: an accept() during the claim is not lost
+            await asyncio.sleep(self.poll_s)
+            self._nudge(platform)
+
+    async def _idle_until_nudged(self, platform: str) -> None:
+        bell = asyncio.Event()
+        self._idle[platform].append(bell)
+        try:
+            await bell.wait()
+        finally:
+            if bell in self._idle[platform]:  # stopped while idle
+                self._idle[platform].remove(bell)
+
+    async def _work(self, platform: str) -> None:
+        while True:
+            seen = self._nudges[platform]  # before looking: a nudge during the claim is not lost
             self._claiming += 1
             try:
                 attempt = await self._claim(platform)
@@ -177,10 +205,10 @@ class Inbox:
             finally:
                 self._claiming -= 1
             if attempt is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), self.poll_s)
+                if self._nudges[platform] == seen:
+                    await self._idle_until_nudged(platform)
                 continue
-            wake.set()  # there may be more: this worker (or a sibling) looks again at once
+            self._nudge(platform)  # there may be more: an idle sibling looks too (and, if it finds one, the next)
             try:
                 await asyncio.shield(job)
             finally:
@@ -204,7 +232,7 @@ class Inbox:
         except Exception as error:  # the database failed: the row stays where it was, in order
             log.warning("claiming a stored update failed: %s", type(error).__name__)
             await asyncio.sleep(self.bookkeeping_retries[0] if self.bookkeeping_retries else self.poll_s)
-            self._wakes[platform].set()
+            self._nudge(platform)  # this worker looks again at once
             return None
         return attempt
 

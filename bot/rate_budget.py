@@ -162,6 +162,7 @@ class DatabaseStore:
         self, key: str, requests: Sequence[tuple[str, Kind]], now: Now, limits: BudgetLimits
     ) -> tuple[list[Grant], float]:
         keys = {chat: f"{key}:{chat}" for chat, _ in requests}
+        asked = now()
         async with self.uow_factory() as uow:
             next_at, paused_until = await uow.budget.lock_token(key)  # the token's transactions: one at a time
             found = await uow.budget.chats(keys.values())
@@ -177,7 +178,16 @@ class DatabaseStore:
                 await uow.budget.prune_chats(key, planned)
                 self._pruned_at = planned
             await uow.commit()
-        self._tail = 0.8 * self._tail + 0.2 * (now() - planned)
+        done = now()
+        self._tail = 0.8 * self._tail + 0.2 * (done - planned)
+        if log.isEnabledFor(logging.DEBUG):
+            starts = [grant.start for grant in grants if grant.start is not None]
+            log.debug(
+                "reserved %d of %d: lock %.0f ms, commit %.0f ms, slots %+.0f..%+.0f ms after, queue was %+.0f ms",
+                *(len(starts), len(grants), (planned - asked) * 1000, (done - planned) * 1000),
+                *((min(starts) - done) * 1000 if starts else 0, (max(starts) - done) * 1000 if starts else 0),
+                (next_at - planned) * 1000,
+            )
         return grants, state.paused_until
 
     async def pause(self, key: str, until: float) -> float:
@@ -226,13 +236,22 @@ class RateBudget:
             if grant.start < self.paused_until:
                 continue  # a 429 came meanwhile: after the pause
             late = self._now() - grant.start > self.limits.jitter / 2
-            if not late or given_up >= MAX_GIVE_UPS:
+            if not late:
+                return
+            if given_up >= MAX_GIVE_UPS:
+                log.info(
+                    "a %s request went %.0f ms late after %d slots given up",
+                    kind,
+                    (self._now() - grant.start) * 1000,
+                    given_up,
+                )
                 return
             # Woke too late (a busy loop): the slot is given up and another taken. A slot more than the jitter
             # late, sent among slots used on time, puts one start too many in a second: a 429 pausing every
             # sender. A loop late by the same amount every time compresses nothing; so after a few tries it goes.
             given_up += 1
             self.given_up += 1
+            log.debug("gave a %s slot up: woke %.0f ms late", kind, (self._now() - grant.start) * 1000)
 
     async def pause(self, seconds: float) -> None:
         """The platform said retry_after: every sender of the token waits that long."""

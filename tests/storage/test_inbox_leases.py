@@ -111,3 +111,47 @@ async def test_on_sqlite_the_single_process_resumes_what_it_held_at_once(any_db:
     finally:
         await inbox.stop()
     assert endpoint.log.seen == {"1": [0]}
+
+
+class CountingInbox(Inbox):
+    """Counts its claims (each one a transaction, most of them finding nothing when idle)."""
+
+    claims = 0
+
+    async def _claim(self, platform: str) -> Any:
+        self.claims += 1
+        return await super()._claim(platform)
+
+
+async def test_idle_workers_look_once_a_poll_not_each_of_them(any_db: Database, clock: FakeClock) -> None:
+    inbox = CountingInbox(any_db.uow, clock, [OrderedEndpoint(name="idle")], workers=8, poll_s=0.05)
+    await inbox.start()
+    try:
+        await asyncio.sleep(0.1)  # each worker looked once at start
+        before = inbox.claims
+        await asyncio.sleep(0.5)  # ten polls
+        idle = inbox.claims - before
+        endpoint = inbox.endpoints["zalo"]
+        assert await inbox.accept("zalo", "k", {"id": "k", "chat": 1, "n": 0})
+        await asyncio.wait_for(inbox.join(), 10)
+    finally:
+        await inbox.stop()
+    assert 5 <= idle <= 15, idle  # one claim a poll for the platform, not one per worker (eight: ~80)
+    assert isinstance(endpoint, OrderedEndpoint) and endpoint.log.seen == {"1": [0]}
+
+
+async def test_an_accepted_update_wakes_one_idle_worker_not_all(any_db: Database, clock: FakeClock) -> None:
+    inbox = CountingInbox(any_db.uow, clock, [OrderedEndpoint(name="one")], workers=8, poll_s=3600)
+    await inbox.start()
+    try:
+        await asyncio.sleep(0.1)
+        before = inbox.claims
+        for n in range(3):  # one chat's updates: one at a time, each woken, then the next of the chat
+            assert await inbox.accept("zalo", f"k{n}", {"id": f"k{n}", "chat": 1, "n": n})
+            await asyncio.wait_for(inbox.join(), 10)
+        woken = inbox.claims - before
+        endpoint = inbox.endpoints["zalo"]
+    finally:
+        await inbox.stop()
+    assert isinstance(endpoint, OrderedEndpoint) and endpoint.log.seen == {"1": [0, 1, 2]}
+    assert woken <= 3 * 3, woken  # the claim, the sibling it wakes, the worker's look after its job (eight: 24+)
