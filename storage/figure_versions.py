@@ -77,6 +77,7 @@ RULES: dict[str, Rule] = {
     "chat_accounts": Rule((("member_id", MEMBER),), frozenset({"last_seen_at"})),
     "commitments": Rule((("unit_id", UNIT), ("member_id", MEMBER)), frozenset({"updated_at"})),
     "progress_entries": Rule((("commitment_id", COMMITMENT),)),
+    "evidence": Rule((("commitment_id", COMMITMENT),)),  # no figure counts photos; the cell page's lines show them
     "study_sessions": Rule((("unit_id", UNIT), ("id", SESSION))),
     "study_attendance": Rule((("member_id", MEMBER),)),
     "member_moves": Rule((("from_unit_id", UNIT), ("to_unit_id", UNIT))),

@@ -78,6 +78,7 @@ class CommitmentLine:
     percent: int  # at the report's moment
     last_update: datetime | None  # last progress entry before the report's moment
     review_state: str = ""  # as of now (the web's cell page shows it)
+    photo: bool = False  # a photo attached (read only when asked for: the web's cell page)
 
 
 @dataclass
@@ -265,14 +266,19 @@ class ReportsRepository(Repo):
 
     # --- detail for a cell's sheet ---------------------------------------------------------------------------
     async def cell_members(
-        self, cell_id: int, window: Window, moved: dict[int, int | None] | None = None
+        self, cell_id: int, window: Window, moved: dict[int, int | None] | None = None, *, photos: bool = False
     ) -> list[MemberLine]:
         """The members of a cell at `window.end` (moves honoured; `moved`: `moves_after(window.end)` when the
-        caller has it), each with their commitments of the year."""
-        return (await self.cells_members([cell_id], window, moved))[cell_id]
+        caller has it), each with their commitments of the year (`photos`: whether each has a photo too)."""
+        return (await self.cells_members([cell_id], window, moved, photos=photos))[cell_id]
 
     async def cells_members(
-        self, cell_ids: Sequence[int], window: Window, moved: dict[int, int | None] | None = None
+        self,
+        cell_ids: Sequence[int],
+        window: Window,
+        moved: dict[int, int | None] | None = None,
+        *,
+        photos: bool = False,
     ) -> dict[int, list[MemberLine]]:
         """`cell_members` of many cells in a few statements (a committee's workbook has a sheet per cell)."""
         if moved is None:
@@ -290,29 +296,33 @@ class ReportsRepository(Repo):
                 lines[member_id] = line
                 by_cell[moved.get(member_id) or cell_id].append(line)  # where they were at the end
         for chunk in chunked(list(lines)):
-            for member_id, item in await self._commitment_lines(False, chunk, window):
+            for member_id, item in await self._commitment_lines(False, chunk, window, photos):
                 lines[member_id].commitments.append(item)
         return by_cell
 
-    async def unit_commitments(self, cell_id: int, window: Window) -> list[CommitmentLine]:
-        return (await self.cells_commitments([cell_id], window))[cell_id]
+    async def unit_commitments(self, cell_id: int, window: Window, *, photos: bool = False) -> list[CommitmentLine]:
+        return (await self.cells_commitments([cell_id], window, photos=photos))[cell_id]
 
-    async def cells_commitments(self, cell_ids: Sequence[int], window: Window) -> dict[int, list[CommitmentLine]]:
+    async def cells_commitments(
+        self, cell_ids: Sequence[int], window: Window, *, photos: bool = False
+    ) -> dict[int, list[CommitmentLine]]:
         """Collective commitments and models of each cell."""
         out: dict[int, list[CommitmentLine]] = {cell_id: [] for cell_id in cell_ids}
         for chunk in chunked(list(cell_ids)):
-            for unit_id, item in await self._commitment_lines(True, chunk, window):
+            for unit_id, item in await self._commitment_lines(True, chunk, window, photos):
                 out[unit_id].append(item)
         return out
 
     async def _commitment_lines(
-        self, of_units: bool, ids: Sequence[int], window: Window
+        self, of_units: bool, ids: Sequence[int], window: Window, photos: bool
     ) -> list[tuple[int, CommitmentLine]]:
         """(owner, line) pairs: the owner is the member, or the cell for collective commitments and models."""
         out = []
-        rows = await self._rows(sql.lines_lookup(of_units, window), {sql.IDS: list(ids)})
-        for owner_id, cid, kind, content, deadline, percent, last, state in rows:
-            line = CommitmentLine(cid, kind, content, deadline, int(percent or 0), _as_utc(last), state or "")
+        rows = await self._rows(sql.lines_lookup(of_units, window, photos), {sql.IDS: list(ids)})
+        for owner_id, cid, kind, content, deadline, percent, last, state, photo in rows:
+            line = CommitmentLine(
+                cid, kind, content, deadline, int(percent or 0), _as_utc(last), state or "", bool(photo)
+            )
             out.append((owner_id, line))
         return out
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
 from storage.enums import CommitmentKind, CommitmentStatus, Platform, ReviewState
-from storage.models import ChatAccount, Commitment, Evidence, Member, Unit, WebLogin, WebSession
+from storage.models import ChatAccount, Commitment, Member, Unit, WebLogin, WebSession
 
 PENDING: ColumnClause[str] = literal_column(f"'{ReviewState.PENDING.value}'")
 
@@ -124,25 +124,6 @@ class WebRepository:
         logins = await self.session.execute(delete(WebLogin).where(WebLogin.expires_at <= now))
         sessions = await self.session.execute(delete(WebSession).where(WebSession.expires_at <= now))
         return sum(int(getattr(result, "rowcount", 0) or 0) for result in (logins, sessions))
-
-    # --- what the cell page shows beside the report's lines ------------------------------------------------
-    async def review_states(self, commitment_ids: Sequence[int]) -> dict[int, str]:
-        if not commitment_ids:
-            return {}
-        stmt = select(Commitment.id, Commitment.review_state).where(Commitment.id.in_(list(commitment_ids)))
-        return {row[0]: row[1] for row in (await self.session.execute(stmt)).all()}
-
-    async def with_photos(self, commitment_ids: Sequence[int]) -> set[int]:
-        if not commitment_ids:
-            return set()
-        stmt = select(Evidence.commitment_id).where(Evidence.commitment_id.in_(list(commitment_ids))).distinct()
-        return set((await self.session.scalars(stmt)).all())
-
-    async def standings(self, member_ids: Sequence[int]) -> dict[int, Standing]:
-        if not member_ids:
-            return {}
-        stmt = select(Member.id, Member.exempt, Member.paused_until).where(Member.id.in_(list(member_ids)))
-        return {row[0]: Standing(bool(row[1]), row[2]) for row in (await self.session.execute(stmt)).all()}
 
     async def pending_under(self, path: str, not_of_member: int) -> list[tuple[Commitment, Member, str]]:
         """Individual registrations awaiting approval of active members whose cell (or, for staff without a cell,

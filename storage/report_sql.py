@@ -9,11 +9,33 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql import CompoundSelect
 
 from storage.enums import CommitmentKind, CommitmentStatus, Platform
-from storage.models import ChatAccount, Commitment, Member, MemberMove, ProgressEntry, StudyAttendance, StudySession
+from storage.models import (
+    ChatAccount,
+    Commitment,
+    Evidence,
+    Member,
+    MemberMove,
+    ProgressEntry,
+    StudyAttendance,
+    StudySession,
+)
 
 SESSIONS_HELD = "sessions_held"  # a row kind of `unit_figures`, beside the commitment kinds
 CAME_BACK = "came_back"  # members moved since the window's end from the cells named by IDS
@@ -245,9 +267,9 @@ def unit_figures(chunk: Sequence[int] | Any | None, window: Window) -> CompoundS
     return union_all(owned, held)
 
 
-def commitment_lines(where: ColumnElement[bool], window: Window, owner: Any) -> Select[Any]:
-    """owner, id, kind, content, deadline, percent and last update at the window's end, and review state (as
-    of now), of each commitment."""
+def commitment_lines(where: ColumnElement[bool], window: Window, owner: Any, photos: bool = False) -> Select[Any]:
+    """owner, id, kind, content, deadline, percent and last update at the window's end, review state (as of now)
+    and, with `photos`, whether a photo is attached (else false), of each commitment."""
     last_before = (
         select(func.max(ProgressEntry.created_at))
         .where(ProgressEntry.commitment_id == Commitment.id, ProgressEntry.created_at < window.end)
@@ -264,6 +286,7 @@ def commitment_lines(where: ColumnElement[bool], window: Window, owner: Any) -> 
             percent_at(window.end, window.running),
             case((current, Commitment.last_progress_at), else_=last_before),
             Commitment.review_state,
+            exists().where(Evidence.commitment_id == Commitment.id) if photos else false(),
         )
         .where(where, counted(window))
         .order_by(Commitment.member_id, Commitment.id)
@@ -293,16 +316,16 @@ def unit_figures_lookup(window: Window) -> CompoundSelect[Any]:
 
 
 @lru_cache(maxsize=BUILT_WINDOWS)
-def lines_lookup(of_units: bool, window: Window) -> Select[Any]:
+def lines_lookup(of_units: bool, window: Window, photos: bool = False) -> Select[Any]:
     """`commitment_lines` of the members named (their individual commitments) or of the cells named (their
     collective commitments and models)."""
     ids: Any = bindparam(IDS, expanding=True)
     if of_units:
         kinds = (CommitmentKind.COLLECTIVE.value, CommitmentKind.MODEL.value)
         of_cells = and_(Commitment.unit_id.in_(ids), Commitment.kind.in_(kinds))
-        return commitment_lines(of_cells, window, Commitment.unit_id)
+        return commitment_lines(of_cells, window, Commitment.unit_id, photos)
     own = and_(Commitment.member_id.in_(ids), Commitment.kind == CommitmentKind.INDIVIDUAL.value)
-    return commitment_lines(own, window, Commitment.member_id)
+    return commitment_lines(own, window, Commitment.member_id, photos)
 
 
 @lru_cache(maxsize=BUILT_WINDOWS)

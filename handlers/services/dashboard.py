@@ -114,15 +114,13 @@ async def pending_in(uow: UnitOfWork, actor: Actor, unit: UnitRow) -> tuple[list
 
 async def fill_cell(uow: UnitOfWork, page: CellPage) -> None:
     window = page.summary.window
-    lines = await uow.reports.cell_members(page.summary.unit_id, window, page.summary.moved)
-    own = await uow.reports.unit_commitments(page.summary.unit_id, window)
-    ids = [c.commitment_id for m in lines for c in m.commitments] + [c.commitment_id for c in own]
-    photos = await uow.web.with_photos(ids)
+    lines = await uow.reports.cell_members(page.summary.unit_id, window, page.summary.moved, photos=True)
+    own = await uow.reports.unit_commitments(page.summary.unit_id, window, photos=True)
 
     def row_of(item: CommitmentLine) -> CommitmentRow:
         done = item.percent >= 100
         late = not done and item.deadline <= window.last_day
-        return CommitmentRow(item, item.review_state, item.commitment_id in photos, done, late)
+        return CommitmentRow(item, item.review_state, item.photo, done, late)
 
     def member_of(line: MemberLine) -> MemberRow:
         standing = Standing(line.exempt, line.paused_until)
