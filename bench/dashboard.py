@@ -38,7 +38,7 @@ from bench.dashboard_http import cell_page, http_pages, province_page, province_
 from bench.dashboard_world import World, open_world
 from bench.doc import replace_section
 from bench.make_data import DEFAULT_OUT, sqlite_url
-from bench.rollup import machine, percentile, verdict
+from bench.rollup import machine, percentile, speed_check, verdict
 from bench.write_cost import write_cost
 from bot.cli import use_fast_event_loop
 from bot.runtime import settle_heap
@@ -192,6 +192,7 @@ def write_into(doc: Path, section: str, backend: str) -> None:
 
 async def run(url: str, runs: int, write_url: str | None, only: str | None) -> tuple[list[Any], list[str], str]:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    speed = speed_check()
     results = []
     now = datetime.fromisoformat("2026-11-23T03:00:00+00:00")
     async with open_world(url, now) as world, http_pages(world) as pages:
@@ -201,7 +202,12 @@ async def run(url: str, runs: int, write_url: str | None, only: str | None) -> t
             if only is None or only in measure.name:
                 results.append((measure, await timed(world, measure)))
                 print(f"{measure.name}: p50 {results[-1][1]['p50']:.1f} ms, p95 {results[-1][1]['p95']:.1f} ms")
+    speed_after = speed_check()
     writes = await write_cost(write_url, cycles=max(100, runs * 30)) if only is None else []
+    load += (
+        f"; a fixed Python loop (bench/rollup.speed_check) took {speed:.0f} ms of CPU at the start, "
+        f"{speed_after:.0f} ms after the views"
+    )
     return results, writes, load
 
 
