@@ -465,6 +465,8 @@ class FakeTelegram:
         self._calls: list[JSONDict] = []
         self._sent: list[tuple[Any, JSONDict]] = []  # (chat_id, params) of successful sends
         self._sent_count: collections.Counter[Any] = collections.Counter()
+        # The same sends by chat: many simulated people poll their own chat while thousands of messages go out.
+        self._sent_to: collections.defaultdict[Any, list[JSONDict]] = collections.defaultdict(list)
         self._queue: list[JSONDict] = []  # pending updates, sorted by update_id
         self._confirmed_offset = 0  # updates with id < this are gone for good
         self._next_update_id = 1000
@@ -649,7 +651,9 @@ class FakeTelegram:
     def sent_messages(self, chat_id: int | None = None) -> list[JSONDict]:
         """Params of successful sendMessage / sendDocument / sendPhoto calls, in order."""
         with self._lock:
-            return [dict(p) for cid, p in self._sent if chat_id is None or cid == chat_id]
+            if chat_id is None:
+                return [dict(p) for _, p in self._sent]
+            return [dict(p) for p in self._sent_to.get(chat_id, ())]
 
     def sent_count(self, chat_id: Any) -> int:
         """How many messages were sent to ``chat_id`` (cheap: for polling many chats at once)."""
@@ -709,7 +713,7 @@ class FakeTelegram:
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                sent = [dict(p) for cid, p in self._sent if cid == chat_id]
+                sent = [dict(p) for p in self._sent_to.get(chat_id, ())]
                 if len(sent) >= count:
                     return sent
                 remaining = deadline - time.monotonic()
@@ -790,6 +794,7 @@ class FakeTelegram:
             self._calls.clear()
             self._sent.clear()
             self._sent_count.clear()
+            self._sent_to.clear()
             self._send_times.clear()
 
     # ---- request handling (called from handler threads) -------------------------------------
@@ -985,6 +990,7 @@ class FakeTelegram:
         self._messages[(chat_id, message["message_id"])] = message
         self._last_bot_message[chat_id] = message["message_id"]
         self._sent.append((chat_id, params))
+        self._sent_to[chat_id].append(params)
         self._sent_count[chat_id] += 1
         return copy.deepcopy(message)
 
