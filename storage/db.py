@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,9 @@ from storage.figure_versions import TrackedSession
 from storage.private_files import make_private_file, tighten
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+LONG_WRITE_S = 5.0  # a write transaction on SQLite held longer than this is logged (the others wait for it)
+WRITE_BEGAN = "lamtheo_write_began"
+log = logging.getLogger(__name__)
 # Execution options of a read-only transaction (UnitOfWork.read_only): PostgreSQL's READ ONLY, and on SQLite a
 # deferred BEGIN (a reader never waits for the write lock) with PRAGMA query_only.
 READ_ONLY_OPTIONS = {"lamtheo_read_only": True, "postgresql_readonly": True}
@@ -95,6 +101,23 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         if conn.info.pop("query_only", False):  # the pooled connection served a read-only transaction last
             await_only(driver.execute("PRAGMA query_only=OFF"))
         await_only(driver.execute("BEGIN IMMEDIATE"))
+        conn.info[WRITE_BEGAN] = (time.monotonic(), _task_name())
+
+    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(engine.sync_engine, "rollback")
+    def on_end(conn: Any) -> None:
+        began = conn.info.pop(WRITE_BEGAN, None)
+        if began is not None and time.monotonic() - began[0] > LONG_WRITE_S:
+            # Every other writer of the file waited meanwhile (up to the busy timeout, then failed).
+            log.warning("a transaction held the write lock for %.1f s (task %s)", time.monotonic() - began[0], began[1])
+
+
+def _task_name() -> str:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running loop: a synchronous caller
+        return "-"
+    return task.get_name() if task is not None else "-"
 
 
 def session_factory(engine: AsyncEngine, *, track_figures: bool = True) -> async_sessionmaker[AsyncSession]:

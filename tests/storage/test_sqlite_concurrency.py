@@ -20,6 +20,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import storage.db
 from storage.models import ProcessedUpdate, Theme
 from tests.support import ROOT, Database
 
@@ -232,3 +233,25 @@ async def test_a_second_os_process_writing_at_the_same_time(two_engines: tuple[D
     titles = [title for _, title in years]
     assert titles.count("parent") == titles.count("child") == count
     assert switches(titles) > 1, "the two processes did not write at the same time"
+
+
+async def test_a_long_write_transaction_is_logged_with_its_task(
+    sqlite_file: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every other writer of the file waits for it (up to the busy timeout): the log says who held the lock."""
+    monkeypatch.setattr(storage.db, "LONG_WRITE_S", 0.1)
+    database = Database(sqlite_file)
+    try:
+
+        async def write(hold: float) -> None:
+            async with database.uow() as uow:
+                await uow.updates.claim("telegram", f"held-{hold}", datetime.now(UTC))
+                await asyncio.sleep(hold)
+                await uow.commit()
+
+        with caplog.at_level("WARNING", logger="storage.db"):
+            await asyncio.create_task(write(0.3), name="slow-writer")
+    finally:
+        await database.close()
+    held = [r.getMessage() for r in caplog.records if "held the write lock" in r.getMessage()]
+    assert any("task slow-writer" in message for message in held), held
