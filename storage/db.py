@@ -107,9 +107,9 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "rollback")
     def on_end(conn: Any) -> None:
         began = conn.info.pop(WRITE_BEGAN, None)
-        if began is not None and time.monotonic() - began[0] > LONG_WRITE_S:
-            # Every other writer of the file waited meanwhile (up to the busy timeout, then failed).
-            log.warning("a transaction held the write lock for %.1f s (task %s)", time.monotonic() - began[0], began[1])
+        held = time.monotonic() - began[0] if began is not None else 0.0
+        if held > LONG_WRITE_S:  # every other writer of the file waited meanwhile (up to the busy timeout)
+            log.warning("a transaction held the write lock for %.1f s (task %s)", held, began[1])
 
 
 def _task_name() -> str:

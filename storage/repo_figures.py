@@ -92,10 +92,14 @@ class FiguresRepository(Repo):
         self._known_ids.clear()
         self._known_all = False
 
-    async def kept(self, key: Hashable, depends_on: Sequence[int], read: Callable[[], Awaitable[T]]) -> T:
+    async def kept(
+        self, key: Hashable, depends_on: Sequence[int], read: Callable[[], Awaitable[T]], *, fresh: bool = False
+    ) -> T:
         """What `read` returns, kept in the memo under `key` while the versions of `depends_on` (shared versions:
         storage/figure_versions.py) and of everything stay the same; read afresh and not kept when this
-        transaction changed one of them."""
+        transaction changed one of them, or when asked (`fresh`: a recount)."""
+        if fresh:
+            return await read()
         pending = await self.pending()
         if pending.everything or not pending.units.isdisjoint(depends_on):
             return await read()

@@ -128,9 +128,7 @@ async def _count(uow: UnitOfWork, cell_ids: list[int], window: Window, place: Pl
     if not cell_ids:
         return {}
     figures = await uow.reports.cell_figures(cell_ids, window, place.moved)
-    these = Placement(cell_ids, place.absorbed, place.moved, place.replications)
-    honours = await honour_figures(uow, these, window)
-    place.replications = these.replications  # read once for the pilots too
+    honours = await honour_figures(uow, Placement(cell_ids, place.absorbed, place.moved, fresh=place.fresh), window)
     return {cell_id: CellFigures.of(figures[cell_id], honours[cell_id]) for cell_id in cell_ids}
 
 

@@ -45,15 +45,14 @@ class Placement:
         cells: Sequence[int],
         absorbed: dict[int, int],
         moved: dict[int, int | None],
-        replications: list[ReplicationRow] | None = None,
+        *,
+        fresh: bool = False,
     ) -> None:
         self.cells, self.absorbed, self.moved = set(cells), absorbed, moved
-        self.replications = replications  # the window's replicated models, once read (figures and pilots share it)
+        self.fresh = fresh  # the honours' rows read afresh, not from the memo (a recount)
 
-    async def replication_rows(self, uow: UnitOfWork, window: Window) -> list[ReplicationRow]:
-        if self.replications is None:
-            self.replications = (await honour_rows(uow, window)).replications
-        return self.replications
+    async def honour_rows(self, uow: UnitOfWork, window: Window) -> HonourRows:
+        return await honour_rows(uow, window, fresh=self.fresh)
 
     def of_unit(self, unit_id: int | None) -> int | None:
         for _ in range(MAX_CHAIN):
@@ -79,7 +78,7 @@ class HonourRows:
     activities: list[tuple[int, int]]  # (unit, participants) of each activity held
 
 
-async def honour_rows(uow: UnitOfWork, window: Window) -> HonourRows:
+async def honour_rows(uow: UnitOfWork, window: Window, *, fresh: bool = False) -> HonourRows:
     async def read() -> HonourRows:
         honours = uow.honours
         return HonourRows(
@@ -89,16 +88,17 @@ async def honour_rows(uow: UnitOfWork, window: Window) -> HonourRows:
             [(a.unit_id, a.participants) for a in await honours.activities(window.year, window.last_day)],
         )
 
-    return await uow.figures.kept(("honours", window), (HONOURS,), read)
+    return await uow.figures.kept(("honours", window), (HONOURS,), read, fresh=fresh)
 
 
-async def placement(uow: UnitOfWork, cell_ids: Sequence[int], window: Window) -> Placement:
+async def placement(uow: UnitOfWork, cell_ids: Sequence[int], window: Window, *, fresh: bool = False) -> Placement:
     """Where the cells' items belong at the window's end: merges and moves since, kept while neither changes
-    (the dicts are shared: read them, never change them)."""
+    (the dicts are shared: read them, never change them; `fresh`: read afresh, and the honours' rows too)."""
     end = window.end
-    absorbed = await uow.figures.kept(("absorbed", end), (TREE,), lambda: uow.honours.absorptions(end))
-    moved = await uow.figures.kept(("moved", end), (MOVES,), lambda: uow.reports.moves_after(end))
-    return Placement(cell_ids, absorbed, moved)
+    absorptions, moves = uow.honours.absorptions, uow.reports.moves_after
+    absorbed = await uow.figures.kept(("absorbed", end), (TREE,), lambda: absorptions(end), fresh=fresh)
+    moved = await uow.figures.kept(("moved", end), (MOVES,), lambda: moves(end), fresh=fresh)
+    return Placement(cell_ids, absorbed, moved, fresh=fresh)
 
 
 async def honour_figures(uow: UnitOfWork, place: Placement, window: Window) -> dict[int, Honours]:
@@ -106,7 +106,7 @@ async def honour_figures(uow: UnitOfWork, place: Placement, window: Window) -> d
     result = {cell_id: Honours() for cell_id in place.cells}
     if not result:
         return result
-    rows = await honour_rows(uow, window)
+    rows = await place.honour_rows(uow, window)
     for row in rows.exemplars:
         if (cell := place.of_row(row)) is not None:
             result[cell].bump("exemplar", row.kind)
@@ -133,7 +133,7 @@ async def pilots_of(uow: UnitOfWork, cells: Sequence[UnitRow], place: Placement,
     """The pilots followed by the year's models of these cells, with the followers' cells, most followed first."""
     names = {cell.id: cell.name for cell in cells}
     spread: dict[tuple[str, str], set[str]] = {}
-    for _, unit_id, source_id, source_text in await place.replication_rows(uow, window):
+    for _, unit_id, source_id, source_text in (await place.honour_rows(uow, window)).replications:
         follower = place.of_unit(unit_id)
         if follower is None:
             continue

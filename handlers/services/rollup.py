@@ -94,11 +94,9 @@ async def tree_at(uow: UnitOfWork, root: UnitRow, at: datetime, *, fresh: bool =
     """The subtree of `root` as it was at `at`, kept in the process's memo while the versions of the tree and of
     everything stay the same (every write to units or unit_events replaces the tree's: storage/figure_versions.py;
     a tree this transaction changed is built afresh and not kept; `fresh`: built afresh)."""
-    if fresh:
-        return await build_tree(uow, root, at)
-    # The shared versions, and a cell's own that its roll-up reads next: in one statement, now.
-    await uow.figures.versions(SHARED_VERSIONS, ahead=[root.id] if root.kind == CELL else ())
-    return await uow.figures.kept(("tree", root, at), (TREE,), lambda: build_tree(uow, root, at))
+    if not fresh:  # the shared versions, and a cell's own that its roll-up reads next: in one statement, now
+        await uow.figures.versions(SHARED_VERSIONS, ahead=[root.id] if root.kind == CELL else ())
+    return await uow.figures.kept(("tree", root, at), (TREE,), lambda: build_tree(uow, root, at), fresh=fresh)
 
 
 async def build_tree(uow: UnitOfWork, root: UnitRow, at: datetime) -> Tree:
@@ -182,7 +180,7 @@ async def rollup_of(
     children = [] if is_cell else [tree.units[child_id] for child_id in tree.children.get(unit.id, [])]
     groups = [tree.cells_under(unit.id)] if is_cell else [tree.cells_under(child.id) for child in children]
     cells = [cell for group in groups for cell in group]
-    place = await placement(uow, [cell.id for cell in cells], window)
+    place = await placement(uow, [cell.id for cell in cells], window, fresh=fresh)
     counted = await cells_figures(uow, [cell.id for cell in cells], window, place, fresh=fresh)
     subtotals = [total_of(counted[cell.id] for cell in group) for group in groups]
     totals, honour_totals = summed(subtotals)
