@@ -51,6 +51,7 @@ from tests.scale_stack import (
     TALK,
     Cluster,
     add_commitments,
+    collector_held,
     noon_zone,
     populate,
     telegram_chat,
@@ -165,7 +166,7 @@ async def broadcast_load(cluster: Cluster, talkers: int) -> None:
 def broadcast(url: str, audience: int, talkers: int, workdir: Path, log_level: str | None) -> dict[str, float]:
     zone = noon_zone()
     asyncio.run(fresh_province(url, talkers, audience, zone))
-    with FakeTelegram() as telegram, FakeZalo() as zalo:
+    with FakeTelegram() as telegram, FakeZalo() as zalo, collector_held():
         telegram.rate_limit_per_second = 30
         # The default INBOX_WORKERS (1), as recorded before: at 8, the replies' CPU on this 2-core machine took the
         # announcement from 0.74-0.82 of 30/s to 0.60-0.65 (two runs each, load 5-6.5)

@@ -53,6 +53,7 @@ from tests.scale_stack import (
     TALK,
     Cluster,
     add_commitments,
+    collector_held,
     noon_zone,
     populate,
     telegram_chat,
@@ -231,7 +232,7 @@ def test_three_instances_behind_caddy_one_killed(tmp_path: Path) -> None:
     province = asyncio.run(populate(url, COUNTS, zone))
     asyncio.run(add_commitments(url, REMINDED, COUNTS[REMINDED][0]))  # a progress reminder goes to members with one
     started = time.monotonic()
-    with FakeTelegram() as telegram, FakeZalo() as zalo:
+    with FakeTelegram() as telegram, FakeZalo() as zalo, collector_held():
         telegram.rate_limit_per_second = RATE
         cluster = Cluster(tmp_path, url, telegram, zalo, zone, settings=SETTINGS)
         try:
