@@ -28,8 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bench.doc import replace_section
-from bench.progress_step import machine
+from bench.doc import machine, replace_section
 from bot.cli import use_fast_event_loop
 from bot.rate_budget import BudgetLimits, MemoryStore, RateBudget, token_key
 from bot.sender import Sender, SenderLimits
@@ -327,6 +326,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
 
 def write_into_section(doc: Path, section: str) -> None:
     replace_section(doc, section, MARK_START, MARK_END, "## Broadcast delivery")
+
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo
 
 from bench.dashboard_http import cell_page, http_pages, province_page, province_trend
 from bench.dashboard_world import World, open_world
-from bench.doc import replace_section
+from bench.doc import machine, percentile, replace_section
 from bench.make_data import DEFAULT_OUT, sqlite_url
-from bench.rollup import machine, percentile, speed_check, verdict
+from bench.rollup import speed_check, verdict
 from bench.write_cost import write_cost
 from bot.cli import use_fast_event_loop
 from bot.runtime import settle_heap
@@ -189,6 +189,7 @@ def report(
 
 def write_into(doc: Path, section: str, backend: str) -> None:
     replace_section(doc, section, *MARKS[backend])
+
 
 async def run(url: str, runs: int, write_url: str | None, only: str | None) -> tuple[list[Any], list[str], str]:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -1,8 +1,29 @@
-"""Where a benchmark writes its results: its own marked section of docs/PERFORMANCE.md."""
+"""What the benchmarks share: the machine they ran on, percentiles, and where each writes its results (its own
+marked section of docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
+import os
+import platform
 from pathlib import Path
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {system}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def replace_section(doc: Path, section: str, start: str, end: str, heading: str = "") -> None:

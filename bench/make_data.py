@@ -290,8 +290,15 @@ async def write_postgres(url: str, province: Province) -> None:
             for table, rows in rows_of(province).items():
                 records = [tuple(_pg_value(v) for v in row) for row in rows]
                 await connection.copy_records_to_table(table, records=records, columns=list(TABLES[table]))
-            for table in ("units", "members", "chat_accounts", "commitments", "progress_entries", "study_sessions",
-                          "member_moves"):
+            for table in (
+                "units",
+                "members",
+                "chat_accounts",
+                "commitments",
+                "progress_entries",
+                "study_sessions",
+                "member_moves",
+            ):
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )

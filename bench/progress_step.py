@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -31,7 +29,7 @@ from sqlalchemy import event
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bench.doc import replace_section
+from bench.doc import machine, percentile, replace_section
 from bot.channels.telegram import build_application
 from bot.cli import use_fast_event_loop
 from bot.settings import Settings
@@ -50,11 +48,6 @@ USER_ID = 4242
 MARK_START, MARK_END = "<!-- bench:progress_step:start -->", "<!-- bench:progress_step:end -->"
 NORMAL_OURS = "ours: all three steps, synchronous=NORMAL (before issue 10)"
 NORMAL_FLOOR = "floor, synchronous=NORMAL (before issue 10)"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def as_before_issue_10(core: Core) -> Core:
@@ -180,20 +173,6 @@ async def run(cycles: int, warmup: int) -> dict[str, dict[str, float]]:
     return results
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
-    )
-
-
 def report(results: dict[str, dict[str, float]], cycles: int, loop: str) -> str:
     ours, bare = results["ours: all three steps"], results["bare PTB handler"]
     floor = results["bare handler + one write transaction (floor)"]
@@ -232,6 +211,7 @@ def report(results: dict[str, dict[str, float]], cycles: int, loop: str) -> str:
 
 def write_into(doc: Path, section: str) -> None:
     replace_section(doc, section, MARK_START, MARK_END)
+
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(description=__doc__)

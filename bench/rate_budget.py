@@ -31,8 +31,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.broadcast import FIRST_CHAT, ROOT, TOKEN, populate
-from bench.doc import replace_section
-from bench.progress_step import machine
+from bench.doc import machine, replace_section
 from bot.cli import use_fast_event_loop
 from bot.rate_budget import BudgetLimits
 from storage.db import create_engine, normalise_url
@@ -228,6 +227,7 @@ def report(result: dict[str, Any], command: str) -> str:
 
 def write_into(doc: Path, section: str, backend: str) -> None:
     replace_section(doc, section, *marks(backend), HEADING)
+
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.doc import replace_section
+from bench.doc import machine, percentile, replace_section
 from bench.make_data import DEFAULT_OUT, NOW, sqlite_url
 from bot.cli import use_fast_event_loop
 from handlers.reports import chart
@@ -49,13 +48,10 @@ PG_MARK_START, PG_MARK_END = "<!-- bench:reports-postgresql:start -->", "<!-- be
 def marks(backend: str) -> tuple[str, str]:
     """SQLite results go between the reports markers, PostgreSQL ones between their own."""
     return (PG_MARK_START, PG_MARK_END) if backend == "postgresql" else (MARK_START, MARK_END)
+
+
 TARGETS = {"sqlite": {"province": 200.0, "cell": 10.0}, "postgresql": {"province": 100.0, "cell": 5.0}}
 EXCEL_TARGET_S, MEMORY_TARGET_MB = 5.0, 200.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def timed(work: Callable[[], Awaitable[Any]], runs: int, warmup: int = 2) -> dict[str, float]:
@@ -150,19 +146,6 @@ def speed_check() -> float:
     return best * 1000
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {system}"
-
-
 def verdict(value: float, target: float) -> str:
     return "met" if value <= target else "NOT met"
 
@@ -207,6 +190,7 @@ def report(results: dict[str, dict[str, float]], extra: dict[str, Any], backend:
 
 def write_into(doc: Path, section: str, backend: str) -> None:
     replace_section(doc, section, *marks(backend))
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="roll-up and Excel benchmarks on the generated province")

@@ -37,8 +37,7 @@ from typing import Any
 import httpx
 
 from bench.cpu_caps import CpuCaps
-from bench.doc import replace_section
-from bench.progress_step import machine, percentile
+from bench.doc import machine, percentile, replace_section
 from bot.rate_budget import BudgetLimits
 from storage.db import normalise_url
 from storage.migrate import upgrade

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from bench.progress_step import ROOT, TOKEN, percentile
+from bench.doc import percentile
+from bench.progress_step import ROOT, TOKEN
 from bot.channels.telegram import build_application
 from handlers.clock import SystemClock, local_today
 from handlers.router import Router
