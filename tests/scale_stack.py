@@ -63,14 +63,17 @@ def collector_held() -> Iterator[None]:
     requests that arrived meanwhile are timestamped together when it ends, a burst the instances never sent, and
     one second later the rate limit counts 31 and answers 429 (seen: a 429 a second after each forced collection).
     A run allocates a few megabytes: nothing to collect for."""
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.collect()
     gc.freeze()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
-        gc.unfreeze()
+        if enabled:
+            gc.enable()
+        if not frozen:  # what was frozen before (by whom, it cannot tell) stays frozen
+            gc.unfreeze()
 
 
 def wait_healthy(url: str, timeout: float, alive: subprocess.Popen[bytes] | None = None) -> None:
