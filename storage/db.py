@@ -21,6 +21,7 @@ from storage.private_files import make_private_file, tighten
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 LONG_WRITE_S = 5.0  # a write transaction on SQLite held longer than this is logged (the others wait for it)
+OPEN = "lamtheo_transaction_open"  # on a pooled connection between our BEGIN and its commit or rollback
 WRITE_BEGAN = "lamtheo_write_began"
 log = logging.getLogger(__name__)
 # Execution options of a read-only transaction (UnitOfWork.read_only): PostgreSQL's READ ONLY, and on SQLite a
@@ -93,6 +94,7 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
         # Straight to aiosqlite: one hop to its thread instead of the three (cursor, execute, close)
         # that conn.exec_driver_sql() costs; this runs once per transaction on the hot path.
         driver = conn.connection.driver_connection
+        conn.info[OPEN] = True  # before BEGIN: a cancel during it may still leave it run (on_reset)
         if conn.get_execution_options().get("lamtheo_read_only"):
             conn.info["query_only"] = True
             await_only(driver.execute("PRAGMA query_only=ON"))
@@ -106,10 +108,23 @@ def _make_sqlite_safe_for_two_processes(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "commit")
     @event.listens_for(engine.sync_engine, "rollback")
     def on_end(conn: Any) -> None:
+        if conn.invalidated:  # a cancelled statement: the connection is being thrown away (its info with it)
+            return
+        conn.info.pop(OPEN, None)
         began = conn.info.pop(WRITE_BEGAN, None)
         held = time.monotonic() - began[0] if began is not None else 0.0
         if held > LONG_WRITE_S:  # every other writer of the file waited meanwhile (up to the busy timeout)
             log.warning("a transaction held the write lock for %.1f s (task %s)", held, began[1])
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def on_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+        # A transaction cut off by a cancel (a task stopped mid-statement) never reached commit or rollback, and the
+        # pool does not roll back on return here (an extra hop per transaction): its BEGIN IMMEDIATE would keep the
+        # write lock (every other writer waiting out the busy timeout) and the connection's next user would fail
+        # with "cannot start a transaction within a transaction". Rolled back here, queued behind the cut-off
+        # statement on aiosqlite's thread, so after it.
+        if record.info.pop(OPEN, False) and state.asyncio_safe:
+            dbapi_connection.rollback()
 
 
 def _task_name() -> str:

@@ -255,3 +255,36 @@ async def test_a_long_write_transaction_is_logged_with_its_task(
         await database.close()
     held = [r.getMessage() for r in caplog.records if "held the write lock" in r.getMessage()]
     assert any("task slow-writer" in message for message in held), held
+
+
+async def test_a_task_cancelled_mid_transaction_leaves_no_transaction_open(
+    two_engines: tuple[Database, Database],
+) -> None:
+    """Stopping a worker cancels it wherever it is, BEGIN IMMEDIATE included. Before: the connection went back to
+    the pool inside its transaction (the next user failed with "cannot start a transaction within a transaction",
+    every other writer waited out the busy timeout), and the end-of-transaction hook, reading an invalidated
+    connection, raised PendingRollbackError in place of the cancel, so the worker went on and its stop hung."""
+    first, second = two_engines
+    outcomes: dict[str, int] = {}
+
+    async def claim(number: int) -> None:
+        async with first.uow() as uow:
+            await uow.updates.claim("telegram", f"cancelled-{number}", NOW)
+            await uow.commit()
+
+    for number in range(300):
+        task = asyncio.create_task(claim(number))
+        await asyncio.sleep((number % 30) / 10_000)  # cut off at every step: before, in and after BEGIN, the insert…
+        task.cancel()
+        try:
+            await task
+            outcome = "finished"
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+        except Exception as error:  # what a cancel must never turn into
+            outcome = type(error).__name__
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    assert set(outcomes) <= {"finished", "cancelled"}, outcomes
+    assert outcomes.get("cancelled", 0) > 100  # the cancels did cut transactions off
+    assert await asyncio.wait_for(bump(second, "after"), 5) >= 1  # no connection left holding the write lock
+    assert await asyncio.wait_for(bump(first, "after"), 5) >= 2  # nor a pooled connection inside a transaction
