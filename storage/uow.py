@@ -6,6 +6,8 @@ downloads): the database refuses its writes, and on SQLite it never waits for th
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from types import TracebackType
 from typing import Self
 
@@ -36,6 +38,8 @@ from storage.repo_themes import ThemeRepository
 from storage.repo_units import UnitRepository
 from storage.repo_updates import UpdateLog
 from storage.repo_web import WebRepository
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -112,10 +116,17 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         assert self._session is not None
+        session, self._session = self._session, None
         # close() rolls back whatever was not committed and detaches the objects with their loaded
         # values intact (rollback() would expire them, and a caller reading one afterwards would fail).
-        await self._session.close()
-        self._session = None
+        try:
+            await session.close()
+        except Exception as error:
+            if exc_type is None or not issubclass(exc_type, asyncio.CancelledError):
+                raise
+            # Cut off mid-statement, the connection may fail to close too (the pool discards it). Its error must
+            # not take the cancel's place: a worker catching errors to retry would go on instead of stopping.
+            log.warning("closing a cancelled unit of work failed: %s", type(error).__name__)
 
     async def ping(self) -> None:
         """A trivial query: the database answers."""
